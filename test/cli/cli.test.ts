@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../support/lspClient';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+const fx = (f: string): string => path.join('test', 'fixtures', f);
+function run(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', input });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('CLI (node dist/cli.js)', () => {
+  it('prints the seed findings like a linter and exits 1', () => {
+    const r = run([fx('seed-firewall-rst.txt')]);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 3);
+    lines.forEach((l, i) => {
+      assert.match(l, new RegExp(`^test/fixtures/seed-firewall-rst\\.txt:${2 * i + 2}:1: warning: RST claims to come from 192\\.168\\.40\\.129 .* 2 hops before 192\\.168\\.40\\.129 .* \\[ttl-mismatch\\]$`));
+    });
+  });
+
+  it('exits 0 and prints nothing when nothing is forged', () => {
+    const r = run([fx('seed-4x/seed-genuine-rst.nv.txt')]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '');
+  });
+
+  it('writes the documented JSON schema', () => {
+    const r = run([fx('seed-firewall-rst.txt'), fx('seed-4x/seed-genuine-rst.nv.txt'), '--format', 'json']);
+    assert.equal(r.code, 1);
+    const json = JSON.parse(r.stdout) as { files: { file: string; packets: number; findings: Record<string, unknown>[] }[] };
+    assert.equal(json.files.length, 2);
+    assert.equal(json.files[0].packets, 14);
+    assert.equal(json.files[1].findings.length, 0);
+    assert.deepEqual(Object.keys(json.files[0].findings[0]).sort(),
+      ['baselineHops', 'code', 'column', 'endLine', 'hops', 'initialTtl', 'line', 'message', 'severity', 'source', 'ttl'].sort());
+    assert.deepEqual(json.files[0].findings[0], {
+      line: 2, column: 1, endLine: 2, severity: 'warning', code: 'ttl-mismatch', source: 'tcpdump-lens',
+      message: json.files[0].findings[0].message, ttl: 63, initialTtl: 64, hops: 1, baselineHops: 3,
+    });
+  });
+
+  it('reports the no-TTL notice as info', () => {
+    const r = run([fx('seed-4x/seed-firewall-rst.n.txt')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^test\/fixtures\/seed-4x\/seed-firewall-rst\.n\.txt:1:1: info: This capture has no TTLs.*\[no-ttl\]$/m);
+  });
+
+  it('--packets prints one JSON object per packet', () => {
+    const r = run([fx('seed-firewall-rst.txt'), '--packets']);
+    assert.equal(r.code, 0);
+    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(recs.length, 14);
+    assert.deepEqual(recs[1], { line: 2, src: '192.168.40.129', dst: '192.168.31.128', srcPort: 22, dstPort: 49169, proto: 'TCP', ttl: 63, ipId: 0, flags: 'R.' });
+    assert.deepEqual(recs[7], { line: 8, src: '192.168.40.129', dst: '192.168.31.128', proto: 'ICMP', ttl: 61, ipId: 48987 });
+  });
+
+  it('reads standard input as -', () => {
+    const r = run(['-'], 'IP (tos 0x0, ttl 61, id 1, offset 0, flags [none], proto: ICMP (1), length: 60) 10.0.0.2 > 10.0.0.1: ICMP echo reply, id 1, seq 1, length 40\n');
+    assert.equal(r.code, 0);
+  });
+
+  it('exits 2 with a clear message on usage and read errors', () => {
+    let r = run([]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no input file given/);
+    r = run(['--format', 'xml', fx('seed-firewall-rst.txt')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--format takes text or json, not 'xml'/);
+    r = run(['--bogus', fx('seed-firewall-rst.txt')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option '--bogus'/);
+    r = run(['does-not-exist.txt']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot read does-not-exist\.txt: no such file/);
+    r = run(['test']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot read test: is a directory/);
+  });
+});

@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_SETTINGS } from '../../server/src/settings';
+import { REPO_ROOT } from '../support/lspClient';
+
+const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+
+describe('package.json manifest', () => {
+  const props = manifest.contributes.configuration.properties as Record<string, { default: unknown; description?: string; markdownDescription?: string }>;
+
+  it("declares every setting the server reads, with the server's defaults", () => {
+    for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+      const p = props[`tcpdumpLens.${key}`];
+      assert.ok(p, `tcpdumpLens.${key} is not contributed`);
+      assert.deepEqual(p.default, value, `default of tcpdumpLens.${key}`);
+      assert.ok(p.description ?? p.markdownDescription, `tcpdumpLens.${key} has no description`);
+    }
+  });
+
+  it('activates on the tcpdump language and recognises tcpdump output by its first line', () => {
+    assert.deepEqual(manifest.activationEvents, ['onLanguage:tcpdump']);
+    const lang = manifest.contributes.languages.find((l: { id: string }) => l.id === 'tcpdump');
+    assert.deepEqual(lang.extensions, ['.tcpdump', '.pcap.txt']);
+    const firstLine = new RegExp(lang.firstLine);
+    const accepted = [
+      readFileSync(path.join(REPO_ROOT, 'test/fixtures/seed-firewall-rst.txt'), 'utf8').split('\n')[0],
+      readFileSync(path.join(REPO_ROOT, 'test/fixtures/seed-4x/seed-firewall-rst.nv.txt'), 'utf8').split('\n')[0],
+      readFileSync(path.join(REPO_ROOT, 'test/fixtures/seed-4x/seed-firewall-rst.nvve.txt'), 'utf8').split('\n')[0],
+      'reading from file lab.pcap, link-type EN10MB (Ethernet), snapshot length 262144',
+      'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode',
+      '2005-07-06 03:57:35.938066 IP 127.0.0.1.55920 > 127.0.0.1.80: Flags [S], seq 1, win 32767, length 0',
+      '1120622255.938066 IP (tos 0x0, ttl 64, id 7016, offset 0, flags [DF], proto TCP (6), length 60)',
+      '    1  2005-07-06 03:57:35.938066 IP 127.0.0.1.55920 > 127.0.0.1.80: Flags [S], seq 1, win 32767, length 0',
+    ];
+    for (const l of accepted) assert.match(l, firstLine);
+    for (const l of ['# notes', 'import os', '{"a": 1}', '12:00 meeting']) assert.doesNotMatch(l, firstLine);
+  });
+});
