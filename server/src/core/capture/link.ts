@@ -1,0 +1,202 @@
+import { ipv4Text, macText } from './address';
+import { PrintContext, Truncation, printIpv4, printIpv6, u16, u8 } from './network';
+
+/*
+ * Link layers, printed as tcpdump 4.99 prints them without -e: nothing before `IP`/`IP6` for
+ * IP frames; one line per non-IP frame (ARP, LLDP ...), which the text parser skips.
+ */
+
+/** LINKTYPE_* values this decoder understands, with the name tcpdump gives them. */
+export const SUPPORTED_LINK_TYPES: Record<number, string> = {
+  0: 'NULL (BSD loopback)',
+  1: 'EN10MB (Ethernet)',
+  9: 'PPP',
+  101: 'RAW (Raw IP)',
+  104: 'C_HDLC (Cisco HDLC)',
+  108: 'LOOP (OpenBSD loopback)',
+  113: 'LINUX_SLL (Linux cooked v1)',
+  228: 'IPV4 (Raw IPv4)',
+  229: 'IPV6 (Raw IPv6)',
+  276: 'LINUX_SLL2 (Linux cooked v2)',
+};
+
+const ETHERTYPE_NAMES: Record<number, string> = {
+  0x0800: 'IPv4', 0x86dd: 'IPv6', 0x0806: 'ARP', 0x8035: 'Reverse ARP', 0x8100: '802.1Q', 0x88a8: '802.1Q-QinQ',
+  0x9100: '802.1Q-9100', 0x8847: 'MPLS unicast', 0x8848: 'MPLS multicast', 0x8863: 'PPPoE D', 0x8864: 'PPPoE S',
+  0x88cc: 'LLDP', 0x888e: 'EAPOL', 0x8809: 'Slow Protocols', 0x88f7: 'PTP', 0x8808: 'MAC control',
+  0x88e5: '802.1AE MACsec', 0x893a: 'IEEE1905.1', 0x9000: 'Loopback', 0x22f0: 'AVB',
+};
+const VLAN_ETHERTYPES = new Set([0x8100, 0x88a8, 0x9100, 0x9200]);
+
+/** Prints one frame's link layer and everything above it into `c.out`. */
+export function printLinkFrame(c: PrintContext, linkType: number, length: number): void {
+  c.printEthernet = printEthernet;
+  switch (linkType) {
+    case 1: printEthernet(c, 0, length); return;
+    case 101: printRawIp(c, 0, length); return;
+    case 228: printIpv4(c, 0, length); return;
+    case 229: printIpv6(c, 0, length); return;
+    case 0: case 108: printBsdLoopback(c, length); return;
+    case 113: printLinuxCooked(c, length); return;
+    case 276: printLinuxCooked2(c, length); return;
+    case 9: printPpp(c, length); return;
+    case 104: printCiscoHdlc(c, length); return;
+    default: throw new Error(`unsupported link type ${linkType}`);
+  }
+}
+
+function printRawIp(c: PrintContext, at: number, length: number): void {
+  c.protocol = 'raw';
+  const version = u8(c, at) >> 4;
+  if (version === 4) printIpv4(c, at, length);
+  else if (version === 6) printIpv6(c, at, length);
+  else c.out += `ip version ${version}`;
+}
+
+function printEthernet(c: PrintContext, at: number, length: number): void {
+  c.protocol = 'ether';
+  if (c.snapEnd - at < 14 || length < 14) throw new Truncation(c.protocol);
+  const macs = `${macText(c.data, at + 6)} > ${macText(c.data, at)}`;
+  let type = u16(c, at + 12);
+  at += 14;
+  length -= 14;
+  for (;;) {
+    if (VLAN_ETHERTYPES.has(type)) {
+      c.protocol = 'vlan';
+      if (c.snapEnd - at < 4 || length < 4) throw new Truncation(c.protocol);
+      type = u16(c, at + 2);
+      at += 4;
+      length -= 4;
+    } else if (type === 0x88e5) {
+      // 802.1AE MACsec: integrity-only frames carry readable payload after the SecTAG.
+      c.protocol = 'macsec';
+      const tci = u8(c, at);
+      const tagLength = tci & 0x20 ? 14 : 6;
+      const shortLength = u8(c, at + 1);
+      if (shortLength & ~0x3f || tci & 0x80) { c.out += `${macs}, 802.1AE MACsec (invalid)`; return; }
+      if (tci & 0x0c) { c.out += `${macs} 802.1AE MACsec, encrypted, length ${length}`; return; }
+      at += tagLength;
+      length -= tagLength;
+      if (length < 16 || c.snapEnd - at < 16) throw new Truncation(c.protocol);
+      length -= 16;
+      c.snapEnd -= 16; // the ICV ends the frame
+      if (shortLength !== 0) {
+        if (shortLength > length || shortLength > c.snapEnd - at) throw new Truncation(c.protocol);
+        length = shortLength;
+        c.snapEnd = at + shortLength;
+      }
+      type = u16(c, at);
+      at += 2;
+      length -= 2;
+    } else break;
+  }
+  if (type <= 1500) {
+    // 802.3 with an LLC header; only SNAP with an ethertype (RFC 1042) can carry IP.
+    if (length >= 8 && c.snapEnd - at >= 8 && c.data[at] === 0xaa && c.data[at + 1] === 0xaa && c.data[at + 2] === 0x03 &&
+        c.data[at + 3] === 0 && c.data[at + 4] === 0 && c.data[at + 5] === 0) {
+      const snapType = u16(c, at + 6);
+      if (snapType === 0x0800 || snapType === 0x86dd) { printEthertype(c, snapType, at + 8, length - 8, macs); return; }
+    }
+    c.out += `${macs}, 802.3, length ${length}: LLC`;
+    return;
+  }
+  printEthertype(c, type, at, length, macs);
+}
+
+function printEthertype(c: PrintContext, type: number, at: number, length: number, macs?: string): void {
+  if (type === 0x0800) { printIpv4(c, at, length); return; }
+  if (type === 0x86dd) { printIpv6(c, at, length); return; }
+  if (type === 0x0806 || type === 0x8035) { printArp(c, at, length); return; }
+  const name = ETHERTYPE_NAMES[type] ?? 'Unknown';
+  c.out += macs ? `${macs}, ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}` : `ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}`;
+}
+
+function printArp(c: PrintContext, at: number, length: number): void {
+  c.protocol = 'arp';
+  const hardware = u16(c, at);
+  const protocol = u16(c, at + 2);
+  const hlen = u8(c, at + 4);
+  const plen = u8(c, at + 5);
+  const op = u16(c, at + 6);
+  if (protocol !== 0x0800 || plen !== 4 || hlen !== 6 || (hardware !== 1 && hardware !== 6)) {
+    c.out += `ARP, hardware ${hardware}, protocol 0x${protocol.toString(16).padStart(4, '0')}, operation ${op}, length ${length}`;
+    return;
+  }
+  if (c.snapEnd - at < 28) throw new Truncation(c.protocol);
+  const senderMac = macText(c.data, at + 8);
+  const senderIp = ipv4Text(c.data, at + 14);
+  const targetIp = ipv4Text(c.data, at + 24);
+  if (op === 1) c.out += `ARP, Request who-has ${targetIp} tell ${senderIp}, length ${length}`;
+  else if (op === 2) c.out += `ARP, Reply ${senderIp} is-at ${senderMac}, length ${length}`;
+  else c.out += `ARP, op ${op}, length ${length}`;
+}
+
+function printBsdLoopback(c: PrintContext, length: number): void {
+  c.protocol = 'null';
+  if (c.snapEnd < 4) throw new Truncation(c.protocol);
+  // The family is in the capturing host's byte order (DLT_NULL) or network order (DLT_LOOP);
+  // tcpdump reads it little-endian and swaps when the upper half is set.
+  let family = (c.data[0] | (c.data[1] << 8) | (c.data[2] << 16) | (c.data[3] << 24)) >>> 0;
+  if (family & 0xffff0000) family = ((family & 0xff) << 24 | (family & 0xff00) << 8 | (family >>> 8) & 0xff00 | family >>> 24) >>> 0;
+  if (family === 2) printIpv4(c, 4, length - 4);
+  else if (family === 24 || family === 28 || family === 30) printIpv6(c, 4, length - 4);
+  else c.out += `AF Unknown (${family}), length ${length}`;
+}
+
+const SLL_PACKET_TYPES: Record<number, string> = { 0: 'In', 1: 'B', 2: 'M', 3: 'P', 4: 'Out' };
+
+function printLinuxCooked(c: PrintContext, length: number): void {
+  c.protocol = 'sll';
+  if (c.snapEnd < 16) throw new Truncation(c.protocol);
+  printCookedPayload(c, u16(c, 14), 16, length - 16);
+}
+
+function printLinuxCooked2(c: PrintContext, length: number): void {
+  c.protocol = 'sll2';
+  if (c.snapEnd < 20) throw new Truncation(c.protocol);
+  // tcpdump names the interface with if_indextoname() on the reading host; a pure decoder cannot,
+  // so it prints the index as `ifN` (which the text parser reads as an interface name).
+  const ifindex = ((c.data[4] << 24) | (c.data[5] << 16) | (c.data[6] << 8) | c.data[7]) >>> 0;
+  c.out += `${`if${ifindex}`.padEnd(5)} ${(SLL_PACKET_TYPES[c.data[10]] ?? '?').padEnd(3)} `;
+  printCookedPayload(c, u16(c, 0), 20, length - 20);
+}
+
+function printCookedPayload(c: PrintContext, type: number, at: number, length: number): void {
+  while (type === 0x8100) {
+    c.protocol = 'vlan';
+    if (c.snapEnd - at < 4) throw new Truncation(c.protocol);
+    type = u16(c, at + 2);
+    if (type <= 1500) type = 4; // LINUX_SLL_P_802_2
+    c.out += `ethertype ${ETHERTYPE_NAMES[type] ?? 'Unknown'}, `;
+    at += 4;
+    length -= 4;
+  }
+  if (type <= 1500) { c.out += `802.2/802.3 frame, length ${length}`; return; }
+  printEthertype(c, type, at, length);
+}
+
+/** PPP protocol numbers that carry IP (RFC 1332, RFC 5072). */
+function printPppProtocol(c: PrintContext, protocol: number, at: number, length: number): void {
+  if (protocol === 0x0021) printIpv4(c, at, length);
+  else if (protocol === 0x0057) printIpv6(c, at, length);
+  else c.out += `PPP, protocol 0x${protocol.toString(16).padStart(4, '0')}, length ${length}`;
+}
+
+function printPpp(c: PrintContext, length: number): void {
+  c.protocol = 'ppp';
+  let at = 0;
+  if (u8(c, 0) === 0xff && u8(c, 1) === 0x03) at = 2;
+  let protocol = u8(c, at);
+  // Protocol-field compression: an odd first byte is a one-byte protocol number.
+  if (protocol & 1) at += 1;
+  else { protocol = u16(c, at); at += 2; }
+  printPppProtocol(c, protocol, at, length - at);
+}
+
+function printCiscoHdlc(c: PrintContext, length: number): void {
+  c.protocol = 'chdlc';
+  const type = u16(c, 2);
+  if (type === 0x0800) printIpv4(c, 4, length - 4);
+  else if (type === 0x86dd) printIpv6(c, 4, length - 4);
+  else c.out += `chdlc, ethertype 0x${type.toString(16).padStart(4, '0')}, length ${length}`;
+}
