@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/core/analyze';
 import { buildHopMap, type HopMap } from '../../server/src/core/hopMap';
+import { DEFAULT_OPTIONS } from '../../server/src/core/options';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const mapOf = (relative: string): HopMap => buildHopMap(analyze(fs.readFileSync(path.join(repoRoot, relative), 'utf8')));
@@ -64,7 +65,7 @@ describe('buildHopMap', () => {
     assert.deepEqual(map.suspiciousResets.map((g) => [g.hops, g.lines]), [[1, [1, 3]], [2, [5]]]);
 
     // With 255 as the only initial TTL every distance grows: the map follows the settings.
-    const wide = buildHopMap(analyze(text, { initialTtls: [255], locale: 'en' }));
+    const wide = buildHopMap(analyze(text, { ...DEFAULT_OPTIONS, initialTtls: [255] }));
     assert.equal(wide.maxHops, 194);
     assert.deepEqual(wide.sources.map((s) => [s.address, s.distances.map((d) => d.hops)]), [['192.168.31.128', [127]], ['192.168.40.129', [194]]]);
     assert.deepEqual(wide.suspiciousResets.map((g) => [g.hops, g.initialTtl]), [[192, 255], [193, 255]]);

@@ -41,8 +41,8 @@ export interface HopMapResetGroup {
   lines: number[];
   /** Distances the claimed source's own (non-RST) packets arrived from, ascending. */
   claimedSourceHops: number[];
-  /** Of those, the one nearest the RSTs' distance. */
-  nearestClaimedHops: number;
+  /** Of those, the one nearest the RSTs' distance (absent when there are none). */
+  nearestClaimedHops?: number;
 }
 
 export interface HopMap {
@@ -69,7 +69,8 @@ function insertSorted(values: number[], value: number): void {
 /**
  * Builds the hop map from one analysis. Sources are placed from every packet with a usable TTL
  * except suspicious RSTs: those do not show where their claimed sender is (that is the point),
- * so they are drawn on their own, where their TTL says their real sender sits.
+ * so they are drawn on their own, where their TTL says their real sender sits. A suspicious RST
+ * without a usable TTL has no place on a map of distances and is left out.
  */
 export function buildHopMap(analysis: Analysis): HopMap {
   const { packets, verdictByPacket, options } = analysis;
@@ -91,16 +92,12 @@ export function buildHopMap(analysis: Analysis): HopMap {
       const key = `${p.src}\u0000${hops}\u0000${initialTtl}`;
       let group = resetGroups.get(key);
       if (!group) {
-        const baseline = verdict.baseline!;
-        group = {
-          claimedSource: p.src,
-          hops,
-          ttls: [],
-          initialTtl,
-          lines: [],
-          claimedSourceHops: [...baseline.byHops.keys()].sort(ascending),
-          nearestClaimedHops: verdict.baselineHops!,
-        };
+        // The claimed sender's own distances: the same packets its lane is drawn from. A verdict
+        // may rest on other evidence than distance, so there need not be any.
+        const claimedSourceHops = verdict.baseline ? [...verdict.baseline.byHops.keys()].sort(ascending) : [];
+        group = { claimedSource: p.src, hops, ttls: [], initialTtl, lines: [], claimedSourceHops };
+        const nearest = nearestTo(hops, claimedSourceHops);
+        if (nearest !== undefined) group.nearestClaimedHops = nearest;
         resetGroups.set(key, group);
       }
       insertSorted(group.ttls, p.ttl);
@@ -135,6 +132,12 @@ export function buildHopMap(analysis: Analysis): HopMap {
   );
 
   return { sources, suspiciousResets, maxHops, packetCount: packets.length, packetsWithHops };
+}
+
+function nearestTo(hops: number, candidates: readonly number[]): number | undefined {
+  let best: number | undefined;
+  for (const c of candidates) if (best === undefined || Math.abs(c - hops) < Math.abs(best - hops)) best = c;
+  return best;
 }
 
 function compareText(a: string, b: string): number {
