@@ -158,8 +158,8 @@ build_lab() {
   # Not via in_ns: a backgrounded function would be a subshell, and $! its pid, not node's.
   ip netns exec "$NS_SERVER" node "$LAB_DIR/listener.mjs" "$LISTEN_PORT" >"$WORK/listener.log" 2>&1 &
   STARTED_PIDS+=($!)
-  local i
-  for i in $(seq 50); do
+
+  for _ in $(seq 50); do
     in_ns "$NS_SERVER" ss -Hltn "sport = :$LISTEN_PORT" | grep -q . && return 0
     sleep 0.1
   done
@@ -168,7 +168,7 @@ build_lab() {
 
 # capture NAME FAMILY: one bounded capture on the client's interface while the client runs its traffic.
 capture() {
-  local name=$1 family=$2 server pcap="$WORK/$1.pcap" err="$WORK/$1.tcpdump.err" pid i
+  local name=$1 family=$2 server pcap="$WORK/$1.pcap" err="$WORK/$1.tcpdump.err" pid
   [[ $family == 4 ]] && server=$SERVER4 || server=$SERVER6
   # --immediate-mode hands each packet over at once (TPACKET_V3 would otherwise hold it in a
   # block for up to a second, and a stop would lose it); -U writes it to the file at once.
@@ -176,7 +176,7 @@ capture() {
   ip netns exec "$NS_CLIENT" timeout 30 tcpdump -i c-r1 -n --immediate-mode -U -c 1000 -w "$pcap" 2>"$err" &
   pid=$!
   STARTED_PIDS+=("$pid")
-  for i in $(seq 100); do grep -q 'listening on' "$err" && break; sleep 0.05; done
+  for _ in $(seq 100); do grep -q 'listening on' "$err" && break; sleep 0.05; done
   grep -q 'listening on' "$err" || fail "tcpdump did not start: $(cat "$err")"
 
   if [[ $family == 4 ]]; then in_ns "$NS_CLIENT" ping -n -q -c "$PINGS" -i 0.2 -W 2 "$server" >"$WORK/$name.ping"
@@ -187,7 +187,7 @@ capture() {
   # Stop only once the file holds the last echo reply: everything before it has been written.
   local replies want=$((PINGS + 1)) reply_filter='icmp[icmptype] == icmp-echoreply'
   [[ $family == 6 ]] && reply_filter='icmp6 and ip6[40] == 129'
-  for i in $(seq 100); do
+  for _ in $(seq 100); do
     replies=$(tcpdump -r "$pcap" -n "$reply_filter" 2>/dev/null | wc -l)
     ((replies >= want)) && break
     sleep 0.05
@@ -255,7 +255,7 @@ analyzer against these committed files.
 ## Topology (network namespaces and veth pairs only; no default route, no link to the host)
 
 \`\`\`
-client ($NS_CLIENT) c-r1   $CLIENT4  $CLIENT6
+client ($NS_CLIENT) c-r1  $CLIENT4  $CLIENT6
    |                 r1-c  $R1_C4  $R1_C6
 r1 ($NS_R1, forwards)
    |                 r1-fw $R1_F4  $R1_F6
@@ -265,7 +265,7 @@ fw ($NS_FW, forwards; REJECT --reject-with tcp-reset for TCP dport $FIREWALLED_P
    |                 r2-fw $R2_F4  $R2_F6
 r2 ($NS_R2, forwards)
    |                 r2-s  $R2_S4  $R2_S6
-server ($NS_SERVER) s-r2   $SERVER4  $SERVER6
+server ($NS_SERVER) s-r2  $SERVER4  $SERVER6
 \`\`\`
 
 Server ports: $LISTEN_PORT listening (node \`scripts/lab/listener.mjs\`, echoes then closes),
@@ -320,4 +320,4 @@ rm "$WORK/out/ttl-summary.md"
 mkdir -p "$OUT"
 rm -f "$OUT"/*.pcap "$OUT"/*.txt "$OUT"/*.jsonl "$OUT"/expected.json "$OUT"/README.md
 cp "$WORK"/out/* "$OUT"/
-log "wrote $(ls "$OUT" | wc -l) files to $OUT"
+log "wrote $(find "$OUT" -maxdepth 1 -type f | wc -l) files to $OUT"
