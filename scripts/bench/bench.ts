@@ -1,0 +1,243 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { captureName, readExpected, writeCapture, type CaptureForm, type ExpectedFile } from './generate';
+import { summariseProfile } from './hotspots';
+import { measureLsp, type LspMeasurement } from './lspLatency';
+
+/*
+ * `npm run bench` (builds first): times the CLI against the floor of reading and splitting the
+ * same file, per size and form, and the language server over real LSP; checks every run still
+ * finds exactly the forged RSTs the generator planted. Markdown to stdout and bench-data/results.md.
+ *
+ *   tsx scripts/bench/bench.ts [--sizes 10000,100000,1000000] [--forms nv,v39] [--reps N]
+ *                              [--no-lsp] [--lsp-size 100000] [--profile]
+ *
+ * (b) "through the CLI's code path" is the shipped CLI itself: `node dist/cli.js --format json
+ * FILE` in a fresh process (read, analyze, format, write). (a) is `node floor.cjs FILE` (read as
+ * UTF-8, split on \n) in a fresh process. Both are timed the same way, spawn to exit, so the ratio
+ * compares like with like; each run's peak RSS and V8 heap come from the child itself
+ * (peakMemory.cjs, preloaded), so sizes never share a heap.
+ */
+
+const REPO = path.resolve(__dirname, '..', '..');
+const DATA = path.join(REPO, 'bench-data');
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const FLOOR = path.join(__dirname, 'floor.cjs');
+const PRELOAD = path.join(__dirname, 'peakMemory.cjs');
+
+interface ChildReport {
+  maxRssBytes: number;
+  cpuMs: number;
+  heapTotalBytes: number;
+  heapUsedBytes: number;
+  inProcessMs: number;
+}
+interface ChildRun {
+  wallMs: number;
+  exitCode: number | null;
+  report: ChildReport;
+}
+
+function runChild(args: readonly string[], stdoutFile?: string): Promise<ChildRun> {
+  const out = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--require', PRELOAD, ...args], { stdio: ['ignore', out, 'pipe', 'pipe'] });
+    let stderr = '';
+    let report = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdio[3]!.on('data', (d: Buffer) => (report += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (typeof out === 'number') closeSync(out);
+      if (!report) return reject(new Error(`${args.join(' ')}: no memory report (exit ${code}): ${stderr}`));
+      resolve({ wallMs, exitCode: code, report: JSON.parse(report) as ChildReport });
+    });
+  });
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** The CLI's ttl-mismatch findings must be exactly the forged RSTs: a broken analysis is not fast, it is wrong. */
+function checkFindings(jsonFile: string, expected: ExpectedFile): string | undefined {
+  const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as { files: { packets: number; findings: { line: number; code: string }[] }[] };
+  const file = json.files[0];
+  const got = file.findings.filter((f) => f.code === 'ttl-mismatch').map((f) => f.line).sort((a, b) => a - b);
+  const want = new Set(expected.forgedLines);
+  const missing = expected.forgedLines.filter((l) => !got.includes(l));
+  const extra = got.filter((l) => !want.has(l));
+  if (file.packets !== expected.packets) return `parsed ${file.packets} packets, ${expected.packets} in the file`;
+  if (missing.length || extra.length) return `missed forged RSTs on lines ${missing.slice(0, 5).join(', ') || '-'}; flagged lines ${extra.slice(0, 5).join(', ') || '-'} that are not forged`;
+  return undefined;
+}
+
+interface Row {
+  form: CaptureForm;
+  expected: ExpectedFile;
+  floorMs: number;
+  cliMs: number;
+  floorCpuMs: number;
+  cliCpuMs: number;
+  rssBytes: number;
+  heapBytes: number;
+  floorRssBytes: number;
+  check: string | undefined;
+}
+
+async function measureSize(form: CaptureForm, expected: ExpectedFile, reps: number): Promise<Row> {
+  const file = path.join(DATA, `${captureName(form, expected.packets)}.txt`);
+  const jsonOut = path.join(DATA, `${captureName(form, expected.packets)}.findings.json`);
+  const floors: ChildRun[] = [];
+  const clis: ChildRun[] = [];
+  let check: string | undefined;
+  // Interleaved, so a burst of load from elsewhere on the machine hits both sides alike.
+  for (let r = 0; r < reps; r++) {
+    floors.push(await runChild([FLOOR, file]));
+    const run = await runChild([CLI, '--format', 'json', file], jsonOut);
+    if (run.exitCode !== 1) check ??= `CLI exited ${run.exitCode}, expected 1 (findings)`;
+    check ??= checkFindings(jsonOut, expected);
+    clis.push(run);
+  }
+  return {
+    form,
+    expected,
+    floorMs: median(floors.map((f) => f.wallMs)),
+    cliMs: median(clis.map((c) => c.wallMs)),
+    floorCpuMs: median(floors.map((f) => f.report.cpuMs)),
+    cliCpuMs: median(clis.map((c) => c.report.cpuMs)),
+    rssBytes: Math.max(...clis.map((c) => c.report.maxRssBytes)),
+    heapBytes: Math.max(...clis.map((c) => c.report.heapTotalBytes)),
+    floorRssBytes: Math.max(...floors.map((f) => f.report.maxRssBytes)),
+    check,
+  };
+}
+
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+const sizeLabel = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
+
+function cliTable(rows: readonly Row[], emptyNodeRss: number): string {
+  const out = [
+    '| form | packets | text MB | floor (a) ms | CLI (b) ms | (b)/(a) | CPU ms (a) / (b) | MB/s | packets/s | peak RSS MB | RSS / text | RSS − empty node / text | heap MB | findings |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const r of rows) {
+    const e = r.expected;
+    out.push(`| ${r.form === 'nv' ? '4.99 -nv' : '3.9 -v'} | ${sizeLabel(e.packets)} | ${mb(e.bytes)} | ${r.floorMs.toFixed(0)} | ${r.cliMs.toFixed(0)} | ${(r.cliMs / r.floorMs).toFixed(2)} | ${r.floorCpuMs.toFixed(0)} / ${r.cliCpuMs.toFixed(0)} | ${(e.bytes / 1e6 / (r.cliMs / 1000)).toFixed(1)} | ${Math.round(e.packets / (r.cliMs / 1000)).toLocaleString('en-US')} | ${mb(r.rssBytes)} | ${(r.rssBytes / e.bytes).toFixed(2)} | ${((r.rssBytes - emptyNodeRss) / e.bytes).toFixed(2)} | ${mb(r.heapBytes)} | ${r.check ? `WRONG: ${r.check}` : `ok (${e.forgedLines.length} forged RSTs found, nothing else)`} |`);
+  }
+  return out.join('\n');
+}
+
+function targetTable(rows: readonly Row[], lsp: LspMeasurement | undefined): string {
+  const out = ['| target | measured | result |', '|---|---|---|'];
+  for (const form of ['nv', 'v39'] as const) {
+    const label = form === 'nv' ? '4.99 -nv' : '3.9 -v';
+    const big = rows.find((r) => r.form === form && r.expected.packets === 1e6);
+    const mid = rows.find((r) => r.form === form && r.expected.packets === 1e5);
+    if (big) {
+      out.push(`| ${label}: (b)/(a) ≤ 1.5 at 1M packets | ${(big.cliMs / big.floorMs).toFixed(2)} | ${verdict(big.cliMs / big.floorMs <= 1.5)} |`);
+      out.push(`| ${label}: peak RSS ≤ 3× text at 1M packets | ${(big.rssBytes / big.expected.bytes).toFixed(2)}× (${mb(big.rssBytes)} MB for ${mb(big.expected.bytes)} MB) | ${verdict(big.rssBytes <= 3 * big.expected.bytes)} |`);
+    }
+    if (big && mid) out.push(`| ${label}: 1M within 12× of 100k | ${(big.cliMs / mid.cliMs).toFixed(2)}× | ${verdict(big.cliMs <= 12 * mid.cliMs)} |`);
+  }
+  for (const r of rows) if (r.check) out.push(`| ${r.form} ${sizeLabel(r.expected.packets)}: finds exactly the forged RSTs | ${r.check} | MISS |`);
+  if (lsp) {
+    out.push(`| LSP ${sizeLabel(lsp.packets)}: first diagnostics ≤ 1000 ms after didOpen | ${lsp.firstDiagnosticsMs.toFixed(0)} ms | ${verdict(lsp.firstDiagnosticsMs <= 1000)} |`);
+    out.push(`| LSP ${sizeLabel(lsp.packets)}: re-published diagnostics ≤ 150 ms after a one-line edit (median of ${lsp.editMs.length}) | ${median(lsp.editMs).toFixed(0)} ms (min ${Math.min(...lsp.editMs).toFixed(0)}, max ${Math.max(...lsp.editMs).toFixed(0)}) | ${verdict(median(lsp.editMs) <= 150)} |`);
+    out.push(`| LSP ${sizeLabel(lsp.packets)}: hover ≤ 10 ms (median of ${lsp.hoverMs.length}) | ${median(lsp.hoverMs).toFixed(2)} ms (p95 ${[...lsp.hoverMs].sort((a, b) => a - b)[Math.floor(lsp.hoverMs.length * 0.95)].toFixed(2)}) | ${verdict(median(lsp.hoverMs) <= 10)} |`);
+    out.push(`| LSP ${sizeLabel(lsp.packets)}: diagnostics are exactly the forged RSTs | ${lsp.check ?? `ok (${lsp.forged})`} | ${verdict(lsp.check === undefined)} |`);
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string, fallback: string): string => {
+    const i = args.indexOf(name);
+    return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+  };
+  const sizes = opt('--sizes', '10000,100000,1000000').split(',').map(Number);
+  const forms = opt('--forms', 'nv,v39').split(',') as CaptureForm[];
+  const lspSize = Number(opt('--lsp-size', '100000'));
+  const repsFor = (n: number): number => Number(opt('--reps', n >= 1e6 ? '3' : '5'));
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm run bench does)`);
+  mkdirSync(DATA, { recursive: true });
+  const log = (s: string): boolean => process.stderr.write(`${s}\n`);
+
+  const expectations = new Map<string, ExpectedFile>();
+  for (const form of forms) {
+    for (const n of new Set([...sizes, ...(form === 'nv' && !args.includes('--no-lsp') ? [lspSize] : [])])) {
+      let e = readExpected(DATA, form, n);
+      if (!e) {
+        log(`generating ${captureName(form, n)} ...`);
+        e = writeCapture(DATA, form, n);
+      }
+      expectations.set(captureName(form, n), e);
+    }
+  }
+
+  const started = Date.now();
+  const emptyNode = await runChild(['-e', '']);
+  const rows: Row[] = [];
+  for (const form of forms) {
+    for (const n of sizes) {
+      log(`measuring ${captureName(form, n)} (${repsFor(n)} runs each) ...`);
+      rows.push(await measureSize(form, expectations.get(captureName(form, n))!, repsFor(n)));
+    }
+  }
+  let lsp: LspMeasurement | undefined;
+  if (!args.includes('--no-lsp')) {
+    log(`measuring the language server on ${captureName('nv', lspSize)} ...`);
+    const e = expectations.get(captureName('nv', lspSize))!;
+    lsp = await measureLsp(path.join(DATA, `${captureName('nv', lspSize)}.txt`), e);
+  }
+
+  const commit = (() => {
+    try {
+      return readFileSync(path.join(REPO, '.git', 'HEAD'), 'utf8').trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const report = [
+    `# tcpdump Lens benchmark`,
+    '',
+    `${new Date().toISOString()} · node ${process.version} · ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'} · load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} · ${commit} · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    '',
+    `(a) floor: \`node scripts/bench/floor.cjs FILE\` (readFileSync utf8 + split('\\n')); (b) \`node dist/cli.js --format json FILE\`. Both wall time from spawn to exit, median of ${[...new Set(sizes.map(repsFor))].join('/')} runs; an empty node process takes ${emptyNode.wallMs.toFixed(0)} ms and ${mb(emptyNode.report.maxRssBytes)} MB RSS. Peak RSS and heap (V8 total heap size at exit) are the CLI's, the largest over its runs.`,
+    '',
+    cliTable(rows, emptyNode.report.maxRssBytes),
+    '',
+    lsp ? `Language server: \`node dist/server.js --stdio\` over real LSP (test/support/lspClient.ts), ${sizeLabel(lsp.packets)} packets (${mb(lsp.bytes)} MB) opened as one document; ${lsp.editMs.length} one-line edits, ${lsp.hoverMs.length} hovers on packet lines.` : 'Language server: not measured (--no-lsp).',
+    '',
+    targetTable(rows, lsp),
+    '',
+  ].join('\n');
+  process.stdout.write(report);
+  writeFileSync(path.join(DATA, 'results.md'), report);
+  log(`written to ${path.join(DATA, 'results.md')}`);
+
+  if (args.includes('--profile')) {
+    const big = rows.find((r) => r.form === 'nv' && r.expected.packets === Math.max(...sizes)) ?? rows[rows.length - 1];
+    const file = path.join(DATA, `${captureName(big.form, big.expected.packets)}.txt`);
+    const dir = path.join(DATA, 'profiles');
+    mkdirSync(dir, { recursive: true });
+    const name = `cli-${captureName(big.form, big.expected.packets)}.cpuprofile`;
+    log(`profiling node --cpu-prof dist/cli.js on ${file} ...`);
+    await runChild(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name, CLI, '--format', 'json', file], path.join(DATA, 'profile-findings.json'));
+    process.stdout.write(`\n## CPU profile: ${path.relative(REPO, path.join(dir, name))}\n\n${summariseProfile(path.join(dir, name), 25)}\n`);
+  }
+  if (rows.some((r) => r.check) || lsp?.check) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 2;
+});
