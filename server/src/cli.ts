@@ -13,7 +13,7 @@ did not send them.
   --format json   {"files":[{"file","packets","findings":[...]}]}
   --packets       print one JSON object per parsed packet instead of findings
 
-exit status: 0 no findings, 1 findings, 2 usage or read error`;
+exit status: 0 no warning, 1 at least one warning, 2 usage or read error`;
 
 interface CliArgs {
   files: string[];
@@ -53,6 +53,7 @@ function findingJson(f: Finding): Record<string, unknown> {
     code: f.code,
     message: f.message,
     source: 'tcpdump-lens',
+    confidence: f.confidence,
     ttl: f.ttl,
     initialTtl: f.initialTtl,
     hops: f.hops,
@@ -114,7 +115,8 @@ function main(argv: readonly string[]): number {
     process.stdout.write(out.length ? `${out.join('\n')}\n` : '');
     return 0;
   }
-  const total = results.reduce((n, r) => n + r.analysis.findings.length, 0);
+  // Information notes (no TTLs, checksum offload) explain; only warnings fail a pipeline.
+  const warnings = results.reduce((n, r) => n + r.analysis.findings.filter((f) => f.severity === 'warning').length, 0);
   if (args.format === 'json') {
     const json = {
       files: results.map(({ file, analysis }) => ({
@@ -132,7 +134,7 @@ function main(argv: readonly string[]): number {
     }
     if (out.length) process.stdout.write(`${out.join('\n')}\n`);
   }
-  return total > 0 ? 1 : 0;
+  return warnings > 0 ? 1 : 0;
 }
 
 process.exitCode = main(process.argv.slice(2));

@@ -6,10 +6,12 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, hoverAt, type Analysis } from './core/analyze';
+import { analyze, type Analysis } from './core/analyze';
+import { hoverAt } from './core/hover';
+import { conversations, documentSummary, hopHints } from './core/outline';
 import type { Locale } from './core/options';
 import { localeFromTag, settingsFrom, type LensSettings } from './settings';
-import { toDiagnostic, toHover } from './toLsp';
+import { toCodeLens, toDiagnostic, toDocumentSymbol, toHover, toInlayHint } from './toLsp';
 
 /**
  * Wires the core to an LSP connection. It takes the connection instead of creating one, so tests
@@ -21,14 +23,21 @@ export function startLanguageServer(connection: Connection): void {
   const settingsCache = new Map<string, Promise<LensSettings>>();
   let locale: Locale = 'en';
   let canPullConfiguration = false;
+  let canRefreshInlayHints = false;
+  let canRefreshCodeLens = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     locale = localeFromTag(params.locale);
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    canRefreshInlayHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    canRefreshCodeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
+        inlayHintProvider: true,
+        documentSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
       },
       serverInfo: { name: 'tcpdump-lens' },
     };
@@ -77,6 +86,9 @@ export function startLanguageServer(connection: Connection): void {
     settingsCache.clear();
     analyses.clear();
     for (const doc of documents.all()) void validate(doc);
+    // Hints and lenses depend on settings too; ask the client to pull them again when it can.
+    if (canRefreshInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   });
 
   connection.onHover(async (params) => {
@@ -84,8 +96,28 @@ export function startLanguageServer(connection: Connection): void {
     if (!doc) return null;
     const analysis = await analysisOf(doc);
     if (!analysis) return null;
-    const hover = hoverAt(analysis, params.position.line);
-    return hover ? toHover(hover.markdown, hover.packet) : null;
+    const hover = hoverAt(analysis, params.position.line, params.position.character);
+    return hover ? toHover(hover) : null;
+  });
+
+  connection.languages.inlayHint.on(async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc || !(await settingsFor(doc.uri)).inlayHints) return [];
+    const analysis = await analysisOf(doc);
+    return analysis ? hopHints(analysis, params.range.start.line, params.range.end.line).map(toInlayHint) : [];
+  });
+
+  connection.onDocumentSymbol(async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    const analysis = doc && (await analysisOf(doc));
+    return analysis ? conversations(analysis).map(toDocumentSymbol) : [];
+  });
+
+  connection.onCodeLens(async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    const analysis = doc && (await analysisOf(doc));
+    const summary = analysis && documentSummary(analysis);
+    return summary ? [toCodeLens(summary.line, summary.text, 'workbench.actions.view.problems')] : [];
   });
 
   documents.listen(connection);

@@ -1,6 +1,16 @@
-import { DiagnosticSeverity, MarkupKind, type Diagnostic, type Hover } from 'vscode-languageserver';
+import {
+  CodeLens,
+  DiagnosticSeverity,
+  DocumentSymbol,
+  InlayHint,
+  MarkupKind,
+  SymbolKind,
+  type Diagnostic,
+  type Hover,
+} from 'vscode-languageserver';
 import type { Finding } from './core/analyze';
-import type { Packet } from './core/packet';
+import type { HoverResult } from './core/hover';
+import type { ConversationSymbol, HopHint } from './core/outline';
 
 /* The only place where the core's plain data becomes LSP. */
 
@@ -17,12 +27,34 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
       location: { uri, range: { start: { line: r.line, character: r.startCharacter }, end: { line: r.line, character: r.endCharacter } } },
       message: r.message,
     })),
+    ...(f.confidence ? { data: { confidence: f.confidence } } : {}),
   };
 }
 
-export function toHover(markdown: string, p: Packet): Hover {
+export function toHover(h: HoverResult): Hover {
+  const p = h.packet;
   return {
-    contents: { kind: MarkupKind.Markdown, value: markdown },
-    range: { start: { line: p.startLine, character: 0 }, end: { line: p.endLine, character: p.endLineLength } },
+    contents: { kind: MarkupKind.Markdown, value: h.markdown },
+    range: p
+      ? { start: { line: p.startLine, character: 0 }, end: { line: p.endLine, character: p.endLineLength } }
+      : { start: { line: h.line, character: h.start }, end: { line: h.line, character: h.end } },
   };
+}
+
+export function toDocumentSymbol(c: ConversationSymbol): DocumentSymbol {
+  return DocumentSymbol.create(
+    c.name,
+    c.detail,
+    SymbolKind.Event,
+    { start: { line: c.startLine, character: 0 }, end: { line: c.endLine, character: c.endCharacter } },
+    { start: { line: c.selectionLine, character: 0 }, end: { line: c.selectionLine, character: c.selectionEnd } },
+  );
+}
+
+export function toInlayHint(h: HopHint): InlayHint {
+  return { position: { line: h.line, character: h.character }, label: h.label, paddingLeft: true };
+}
+
+export function toCodeLens(line: number, title: string, command: string): CodeLens {
+  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, command: { title, command } };
 }

@@ -5,17 +5,36 @@ import { DEFAULT_SETTINGS } from '../../server/src/settings';
 import { REPO_ROOT } from '../support/lspClient';
 
 const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+const NLS_EN = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
+const NLS_JA = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.ja.json'), 'utf8')) as Record<string, string>;
 
 describe('package.json manifest', () => {
   const props = manifest.contributes.configuration.properties as Record<string, { default: unknown; description?: string; markdownDescription?: string }>;
 
   it("declares every setting the server reads, with the server's defaults", () => {
     for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+      if (key === 'initialTtls' || key === 'enable' || key === 'minimumConfidence' || key === 'inlayHints.enable') assert.ok(true);
       const p = props[`tcpdumpLens.${key}`];
       assert.ok(p, `tcpdumpLens.${key} is not contributed`);
       assert.deepEqual(p.default, value, `default of tcpdumpLens.${key}`);
-      assert.ok(p.description ?? p.markdownDescription, `tcpdumpLens.${key} has no description`);
+      const description = p.description ?? p.markdownDescription;
+      assert.ok(description, `tcpdumpLens.${key} has no description`);
+      // localised through package.nls*.json: both languages must say something
+      const nlsKey = /^%(.+)%$/.exec(description!)?.[1];
+      assert.ok(nlsKey, `tcpdumpLens.${key}'s description is not localised`);
+      for (const nls of [NLS_EN, NLS_JA]) assert.ok(nls[nlsKey!], `${nlsKey} missing from a package.nls file`);
     }
+  });
+
+  it('localises every %key% in package.json in English and Japanese, with the same keys', () => {
+    const keys = [...JSON.stringify(manifest).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]);
+    assert.ok(keys.length >= 8);
+    for (const k of keys) {
+      assert.ok(NLS_EN[k], `package.nls.json lacks ${k}`);
+      assert.ok(NLS_JA[k], `package.nls.ja.json lacks ${k}`);
+    }
+    assert.deepEqual(Object.keys(NLS_JA).sort(), Object.keys(NLS_EN).sort());
+    assert.match(NLS_JA['tcpdumpLens.enable'], /[\u3040-\u30ff]/, 'the Japanese file is Japanese');
   });
 
   it('activates on the tcpdump language and recognises tcpdump output by its first line', () => {

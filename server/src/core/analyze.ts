@@ -1,12 +1,15 @@
 import { buildBaselines, type SourceBaseline } from './baseline';
-import { describeBaselineRelated, describeNoTtl, describePacketHover, describeSuspiciousReset } from './describe';
+import { looksBinary } from './binaryText';
+import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl, describeSuspiciousReset } from './describe';
+import type { EvidenceKind } from './evidence';
+import { buildTcpFlows, type TcpFlow } from './flows';
 import { DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import type { Packet } from './packet';
 import { parseLines, splitLines } from './parse';
 import { inferInitialTtl } from './ttl';
-import { judgeResets, type ResetVerdict } from './verdict';
+import { judgeResets, type Confidence, type ResetVerdict } from './verdict';
 
-export type FindingCode = 'ttl-mismatch' | 'no-ttl';
+export type FindingCode = 'ttl-mismatch' | 'mac-mismatch' | 'rst-sequence' | 'rst-header' | 'no-ttl' | 'checksum-offload' | 'binary-capture';
 export type FindingSeverity = 'warning' | 'information';
 
 export interface RelatedLocation {
@@ -27,6 +30,7 @@ export interface Finding {
   code: FindingCode;
   message: string;
   related: RelatedLocation[];
+  confidence?: Confidence;
   ttl?: number;
   initialTtl?: number;
   hops?: number;
@@ -37,88 +41,119 @@ export interface Analysis {
   lines: readonly string[];
   packets: readonly Packet[];
   baselines: ReadonlyMap<string, SourceBaseline>;
+  flows: readonly TcpFlow[];
   verdicts: readonly ResetVerdict[];
   findings: readonly Finding[];
   /** line → index of the packet covering it, or -1. */
   packetAtLine: Int32Array;
   verdictByPacket: ReadonlyMap<number, ResetVerdict>;
   options: AnalysisOptions;
+  /** The text is a binary capture opened as text: nothing was parsed. */
+  binary: boolean;
+}
+
+const CODE_OF: Record<EvidenceKind, FindingCode> = {
+  'hop-mismatch': 'ttl-mismatch',
+  'initial-ttl-mismatch': 'ttl-mismatch',
+  'mac-mismatch': 'mac-mismatch',
+  'rst-seq-data': 'rst-sequence',
+  'data-seq-rst': 'rst-sequence',
+  'rst-seq-change': 'rst-sequence',
+  'rst-ack-change': 'rst-sequence',
+  'burst-ttl-change': 'rst-sequence',
+  'reset-both-ends': 'rst-sequence',
+  'rst-burst': 'rst-sequence',
+  'nonzero-window': 'rst-header',
+  'tos-mismatch': 'rst-header',
+  'df-mismatch': 'rst-header',
+  'ip-id-mismatch': 'rst-header',
+  'rst-payload': 'rst-header',
+};
+const LEVEL: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
+
+function packetFinding(p: Packet, fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>): Finding {
+  return { packet: p.index, startLine: p.startLine, startCharacter: 0, endLine: p.endLine, endCharacter: p.endLineLength, ...fields };
+}
+
+function resetFinding(v: ResetVerdict, a: { packets: readonly Packet[]; lines: readonly string[]; options: AnalysisOptions }): Finding {
+  const p = a.packets[v.packet];
+  const lead = v.evidence[0];
+  // Related locations: the packets that set the claimed sender's distance, or the lead signal's own.
+  const relatedPackets = lead.kind === 'hop-mismatch' || lead.kind === 'initial-ttl-mismatch' ? v.compared?.packets ?? [] : lead.packets ?? [];
+  const related = relatedPackets.slice(0, 20).map((i): RelatedLocation => {
+    const b = a.packets[i];
+    const r = b.ttlRange ?? { line: b.startLine, start: 0, end: a.lines[b.startLine].length };
+    const initial = b.ttl === undefined ? undefined : inferInitialTtl(b.ttl, a.options.initialTtls);
+    return {
+      line: r.line,
+      startCharacter: r.start,
+      endCharacter: r.end,
+      message: initial === undefined ? a.lines[b.startLine].slice(0, 120) : describeBaselineRelated(a.options.locale, b.src, b.ttl!, initial - b.ttl!),
+    };
+  });
+  return packetFinding(p, {
+    severity: v.confidence === 'low' ? 'information' : 'warning',
+    code: CODE_OF[lead.kind],
+    message: describeSuspiciousReset(v, a.options.locale),
+    related,
+    confidence: v.confidence,
+    ttl: v.ttl,
+    initialTtl: v.initialTtl,
+    hops: v.hops,
+    baselineHops: v.baselineHops,
+  });
+}
+
+/** One note per capturing-host source whose checksums tcpdump calls bad: offloading, not an error. */
+function checksumNotes(packets: readonly Packet[], taken: Set<number>, options: AnalysisOptions): Finding[] {
+  const bySource = new Map<string, Packet[]>();
+  for (const p of packets) {
+    if (!p.badChecksum || p.ttl === undefined) continue;
+    // Offloading only affects what the capturing host itself sends: 0 hops away.
+    if (inferInitialTtl(p.ttl, options.initialTtls) !== p.ttl) continue;
+    const list = bySource.get(p.src);
+    if (list) list.push(p);
+    else bySource.set(p.src, [p]);
+  }
+  const out: Finding[] = [];
+  for (const [source, list] of bySource) {
+    const at = list.find((p) => !taken.has(p.index));
+    if (!at) continue;
+    taken.add(at.index);
+    out.push(packetFinding(at, { severity: 'information', code: 'checksum-offload', message: describeChecksumOffload(options.locale, source, list.length), related: [] }));
+  }
+  return out;
 }
 
 /** The one pipeline: text → packets → per-source baselines → verdicts → findings. */
 export function analyze(text: string, options: AnalysisOptions = DEFAULT_OPTIONS): Analysis {
   const lines = splitLines(text);
-  const { packets } = parseLines(lines);
+  const binary = looksBinary(text);
+  const { packets } = binary ? { packets: [] as Packet[] } : parseLines(lines);
   const baselines = buildBaselines(packets, options.initialTtls);
-  const verdicts = judgeResets(packets, baselines, options.initialTtls);
+  const { flows, flowOfPacket } = buildTcpFlows(packets);
+  const verdicts = judgeResets({ packets, baselines, flowOfPacket, initialTtls: options.initialTtls });
   const verdictByPacket = new Map(verdicts.map((v) => [v.packet, v]));
 
   const packetAtLine = new Int32Array(lines.length).fill(-1);
   for (const p of packets) for (let l = p.startLine; l <= p.endLine; l++) packetAtLine[l] = p.index;
 
   const findings: Finding[] = [];
-  for (const v of verdicts) {
-    if (v.status !== 'suspicious') continue;
-    const p = packets[v.packet];
-    const related: RelatedLocation[] = v.baseline!.packets.slice(0, 20).map((i) => {
-      const b = packets[i];
-      const r = b.ttlRange ?? { line: b.startLine, start: 0, end: lines[b.startLine].length };
-      return {
-        line: r.line,
-        startCharacter: r.start,
-        endCharacter: r.end,
-        message: describeBaselineRelated(options.locale, v.source, b.ttl!, inferInitialTtl(b.ttl!, options.initialTtls)! - b.ttl!),
-      };
-    });
-    findings.push({
-      packet: p.index,
-      startLine: p.startLine,
-      startCharacter: 0,
-      endLine: p.endLine,
-      endCharacter: p.endLineLength,
-      severity: 'warning',
-      code: 'ttl-mismatch',
-      message: describeSuspiciousReset(v, options.locale),
-      related,
-      ttl: v.ttl,
-      initialTtl: v.initialTtl,
-      hops: v.hops,
-      baselineHops: v.baselineHops,
-    });
+  const taken = new Set<number>();
+  if (binary) {
+    findings.push({ packet: -1, startLine: 0, startCharacter: 0, endLine: 0, endCharacter: Math.min(lines[0].length, 8), severity: 'information', code: 'binary-capture', message: describeBinaryCapture(options.locale), related: [] });
   }
   if (packets.length > 0 && !packets.some((p) => p.ttl !== undefined)) {
-    const first = packets[0];
-    findings.unshift({
-      packet: first.index,
-      startLine: first.startLine,
-      startCharacter: 0,
-      endLine: first.endLine,
-      endCharacter: first.endLineLength,
-      severity: 'information',
-      code: 'no-ttl',
-      message: describeNoTtl(options.locale),
-      related: [],
-    });
+    findings.push(packetFinding(packets[0], { severity: 'information', code: 'no-ttl', message: describeNoTtl(options.locale), related: [] }));
+    taken.add(packets[0].index);
   }
-  return { lines, packets, baselines, verdicts, findings, packetAtLine, verdictByPacket, options };
-}
-
-/** Markdown hover for the packet covering `line` (0-based), or undefined when there is nothing to say. */
-export function hoverAt(a: Analysis, line: number): { markdown: string; packet: Packet } | undefined {
-  if (line < 0 || line >= a.packetAtLine.length) return undefined;
-  const idx = a.packetAtLine[line];
-  if (idx < 0) return undefined;
-  const packet = a.packets[idx];
-  if (packet.ttl === undefined) return undefined;
-  const initialTtl = inferInitialTtl(packet.ttl, a.options.initialTtls);
-  const markdown = describePacketHover({
-    packet,
-    verdict: a.verdictByPacket.get(idx),
-    initialTtl,
-    hops: initialTtl === undefined ? undefined : initialTtl - packet.ttl,
-    baseline: a.baselines.get(packet.src),
-    lineOf: (i) => ({ line: a.packets[i].startLine, text: a.lines[a.packets[i].startLine] }),
-    locale: a.options.locale,
-  });
-  return { markdown, packet };
+  const a = { packets, lines, options };
+  for (const v of verdicts) {
+    if (v.status !== 'suspicious' || LEVEL[v.confidence!] < LEVEL[options.minimumConfidence] || taken.has(v.packet)) continue;
+    findings.push(resetFinding(v, a));
+    taken.add(v.packet);
+  }
+  findings.push(...checksumNotes(packets, taken, options));
+  findings.sort((x, y) => x.startLine - y.startLine);
+  return { lines, packets, baselines, flows, verdicts, findings, packetAtLine, verdictByPacket, options, binary };
 }

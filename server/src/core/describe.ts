@@ -1,51 +1,147 @@
-import type { SourceBaseline } from './baseline';
+import type { DistanceBaseline, SourceBaseline } from './baseline';
+import type { Evidence } from './evidence';
 import type { Locale } from './options';
 import type { Packet } from './packet';
-import type { ResetVerdict } from './verdict';
+import type { Confidence, ResetVerdict } from './verdict';
 
 /* All user-facing wording, English and Japanese. Nothing here decides; it only says. */
 
-const hopsEn = (n: number): string => `${n} ${Math.abs(n) === 1 ? 'hop' : 'hops'}`;
-const hopsJa = (n: number): string => `${n} ホップ`;
+type Words = Record<Locale, string>;
 
-function range(values: readonly number[]): string {
+const hops = (n: number, locale: Locale): string =>
+  locale === 'ja' ? `${n} ホップ` : `${n} ${Math.abs(n) === 1 ? 'hop' : 'hops'}`;
+
+function span(values: readonly number[]): string {
   if (values.length === 0) return '';
   const lo = values[0];
   const hi = values[values.length - 1];
   return lo === hi ? `${lo}` : `${lo}–${hi}`;
 }
 
-function baselineHopsText(b: SourceBaseline, locale: Locale): string {
-  const lo = b.minHops;
-  const hi = b.maxHops;
-  if (locale === 'ja') return lo === hi ? hopsJa(lo) : `${lo}–${hi} ホップ`;
-  return lo === hi ? hopsEn(lo) : `${lo}–${hi} hops`;
+function hopSpan(b: DistanceBaseline, locale: Locale): string {
+  if (b.minHops === b.maxHops) return hops(b.minHops, locale);
+  return locale === 'ja' ? `${b.minHops}–${b.maxHops} ホップ` : `${b.minHops}–${b.maxHops} hops`;
 }
 
-/** The diagnostic message for a suspicious RST, like the article's answer. */
-export function describeSuspiciousReset(v: ResetVerdict, locale: Locale): string {
-  const b = v.baseline!;
-  const ttl = v.ttl!;
-  const initial = v.initialTtl!;
-  const hops = v.hops!;
+const CONFIDENCE: Record<Confidence, Words> = {
+  high: { en: 'high', ja: '高' },
+  medium: { en: 'medium', ja: '中' },
+  low: { en: 'low', ja: '低' },
+};
+
+const STRENGTH: Record<Evidence['strength'], Words> = {
+  conclusive: { en: 'conclusive', ja: '決定的' },
+  strong: { en: 'strong', ja: '強' },
+  moderate: { en: 'moderate', ja: '中' },
+  weak: { en: 'weak', ja: '弱' },
+};
+
+/** The article's answer: where the RST came from, measured in hops. */
+function hopSentence(v: ResetVerdict, locale: Locale): string {
+  const b = v.compared!;
+  const ttls = span(b.ttls);
   const before = v.hopsBeforeSender!;
-  const ttls = range(b.ttls);
   if (locale === 'ja') {
     const where = before > 0
-      ? `${v.source} の ${hopsJa(before)}手前にある機器 (ファイアウォールかロードバランサー?) が送った可能性が高いです。`
-      : `${v.source} より ${hopsJa(-before)}遠い所から送られており、そのホスト自身が送ったものではなさそうです。`;
-    return `この RST は ${v.source} から来たことになっていますが、TTL ${ttl} (初期値 ${initial}、${hopsJa(hops)}) で届きました。同じホストの他のパケットは TTL ${ttls} (${baselineHopsText(b, locale)}) で届いています。${where}`;
+      ? `${v.source} の ${hops(before, locale)}手前にある機器 (ファイアウォールかロードバランサー?) が送った可能性が高いです。`
+      : `${v.source} より ${hops(-before, locale)}遠い所から送られており、そのホスト自身が送ったものではなさそうです。`;
+    return `この RST は ${v.source} から来たことになっていますが、TTL ${v.ttl} (初期値 ${v.initialTtl}、${hops(v.hops!, locale)}) で届きました。同じホストの他のパケットは TTL ${ttls} (${hopSpan(b, locale)}) で届いています。${where}`;
   }
   const where = before > 0
-    ? `A device ${hopsEn(before)} before ${v.source} — a firewall or load balancer? — likely sent it.`
-    : `It came from ${hopsEn(-before)} beyond ${v.source}: that host likely did not send it.`;
-  return `RST claims to come from ${v.source} but arrived with TTL ${ttl} (initial ${initial}, ${hopsEn(hops)}); that host's other packets arrive with TTL ${ttls} (${baselineHopsText(b, locale)}). ${where}`;
+    ? `A device ${hops(before, locale)} before ${v.source} — a firewall or load balancer? — likely sent it.`
+    : `It came from ${hops(-before, locale)} beyond ${v.source}: that host likely did not send it.`;
+  return `RST claims to come from ${v.source} but arrived with TTL ${v.ttl} (initial ${v.initialTtl}, ${hops(v.hops!, locale)}); that host's other packets arrive with TTL ${ttls} (${hopSpan(b, locale)}). ${where}`;
 }
 
-export function describeBaselineRelated(locale: Locale, source: string, ttl: number, hops: number): string {
+/** One sentence per piece of evidence. */
+export function describeEvidence(e: Evidence, v: ResetVerdict, locale: Locale): string {
+  const f = e.facts;
+  const ja = locale === 'ja';
+  const src = v.source;
+  switch (e.kind) {
+    case 'hop-mismatch':
+      return hopSentence(v, locale);
+    case 'mac-mismatch':
+      return ja
+        ? `送信元 MAC ${f.mac} は ${src} の他のパケットの MAC (${f.knownMacs}) と違います。このセグメント上の別の機器が送りました。`
+        : `Its source MAC ${f.mac} is not the one ${src}'s other packets carry (${f.knownMacs}): another device on this segment sent it.`;
+    case 'initial-ttl-mismatch':
+      return ja
+        ? `TTL ${v.ttl} は初期値 ${f.initialTtl} から始まっていますが、${src} の${f.comparedWith === 'tcp' ? ' TCP ' : '他の'}パケットは初期値 ${f.baselineInitialTtls} です。別のネットワークスタックが送っています。`
+        : `Its TTL ${v.ttl} starts from ${f.initialTtl}, while ${src}'s ${f.comparedWith === 'tcp' ? 'TCP' : 'other'} packets start from ${f.baselineInitialTtls}: a different network stack sent it.`;
+    case 'rst-seq-data':
+      return ja
+        ? `${src} はこの RST の後もデータを送り続けています (${f.count} パケット)。自分で接続をリセットしてはいません。`
+        : `${src} kept sending data after this RST (${f.count} ${f.count === 1 ? 'packet' : 'packets'}): it did not reset the connection itself.`;
+    case 'data-seq-rst':
+      return ja
+        ? `シーケンス番号 ${f.seq} は ${src} が既に送ったデータ (${f.sentUpTo} まで) より後ろにあります。`
+        : `Its sequence number ${f.seq} lies behind data ${src} had already sent (up to ${f.sentUpTo}).`;
+    case 'rst-seq-change':
+      return ja
+        ? `シーケンス番号が増えていく ${f.count} 個の連続した RST の一つです (ウィンドウを狙う注入装置の特徴)。`
+        : `It is one of ${f.count} back-to-back RSTs with growing sequence numbers, the pattern of an injector aiming at the window.`;
+    case 'rst-ack-change':
+      return ja
+        ? `確認応答番号が変わる ${f.count} 個の連続した RST の一つです。`
+        : `It is one of ${f.count} back-to-back RSTs with changing acknowledgement numbers.`;
+    case 'burst-ttl-change':
+      return ja
+        ? `同じ連続 RST の中で TTL が違います (${f.ttls})。送信元が複数あります。`
+        : `RSTs of the same burst arrive with different TTLs (${f.ttls}): more than one sender.`;
+    case 'reset-both-ends':
+      return ja
+        ? `会話の両端が同時にリセットされています (注入装置の手口)。`
+        : 'Both ends of the conversation were reset at the same moment, as an injector does.';
+    case 'rst-burst':
+      return ja ? `${f.count} 個の RST の連続の一部です。` : `It is part of a burst of ${f.count} RSTs.`;
+    case 'nonzero-window':
+      return ja
+        ? `ウィンドウ ${f.win} を通知しています。端末の RST は普通 0 です。`
+        : `It advertises a window of ${f.win}; end hosts' RSTs usually carry 0.`;
+    case 'rst-payload':
+      return ja
+        ? `${f.length} バイトのペイロードを運んでいます (中継装置の理由文?)。`
+        : `It carries ${f.length} bytes of payload (a middlebox's reason text?).`;
+    case 'tos-mismatch':
+      return ja
+        ? `TOS ${f.tos} が ${src} の TCP パケット (${f.baselineTos}) と違います。`
+        : `Its TOS ${f.tos} differs from ${src}'s TCP packets (${f.baselineTos}).`;
+    case 'df-mismatch':
+      return ja
+        ? `DF ビットが${f.df ? '立って' : '落ちて'}いて、${src} の他の TCP パケットと違います。`
+        : `Its DF bit is ${f.df ? 'set' : 'clear'}, unlike ${src}'s other TCP packets.`;
+    case 'ip-id-mismatch':
+      return f.pattern === 'zero'
+        ? (ja ? `IP ID ${f.ipId} は ${src} の ID 0 の規則を破っています。` : `Its IP ID ${f.ipId} breaks ${src}'s pattern of ID 0.`)
+        : (ja ? `IP ID ${f.ipId} は ${src} の ID カウンター (${f.range}) から遠く離れています。` : `Its IP ID ${f.ipId} is far from ${src}'s ID counter (${f.range}).`);
+  }
+}
+
+function confidenceSentence(v: ResetVerdict, locale: Locale): string {
+  const c = CONFIDENCE[v.confidence!][locale];
+  const icmpOnly = v.evidence.some((e) => e.kind === 'hop-mismatch' && e.facts.icmpOnly === true);
+  const more = v.evidence.length - 1;
+  if (locale === 'ja') {
+    return `確信度: ${c}${icmpOnly ? ' (比較できたのは ICMP パケットだけです)' : ''}。${more > 0 ? `ほかに ${more} 件の手がかりがあります (ホバーで表示)。` : ''}`;
+  }
+  return `Confidence: ${c}${icmpOnly ? ' (compared with its ICMP packets only)' : ''}.${more > 0 ? ` ${more} more ${more === 1 ? 'signal' : 'signals'} in the hover.` : ''}`;
+}
+
+/** The diagnostic message for a suspicious RST: the strongest evidence first, then how sure. */
+export function describeSuspiciousReset(v: ResetVerdict, locale: Locale): string {
+  const lead = v.evidence[0];
+  let text = describeEvidence(lead, v, locale);
+  if (lead.kind !== 'hop-mismatch' && lead.kind !== 'rst-seq-data') {
+    text = locale === 'ja' ? `RST は ${v.source} から来たことになっていますが — ${text}` : `RST claims to come from ${v.source}, but: ${text}`;
+  }
+  return `${text} ${confidenceSentence(v, locale)}`;
+}
+
+export function describeBaselineRelated(locale: Locale, source: string, ttl: number, hopCount: number): string {
   return locale === 'ja'
-    ? `${source} の RST 以外のパケット: TTL ${ttl} (${hopsJa(hops)})`
-    : `${source}'s own packet: TTL ${ttl} (${hopsEn(hops)})`;
+    ? `${source} の RST 以外のパケット: TTL ${ttl} (${hops(hopCount, locale)})`
+    : `${source}'s own packet: TTL ${ttl} (${hops(hopCount, locale)})`;
 }
 
 export function describeNoTtl(locale: Locale): string {
@@ -54,9 +150,40 @@ export function describeNoTtl(locale: Locale): string {
     : 'This capture has no TTLs: tcpdump printed no IP header details. Capture again with `tcpdump -v` so tcpdump Lens can tell who sent each RST.';
 }
 
+export function describeChecksumOffload(locale: Locale, source: string, count: number): string {
+  return locale === 'ja'
+    ? `${source} が送ったパケット ${count} 個のチェックサムが不正と表示されていますが、${source} はキャプチャしているホスト自身 (0 ホップ) です。チェックサムオフロードでは正常です (NIC が送信時に計算するため、キャプチャ時点では未計算)。`
+    : `tcpdump marks the checksums of ${count} ${count === 1 ? 'packet' : 'packets'} from ${source} as bad, but ${source} is the capturing host itself (0 hops): with checksum offloading that is normal — the NIC fills the checksum in after the capture point sees the packet.`;
+}
+
+export function describeSummary(locale: Locale, s: { suspicious: number; suspiciousSources: number; packets: number; sources: number }): string {
+  if (locale === 'ja') {
+    return `偽造の疑いがある RST ${s.suspicious} 個 (送信元 ${s.suspiciousSources}) · パケット ${s.packets} 個 · 送信元 ${s.sources}`;
+  }
+  const pl = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return `${pl(s.suspicious, 'suspicious RST')} from ${pl(s.suspiciousSources, 'source')} · ${pl(s.packets, 'packet')} · ${pl(s.sources, 'source')}`;
+}
+
+export function describeHopHint(locale: Locale, hopCount: number): string {
+  return locale === 'ja' ? `≈${hopCount} ホップ` : `≈${hops(hopCount, locale)}`;
+}
+
+export function describeConversation(locale: Locale, c: { packets: number; ending: 'fin' | 'genuine-reset' | 'suspicious-reset' | 'open' | 'none' }): string {
+  const endings: Record<typeof c.ending, Words> = {
+    fin: { en: 'closed by FIN', ja: 'FIN で終了' },
+    'genuine-reset': { en: 'reset by an end host', ja: '端末が RST で終了' },
+    'suspicious-reset': { en: 'reset by a suspicious RST', ja: '偽造の疑いがある RST で終了' },
+    open: { en: 'still open', ja: '未終了' },
+    none: { en: '', ja: '' },
+  };
+  const n = locale === 'ja' ? `${c.packets} パケット` : `${c.packets} ${c.packets === 1 ? 'packet' : 'packets'}`;
+  const e = endings[c.ending][locale];
+  return e ? `${n} · ${e}` : n;
+}
+
 // ---------------------------------------------------------------------------------------------
-// Hovers (Markdown). Capture text is untrusted: it only ever appears inside code spans/blocks,
-// fenced with more backticks than it contains, so it cannot become a link, HTML or a command.
+// Hovers (Markdown). Capture text is untrusted: it only ever appears inside code spans, fenced
+// with more backticks than it contains, so it cannot become a link, HTML or a command.
 
 /** Wraps untrusted text as an inline code span that renders it literally. */
 export function codeSpan(text: string): string {
@@ -74,75 +201,130 @@ export interface HoverContext {
   initialTtl?: number;
   hops?: number;
   baseline?: SourceBaseline;
-  /** Text of a packet's first line, 0-based packet index → text. */
+  /** 0-based first line and its text, for a packet index. */
   lineOf: (packetIndex: number) => { line: number; text: string };
   locale: Locale;
 }
 
 function ttlLine(ctx: HoverContext): string {
-  const { packet: p, initialTtl, hops, locale } = ctx;
+  const { packet: p, initialTtl, hops: h, locale } = ctx;
   const what = p.family === 6 ? (locale === 'ja' ? 'ホップリミット' : 'hop limit') : 'TTL';
-  if (initialTtl === undefined || hops === undefined) {
+  if (initialTtl === undefined || h === undefined) {
     return locale === 'ja'
       ? `${what} **${p.ttl}**: どの初期値より大きいためホップ数は不明です。`
       : `${what} **${p.ttl}**: above every configured initial TTL, so the hop count is unknown.`;
   }
   return locale === 'ja'
-    ? `${what} **${p.ttl}** → 初期値 **${initialTtl}** → キャプチャ地点から **${hopsJa(hops)}**`
-    : `${what} **${p.ttl}** → initial **${initialTtl}** → **${hopsEn(hops)}** from the capture point`;
+    ? `${what} **${p.ttl}** → 初期値 **${initialTtl}** → キャプチャ地点から **${hops(h, locale)}**`
+    : `${what} **${p.ttl}** → initial **${initialTtl}** → **${hops(h, locale)}** from the capture point`;
 }
 
 function baselineSummary(b: SourceBaseline, locale: Locale): string {
   const parts = [...b.byHops.entries()].map(([h, idx]) =>
-    locale === 'ja' ? `${hopsJa(h)}: ${idx.length} パケット` : `${hopsEn(h)}: ${idx.length} ${idx.length === 1 ? 'packet' : 'packets'}`);
+    locale === 'ja' ? `${hops(h, locale)}: ${idx.length} パケット` : `${hops(h, locale)}: ${idx.length} ${idx.length === 1 ? 'packet' : 'packets'}`);
   return locale === 'ja'
     ? `${codeSpan(b.source)} の RST 以外のパケット ${b.packets.length} 個 — ${parts.join('、')}`
     : `${codeSpan(b.source)}'s non-RST packets: ${b.packets.length} — ${parts.join(', ')}`;
 }
 
-function baselineLines(b: SourceBaseline, ctx: HoverContext, limit = 6): string[] {
+function packetLines(indices: readonly number[], ctx: HoverContext, limit = 6): string[] {
   const out: string[] = [];
-  for (const idx of b.packets.slice(0, limit)) {
+  for (const idx of indices.slice(0, limit)) {
     const { line, text } = ctx.lineOf(idx);
     out.push(`- ${ctx.locale === 'ja' ? '行' : 'line'} ${line + 1}: ${codeSpan(text)}`);
   }
-  if (b.packets.length > limit) {
-    const more = b.packets.length - limit;
+  if (indices.length > limit) {
+    const more = indices.length - limit;
     out.push(ctx.locale === 'ja' ? `- … ほか ${more} 行` : `- … and ${more} more`);
   }
   return out;
 }
 
-/** Markdown for a hover on a packet that carries a TTL. */
+/** Markdown for a hover on a packet: its TTL story, and on an RST the verdict with every signal. */
 export function describePacketHover(ctx: HoverContext): string {
-  const { verdict: v, locale } = ctx;
+  const { verdict: v, locale, packet: p } = ctx;
   const out: string[] = [];
   if (v?.status === 'suspicious') {
-    out.push(locale === 'ja' ? '**⚠ 偽造された RST の疑い — TTL が送信元の距離と合いません**' : '**⚠ Likely forged RST — its TTL does not match its claimed sender**');
+    const c = CONFIDENCE[v.confidence!][locale];
+    out.push(locale === 'ja'
+      ? `**⚠ 偽造された RST の疑い (確信度: ${c})**`
+      : `**⚠ Likely forged RST (confidence: ${c})**`);
     out.push('');
-    out.push(ttlLine(ctx));
-    out.push('');
+    if (p.ttl !== undefined) {
+      out.push(ttlLine(ctx));
+      out.push('');
+    }
     out.push(describeSuspiciousReset(v, locale));
     out.push('');
-    out.push(baselineSummary(v.baseline!, locale));
-    out.push(...baselineLines(v.baseline!, ctx));
+    out.push(locale === 'ja' ? '**手がかり**' : '**Evidence**');
+    for (const e of v.evidence) out.push(`- *${STRENGTH[e.strength][locale]}* — ${describeEvidence(e, v, locale)}`);
+    if (v.baseline) {
+      out.push('');
+      out.push(baselineSummary(v.baseline, locale));
+      out.push(...packetLines(v.baseline.packets, ctx));
+    }
     return out.join('\n');
   }
-  out.push(ttlLine(ctx));
+  if (p.ttl !== undefined) out.push(ttlLine(ctx));
   if (v?.status === 'consistent') {
     out.push('');
     out.push(locale === 'ja'
-      ? `この RST は ${codeSpan(v.source)} の他のパケットと同じ距離 (${hopsJa(v.hops!)}) から届いています。ホスト自身が送ったと考えられます。`
-      : `This RST arrived from the same distance (${hopsEn(v.hops!)}) as ${codeSpan(v.source)}'s other packets: the host itself likely sent it.`);
+      ? `この RST は ${codeSpan(v.source)} の他のパケットと同じ距離 (${hops(v.hops!, locale)}) から届いています。ホスト自身が送ったと考えられます。`
+      : `This RST arrived from the same distance (${hops(v.hops!, locale)}) as ${codeSpan(v.source)}'s other packets: the host itself likely sent it.`);
   } else if (v?.status === 'no-baseline') {
     out.push('');
     out.push(locale === 'ja'
       ? `${codeSpan(v.source)} の他のパケットに TTL がないため、この RST と比べるものがありません。`
       : `No other packet from ${codeSpan(v.source)} in this capture carries a TTL, so there is nothing to compare this RST with.`);
   }
+  if (v && v.evidence.length > 0) {
+    out.push('');
+    out.push(locale === 'ja' ? '弱い手がかり (それだけでは判断しません):' : 'Weak signals (not enough on their own):');
+    for (const e of v.evidence) out.push(`- ${describeEvidence(e, v, locale)}`);
+  }
   if (ctx.baseline && v?.status !== 'no-baseline') {
     out.push('');
     out.push(baselineSummary(ctx.baseline, locale));
   }
   return out.join('\n');
+}
+
+const STACKS: Record<number, Words> = {
+  32: { en: 'old Windows (95/98/NT 3.x)', ja: '古い Windows (95/98/NT 3.x)' },
+  64: { en: 'Linux, macOS, BSD, Android, iOS', ja: 'Linux、macOS、BSD、Android、iOS' },
+  128: { en: 'Windows', ja: 'Windows' },
+  255: { en: 'network gear (routers, firewalls, load balancers), or Solaris/AIX ICMP', ja: 'ネットワーク機器 (ルーター、ファイアウォール、ロードバランサー)、または Solaris/AIX の ICMP' },
+};
+
+/** Markdown for a hover on an address: its TTL histogram and what its initial TTL suggests. */
+export function describeAddressHover(locale: Locale, address: string, b: SourceBaseline | undefined, lineOf: (i: number) => number): string {
+  const ja = locale === 'ja';
+  const out = [`**${codeSpan(address)}**`, ''];
+  if (!b) {
+    out.push(ja ? 'このアドレスから送られた、TTL のある RST 以外のパケットはありません。' : 'No non-RST packet with a TTL was sent from this address.');
+    return out.join('\n');
+  }
+  out.push(ja ? '| ホップ | パケット | 最初の行 |' : '| hops | packets | first line |');
+  out.push('|---:|---:|---:|');
+  for (const [h, idx] of b.byHops) out.push(`| ${h} | ${idx.length} | ${lineOf(idx[0]) + 1} |`);
+  out.push('');
+  for (const initial of b.initialTtls) {
+    const stack = STACKS[initial]?.[locale];
+    out.push(ja
+      ? `初期 TTL の推定: **${initial}**${stack ? ` — ${stack}` : ''}`
+      : `Initial TTL guess: **${initial}**${stack ? ` — ${stack}` : ''}`);
+  }
+  if (b.minHops !== b.maxHops) {
+    out.push('');
+    out.push(ja
+      ? '複数の距離から届いています (ECMP、経路変更、または NAT の後ろの複数ホスト)。判定の許容幅が広がります。'
+      : 'Seen at several distances (ECMP, a route change, or several hosts behind one NAT address): what counts as consistent widens.');
+  }
+  return out.join('\n');
+}
+
+export function describeBinaryCapture(locale: Locale): string {
+  return locale === 'ja'
+    ? 'これは tcpdump のテキストではなく、バイナリのキャプチャファイル (pcap/pcapng) のようです。コマンド「tcpdump Lens: Open Capture File as Text」で開くか、`tcpdump -nv -r FILE > FILE.txt` でテキストにしてください。'
+    : 'This looks like a binary capture file (pcap/pcapng), not tcpdump text. Open it with the command "tcpdump Lens: Open Capture File as Text", or print it first: `tcpdump -nv -r FILE > FILE.txt`.';
 }

@@ -1,26 +1,38 @@
-import type { SourceBaseline } from './baseline';
+import type { DistanceBaseline, SourceBaseline } from './baseline';
+import { headerEvidence, hopEvidence, initialTtlEvidence, macEvidence, sequenceEvidence, type Evidence } from './evidence';
+import type { TcpFlow } from './flows';
 import { isReset, type Packet } from './packet';
 import { inferInitialTtl } from './ttl';
 
 export type ResetStatus =
-  /** Its hop distance lies outside every distance its claimed sender's other packets show. */
+  /** The evidence says its claimed sender likely did not send it (see `confidence`). */
   | 'suspicious'
-  /** Same distance as the claimed sender's other packets: the host itself likely sent it. */
+  /** Compared with its claimed sender's packets and nothing (or too little) speaks against it. */
   | 'consistent'
-  /** No other packet of the claimed sender carries a TTL: nothing to compare with. */
+  /** No other packet of the claimed sender carries a TTL, and no other evidence: nothing to compare with. */
   | 'no-baseline'
-  /** The RST itself carries no TTL (or one above every initial TTL). */
+  /** The RST itself carries no TTL (or one above every initial TTL), and no other evidence. */
   | 'no-ttl';
+
+export type Confidence = 'high' | 'medium' | 'low';
 
 /** What the capture says about one RST packet. */
 export interface ResetVerdict {
   packet: number;
   source: string;
   status: ResetStatus;
+  /** Set when suspicious: high and medium are warnings, low is information. */
+  confidence?: Confidence;
+  /** Every piece of evidence, strongest first. */
+  evidence: Evidence[];
   ttl?: number;
   initialTtl?: number;
   hops?: number;
+  /** The claimed sender's whole baseline (all its non-RST packets). */
   baseline?: SourceBaseline;
+  /** The part of it the RST was compared with: its TCP packets when there are any. */
+  compared?: DistanceBaseline;
+  comparedWith?: 'tcp' | 'other';
   /** Baseline distance nearest the RST's (the one the message compares with). */
   baselineHops?: number;
   /**
@@ -30,25 +42,73 @@ export interface ResetVerdict {
   hopsBeforeSender?: number;
 }
 
-export function judgeReset(p: Packet, baselines: ReadonlyMap<string, SourceBaseline>, initialTtls: readonly number[]): ResetVerdict {
-  const base: ResetVerdict = { packet: p.index, source: p.src, status: 'no-ttl' };
-  const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, initialTtls);
-  if (p.ttl === undefined || initial === undefined) return base;
-  const hops = initial - p.ttl;
-  const verdict: ResetVerdict = { ...base, ttl: p.ttl, initialTtl: initial, hops, status: 'no-baseline' };
-  const baseline = baselines.get(p.src);
-  if (!baseline) return verdict;
-  verdict.baseline = baseline;
-  let nearest = baseline.minHops;
-  for (const h of baseline.byHops.keys()) if (Math.abs(h - hops) < Math.abs(nearest - hops)) nearest = h;
-  verdict.baselineHops = nearest;
-  verdict.hopsBeforeSender = nearest - hops;
-  verdict.status = hops >= baseline.minHops && hops <= baseline.maxHops ? 'consistent' : 'suspicious';
+export interface JudgeContext {
+  packets: readonly Packet[];
+  baselines: ReadonlyMap<string, SourceBaseline>;
+  flowOfPacket: ReadonlyMap<number, TcpFlow>;
+  initialTtls: readonly number[];
+}
+
+/** Points → confidence. Weak signals (0.5 each) alone need company to count at all. */
+export function confidenceFrom(evidence: readonly Evidence[]): Confidence | undefined {
+  if (evidence.some((e) => e.strength === 'conclusive')) return 'high';
+  const points = evidence.reduce((n, e) => n + e.points, 0);
+  if (points >= 3) return 'high';
+  if (points >= 2) return 'medium';
+  if (points >= 1) return 'low';
+  return undefined;
+}
+
+const RANK = { conclusive: 0, strong: 1, moderate: 2, weak: 3 } as const;
+
+export function judgeReset(p: Packet, ctx: JudgeContext): ResetVerdict {
+  const verdict: ResetVerdict = { packet: p.index, source: p.src, status: 'no-ttl', evidence: [] };
+  const evidence: Evidence[] = [];
+  const baseline = ctx.baselines.get(p.src);
+  const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, ctx.initialTtls);
+  if (baseline) {
+    verdict.baseline = baseline;
+    const mac = macEvidence(p, baseline);
+    if (mac) evidence.push(mac);
+  }
+  if (p.ttl !== undefined && initial !== undefined) {
+    verdict.ttl = p.ttl;
+    verdict.initialTtl = initial;
+    verdict.hops = initial - p.ttl;
+    verdict.status = 'no-baseline';
+    if (baseline) {
+      // Prefer the same protocol: some stacks start ICMP and TCP at different TTLs.
+      const comparedWith = baseline.tcp ? 'tcp' : 'other';
+      const compared = baseline.tcp ?? baseline.nonTcp ?? baseline;
+      verdict.compared = compared;
+      verdict.comparedWith = comparedWith;
+      let nearest = compared.minHops;
+      for (const h of compared.byHops.keys()) if (Math.abs(h - verdict.hops) < Math.abs(nearest - verdict.hops)) nearest = h;
+      verdict.baselineHops = nearest;
+      verdict.hopsBeforeSender = nearest - verdict.hops;
+      verdict.status = 'consistent';
+      const hop = hopEvidence(verdict.hops, compared, comparedWith);
+      if (hop) evidence.push(hop);
+      const init = initialTtlEvidence(initial, compared, comparedWith);
+      if (init) evidence.push(init);
+    }
+  }
+  const flow = ctx.flowOfPacket.get(p.index);
+  if (flow) evidence.push(...sequenceEvidence(p, flow, ctx.packets));
+  evidence.push(...headerEvidence(p, baseline));
+
+  evidence.sort((a, b) => RANK[a.strength] - RANK[b.strength] || b.points - a.points);
+  verdict.evidence = evidence;
+  const confidence = confidenceFrom(evidence);
+  if (confidence) {
+    verdict.status = 'suspicious';
+    verdict.confidence = confidence;
+  }
   return verdict;
 }
 
-export function judgeResets(packets: readonly Packet[], baselines: ReadonlyMap<string, SourceBaseline>, initialTtls: readonly number[]): ResetVerdict[] {
+export function judgeResets(ctx: JudgeContext): ResetVerdict[] {
   const out: ResetVerdict[] = [];
-  for (const p of packets) if (isReset(p)) out.push(judgeReset(p, baselines, initialTtls));
+  for (const p of ctx.packets) if (isReset(p)) out.push(judgeReset(p, ctx));
   return out;
 }
