@@ -49,7 +49,7 @@ export const ENGLISH_LABELS: HopMapLabels = {
   unavailable: 'No hop map for this document: tcpdump Lens is switched off for it (tcpdumpLens.enable), or the language server has not read it yet.',
   failed: (reason) => `The language server could not draw the hop map: ${reason}`,
   capturePoint: 'capture point',
-  rulerCaption: 'hops from the capture point (initial TTL − TTL seen here)',
+  rulerCaption: 'Hops from the capture point = initial TTL (64, 128, 255 …) − the TTL seen here. Click a marker to show its line.',
   hops: hopsEn,
   distanceBadge: (d) => `${d.packets} × TTL ${ttlList(d.ttls)}`,
   sourceTooltip: (a, d) =>
@@ -85,7 +85,7 @@ export const JAPANESE_LABELS: HopMapLabels = {
   unavailable: 'この文書のホップマップはありません。tcpdump Lens が無効 (tcpdumpLens.enable) か、言語サーバーがまだ読み込んでいません。',
   failed: (reason) => `言語サーバーがホップマップを作れませんでした: ${reason}`,
   capturePoint: 'キャプチャ地点',
-  rulerCaption: 'キャプチャ地点からのホップ数 (初期 TTL − ここで見た TTL)',
+  rulerCaption: 'キャプチャ地点からのホップ数 = 初期 TTL (64、128、255 …) − ここで見た TTL。マーカーをクリックするとその行へ移動します。',
   hops: hopsJa,
   distanceBadge: (d) => `${d.packets} 個 × TTL ${ttlList(d.ttls)}`,
   sourceTooltip: (a, d) =>
@@ -148,8 +148,8 @@ function clip(text: string, max = 48): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** Rough text width; good enough to size the picture (monospace and UI fonts at 12px). */
-const textWidth = (text: string, size = 12): number => text.length * size * 0.62;
+/** Rough text width, erring wide, to size the picture: monospace (addresses) or the UI font. */
+const textWidth = (text: string, size = 12, font: 'mono' | 'ui' = 'mono'): number => text.length * size * (font === 'mono' ? 0.62 : 0.54);
 const num = (n: number): string => (Number.isInteger(n) ? `${n}` : n.toFixed(1));
 
 export const MAX_SOURCE_LANES = 40;
@@ -207,7 +207,7 @@ function planLanes(map: HopMap): { lanes: Lane[]; hiddenSources: number; hiddenR
 }
 
 const RULER_Y = 70;
-const FIRST_LANE_Y = 128;
+const FIRST_LANE_Y = 116;
 const SOURCE_LANE_HEIGHT = 54;
 const RESET_LANE_HEIGHT = 58;
 
@@ -234,7 +234,9 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
     y += lane.kind === 'source' ? SOURCE_LANE_HEIGHT : RESET_LANE_HEIGHT;
   }
   const lanesBottom = y - 20;
-  let height = y + 8;
+  // Under the lanes: what the axis means, then what was left out.
+  const captionY = y + 4;
+  let height = captionY + 14;
   const footer = hiddenSources + hiddenResets > 0 ? labels.moreLanes(hiddenSources, hiddenResets) : undefined;
   if (footer) height += 20;
 
@@ -263,8 +265,6 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
       grid.push(`<line class="grid" x1="${num(x)}" y1="${RULER_Y + 30}" x2="${num(x)}" y2="${num(lanesBottom)}"/>`);
     }
   }
-  texts.push(`<text class="muted small" x="${num(geo.originX)}" y="${RULER_Y + 40}">${escapeMarkup(labels.rulerCaption)} →</text>`);
-  widen(geo.originX + textWidth(labels.rulerCaption, 11) + 20);
 
   // Devices that sent forged RSTs sit on the path, where their TTL says.
   const senderHops = [...new Set(map.suspiciousResets.map((g) => g.hops))];
@@ -309,7 +309,7 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
     const x = geo.x(g.hops);
     texts.push(`<text class="reset-text small" x="${num(16 + gutterWidth)}" y="${cy + 4}" text-anchor="end">${escapeMarkup(labels.resetGutter)}</text>`);
     // From the device on the ruler down to its RSTs.
-    claims.push(`<line class="claim" x1="${num(x)}" y1="${RULER_Y + 10}" x2="${num(x)}" y2="${cy - 9}" opacity="0.35"/>`);
+    claims.push(`<line class="claim" x1="${num(x)}" y1="${RULER_Y + 28}" x2="${num(x)}" y2="${cy - 9}" opacity="0.35"/>`);
     // To where the claimed sender really is.
     const to = g.nearestClaimedHops === undefined ? undefined : markerCenter.get(g.claimedSource)?.get(g.nearestClaimedHops);
     if (to) claims.push(`<line class="claim" x1="${num(x)}" y1="${cy - 9}" x2="${num(to.x)}" y2="${num(to.y + 9)}"/>`);
@@ -330,6 +330,8 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
     widen(tx + Math.max(textWidth(head + shown.map((l) => `${l + 1}, `).join('') + more), textWidth(detail, 11)));
   });
 
+  texts.push(`<text class="muted small" x="${num(geo.originX)}" y="${captionY}">${escapeMarkup(labels.rulerCaption)}</text>`);
+  widen(geo.originX + textWidth(labels.rulerCaption, 11, 'ui'));
   if (footer) texts.push(`<text class="muted" x="16" y="${num(height - 14)}">${escapeMarkup(footer)}</text>`);
 
   width = Math.ceil(width);
