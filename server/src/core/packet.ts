@@ -18,6 +18,10 @@ export interface Packet {
   endLine: number;
   /** Character length of `endLine`, so a range can cover the whole packet. */
   endLineLength: number;
+  /** The `-#` packet number tcpdump printed before the packet, when it did. */
+  frameNumber?: number;
+  /** The timestamp exactly as printed (any -t variant), when there was one. */
+  timestamp?: string;
   family: 4 | 6;
   src: string;
   dst: string;

@@ -1,31 +1,46 @@
-import type { Packet, ParsedCapture, TokenRange } from './packet';
+import type { Packet, ParsedCapture } from './packet';
 
 /*
  * tcpdump text → Packet records, one pass over the lines.
  *
  * A packet starts on a "head" line: column 0 (or after a `-#` packet number), optional
- * timestamp, optional `-i any` interface and direction, optional `-e` link layer, then `IP`/`IP6`
- * (or, with `-e`, the IP header right after the ethertype). tcpdump 4.x `-v` ends the head line
- * with the IP header's closing `)` and prints the transport summary on the next, indented line;
- * tcpdump 3.9 prints both on one line. Lines that start with white space are never heads, so
- * quoted headers inside ICMP errors, hex dumps and decoded payloads cannot become packets.
+ * timestamp (-t variants, --nano), optional `-i any` interface and direction, a link layer (`IP`,
+ * `IP6`, `-e` MAC addresses and ethertypes, VLAN tags, MPLS labels), then the outermost IP header.
+ * tcpdump 4.x `-v` ends an IPv4 head line with the IP header's closing `)` and prints the
+ * transport summary on the next, indented line; tcpdump 3.9 and IPv6 print both on one line.
+ * Lines that start with white space are never heads, so quoted headers inside ICMP errors, hex
+ * dumps and decoded payloads cannot become packets. Once a document shows heads with a timestamp
+ * or `-#` number, lines without one are not heads either: that keeps `-A` payload and the inner
+ * frames tunnels print at column 0 (VXLAN, Geneve) inside their packet.
+ *
+ * Every pattern below is anchored (sticky) or a plain indexOf scan, so no line, however long,
+ * makes a regex backtrack across it.
  */
 
 const PROTO_BY_NUMBER: Record<number, string> = {
-  1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPV6', 47: 'GRE', 50: 'ESP', 51: 'AH',
-  58: 'ICMP6', 89: 'OSPF', 103: 'PIM', 112: 'VRRP', 132: 'SCTP', 33: 'DCCP',
+  1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 33: 'DCCP', 41: 'IPV6', 46: 'RSVP', 47: 'GRE', 50: 'ESP', 51: 'AH',
+  58: 'ICMP6', 88: 'EIGRP', 89: 'OSPF', 103: 'PIM', 112: 'VRRP', 115: 'L2TP', 132: 'SCTP', 135: 'MOBILITY',
 };
+/** IPv6 extension headers: the transport is whatever follows them, not the header's next-header. */
+const IPV6_EXTENSIONS = new Set([0, 43, 44, 51, 60]);
 const PORT_PROTOS = new Set(['TCP', 'UDP', 'SCTP', 'DCCP']);
-/** tcpdump 4.x prints TCP flags in this order (print-tcp.c's tcp_flag_values). */
+/** tcpdump 4.x prints TCP flags in this order (print-tcp.c's tcp_flag_values); `e` is AE (4.99.5+). */
 const FLAG_ORDER = 'FSRP.UEWe';
 
 // Prefix of a head line: `-#` number, timestamp (-tt, -ttt, -tttt, -ttttt, --nano), `-i any` interface.
-const PACKET_NUMBER = /^ *\d+ {2}/y;
-const TIMESTAMP = /(?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)? +|\d+\.\d+ +/y;
+const PACKET_NUMBER = /^ *(\d+) {2}/y;
+const TIMESTAMP = / *((?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)?|\d+\.\d+) +/y;
+/** `--print-caplen`-style lengths before the timestamp, `(invalid ns)` after a broken one. */
+const CAPLEN = /caplen \d+ len \d+ /y;
+const INVALID_NS = /\(invalid ns\) /y;
 const ANY_INTERFACE = /[\w.:@-]+ +(?:In|Out|B|M|P|O|U|\?) +(?:ifindex \d+ +)?/y;
+/** Linux cooked capture with -e: direction, optional link address, then the ethertype. */
+const COOKED_E = /(?:In|Out|B|M|P) +(?:[0-9a-f]{2}(?::[0-9a-f]{2})* +)?(?=ethertype )/y;
 const MAC_HEAD = /([0-9a-f]{2}(?::[0-9a-f]{2}){5}) > ([0-9a-f]{2}(?::[0-9a-f]{2}){5}|Broadcast)?,? ?/y;
-const ETHERTYPE_IP = /ethertype IPv(4|6) \(0x[0-9a-f]{4}\), (?:length \d+: )?/g;
+const ETHERTYPE_IP = /ethertype (IPv4|IPv6|MPLS unicast|MPLS multicast) \(0x[0-9a-f]{4}\),? (?:length \d+: )?/y;
 const IP_KEYWORD = /IP(6)? /y;
+/** PPP and other links with -e: `IP (0x0021), length 172: `, `MPLS (0x0281), length 48: `. */
+const PROTOCOL_E = /(IP6?|MPLS) \(0x[0-9a-f]{4}\), length \d+: /y;
 
 const HEADER_TTL = /\b(?:ttl|hlim) +(\d+)/;
 const HEADER_ID = /\bid (\d+)/;
@@ -35,22 +50,31 @@ const HEADER_PROTO = /\b(?:proto|next-header):? (\S+) \((\d+)\)/;
 const HEADER_LENGTH = /\blength:? (\d+)/;
 
 const ADDRESSES = /^(\S+) > (\S+?):(?: |$)/;
-const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-const IPV4_PORT = /^(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\.([\w-]+)$/;
+const DIGITS = /^\d+$/;
 
 const TCP_FLAGS_4X = /^Flags \[([^\]]*)\]/;
 const TCP_FLAGS_39 = /^([SFRPWEU]+|\.)(?=[ ,]|$)/;
+/** What follows 3.9 flag letters in a TCP summary: `seq:seq(len)`, `ack N` or `win N`. */
+const TCP_39_TAIL = /^[ ,]+(?:cksum 0x[0-9a-f]+ \([^)]*\)+,? *)?(?:\d+:\d+\(\d+\)|ack \d|win \d)/;
 const SEQ_4X = /\bseq (\d+)(?::\d+)?/;
 const SEQ_39 = /(?:^|[ ,])(\d+):\d+\((\d+)\)/;
 const ACK = /\back (\d+)/;
 const WIN = /\bwin (\d+)/;
 const TCP_LENGTH = /\blength (\d+)/;
 const ICMP_TYPE = /^ICMP6?,? ([^,]+)/;
+/** After IPv6 extension headers tcpdump prints the transport's ports without addresses. */
+const BARE_PORTS = /(?:^| )(\d{1,5}) > (\d{1,5}): /;
+const EXTENSION_HEADER = /^(?:HBH|DSTOPT|srcrt|RT6|frag|AH|mobility)\b/;
 
 interface HeadMatch {
-  /** Where the IP part (`IP ...`, `(tos ...`, or addresses) starts. */
+  /** Where the IP part (`IP ...`, `MPLS ...`, `(tos ...`, or addresses) starts. */
   at: number;
+  /** Family the link layer announced (ethertype); `IP`/`IP6` keywords decide it later otherwise. */
   family?: 4 | 6;
+  /** The head carried a `-#` number or a timestamp. */
+  prefixed: boolean;
+  frameNumber?: number;
+  timestamp?: string;
   srcMac?: string;
   dstMac?: string;
   /** The head names a non-IP packet (ARP, STP ...): it ends the previous packet, makes none. */
@@ -62,46 +86,85 @@ function stickyMatch(re: RegExp, line: string, at: number): RegExpExecArray | nu
   return re.exec(line);
 }
 
-function matchHead(line: string): HeadMatch | null {
+/**
+ * The first `ethertype IPv4|IPv6|MPLS` after `from`, past vendor headers, VLAN tags and MACsec,
+ * or null. Tunnelled frames print their ethertypes after the outer IP packet, so the first one
+ * is the outermost.
+ */
+function findIpEthertype(line: string, from: number): { at: number; family?: 4 | 6 } | null {
+  for (let i = line.indexOf('ethertype ', from); i >= 0; i = line.indexOf('ethertype ', i + 10)) {
+    const m = stickyMatch(ETHERTYPE_IP, line, i);
+    if (m) return { at: i + m[0].length, family: m[1] === 'IPv4' ? 4 : m[1] === 'IPv6' ? 6 : undefined };
+  }
+  return null;
+}
+
+/** Position of the first `: IP `, `: IP6 ` or `: MPLS (` after `from`, past the `: `; or -1. */
+function labelledIpAt(line: string, from: number): number {
+  for (let k = line.indexOf(': ', from); k >= 0; k = line.indexOf(': ', k + 2)) {
+    if (line.startsWith('IP ', k + 2) || line.startsWith('IP6 ', k + 2) || line.startsWith('MPLS (', k + 2)) return k + 2;
+  }
+  return -1;
+}
+
+function matchHead(line: string, requirePrefix: boolean): HeadMatch | null {
   if (line.length === 0) return null;
+  const c0 = line.charCodeAt(0);
+  if (c0 === 9 /* tab */) return null;
   let at = 0;
   let prefixed = false;
-  const c0 = line.charCodeAt(0);
-  if (c0 === 32 /* space */) {
-    // Only a `-#` packet number may indent a head line.
-    const m = stickyMatch(PACKET_NUMBER, line, 0);
-    if (!m) return null;
+  let frameNumber: number | undefined;
+  let timestamp: string | undefined;
+  let m = stickyMatch(PACKET_NUMBER, line, 0);
+  if (m) {
     at = m[0].length;
+    frameNumber = Number(m[1]);
     prefixed = true;
-  } else if (c0 === 9 /* tab */) {
+  } else if (c0 === 32 /* space */) {
+    // Only a `-#` packet number may indent a head line.
     return null;
-  } else {
-    const m = stickyMatch(PACKET_NUMBER, line, 0);
-    if (m) { at = m[0].length; prefixed = true; }
   }
-  let m = stickyMatch(TIMESTAMP, line, at);
-  if (m) { at += m[0].length; prefixed = true; }
-  m = stickyMatch(ANY_INTERFACE, line, at);
-  if (m && prefixed) at += m[0].length;
+  if (frameNumber !== undefined && (m = stickyMatch(CAPLEN, line, at))) at += m[0].length;
+  m = stickyMatch(TIMESTAMP, line, at);
+  if (m) {
+    at += m[0].length;
+    timestamp = m[1];
+    prefixed = true;
+    if ((m = stickyMatch(INVALID_NS, line, at))) at += m[0].length;
+  } else if (frameNumber !== undefined && line.charCodeAt(at) === 32) {
+    return null;
+  }
+  if (requirePrefix && !prefixed) return null;
+  if (prefixed) {
+    m = stickyMatch(ANY_INTERFACE, line, at);
+    if (m) at += m[0].length;
+  }
+  const base = { prefixed, frameNumber, timestamp };
 
-  const ip = stickyMatch(IP_KEYWORD, line, at);
-  if (ip) return { at: at + ip[0].length, family: ip[1] ? 6 : 4, nonIp: false };
+  const c = line.charCodeAt(at);
+  if (c === 73 /* I */ || c === 77 /* M */) {
+    const e = stickyMatch(PROTOCOL_E, line, at);
+    if (e) return { ...base, at: at + e[0].length, family: e[1] === 'IP' ? 4 : e[1] === 'IP6' ? 6 : undefined, nonIp: false };
+  }
+  if (c === 73 /* I */ && stickyMatch(IP_KEYWORD, line, at)) return { ...base, at, nonIp: false };
+  if (c === 77 /* M */ && line.startsWith('MPLS (', at)) return { ...base, at, nonIp: false };
 
   const mac = stickyMatch(MAC_HEAD, line, at);
-  if (mac) {
-    // -e: the last "ethertype IPv4/IPv6" (after any VLAN tags) introduces the IP part.
-    ETHERTYPE_IP.lastIndex = at;
-    let last: RegExpExecArray | null = null;
-    let e: RegExpExecArray | null;
-    while ((e = ETHERTYPE_IP.exec(line)) !== null) last = e;
-    if (!last) return { at, nonIp: true };
-    let ipAt = last.index + last[0].length;
-    const kw = stickyMatch(IP_KEYWORD, line, ipAt);
-    if (kw) ipAt += kw[0].length;
-    return { at: ipAt, family: last[1] === '6' ? 6 : 4, srcMac: mac[1], dstMac: mac[2], nonIp: false };
+  const cooked = mac ? null : prefixed ? stickyMatch(COOKED_E, line, at) : null;
+  if (mac || cooked) {
+    const e = findIpEthertype(line, at);
+    if (!e) return { ...base, at, nonIp: true };
+    return { ...base, at: e.at, family: e.family, srcMac: mac?.[1], dstMac: mac?.[2], nonIp: false };
   }
-  // A timestamped line that is not IP (ARP, STP, LLDP ...) still starts a new, non-IP packet.
-  return prefixed ? { at, nonIp: true } : null;
+  if (!prefixed) return null;
+  // Other link layers (vendor tags, 802.11, MACsec, PPP ...) hand over to IP after an
+  // `ethertype IPv4` or a `: IP ` label; a prefixed line with neither (ARP, STP, LLDP ...) still
+  // starts a new, non-IP packet.
+  const e = findIpEthertype(line, at);
+  const kwAt = labelledIpAt(line, at);
+  if (kwAt >= 0 && (!e || kwAt < e.at)) return { ...base, at: kwAt, nonIp: false };
+  if (e) return { ...base, at: e.at, family: e.family, nonIp: false };
+  return { ...base, at, nonIp: true };
 }
 
 /** Index just past the `)` that closes the `(` at `open`, or -1. */
@@ -121,46 +184,120 @@ function uint(text: string, max: number): number | undefined {
   return Number.isInteger(n) && n >= 0 && n <= max ? n : undefined;
 }
 
-function canonicalFlags(letters: string, hasAck: boolean): string {
+/** 4.x `Flags [S.]` letters in canonical order; `none` means no flags at all. */
+function flagsFrom4x(letters: string): string {
+  if (letters === 'none') return '';
   let out = '';
-  for (const f of FLAG_ORDER) {
-    if (f === '.' ? hasAck || letters.includes('.') : letters.includes(f)) out += f;
-  }
+  for (const f of FLAG_ORDER) if (letters.includes(f)) out += f;
   return out;
 }
 
-function parseIpHeader(p: Packet, line: string, lineNo: number, from: number, to: number): void {
-  const h = line.slice(from, to);
+/** 3.9 letters: `.` only says "none of S F R P"; the ACK bit shows as `ack N`. */
+function flagsFrom39(letters: string, hasAck: boolean): string {
+  let out = '';
+  for (const f of FLAG_ORDER) if (f === '.' ? hasAck : letters.includes(f)) out += f;
+  return out;
+}
+
+/** Reads the IP header text `h`, which starts at character `from` of line `lineNo`. */
+function parseIpHeader(p: Packet, h: string, lineNo: number, from: number, firstLineLength: number): void {
   let m = HEADER_TTL.exec(h);
   if (m) {
     const ttl = uint(m[1], 255);
     if (ttl !== undefined) {
       p.ttl = ttl;
       const start = from + m.index + m[0].length - m[1].length;
-      p.ttlRange = { line: lineNo, start, end: start + m[1].length };
+      // A header an editor wrapped onto the next line: the range is on that line.
+      p.ttlRange = start < firstLineLength
+        ? { line: lineNo, start, end: start + m[1].length }
+        : { line: lineNo + 1, start: start - firstLineLength, end: start - firstLineLength + m[1].length };
     }
   }
-  if ((m = HEADER_ID.exec(h))) p.ipId = uint(m[1], 0xffffffff);
+  if (p.family === 4 && (m = HEADER_ID.exec(h))) p.ipId = uint(m[1], 0xffff);
   if ((m = HEADER_TOS.exec(h))) p.tos = parseInt(m[1], 16);
   if ((m = HEADER_FLAGS.exec(h))) p.df = m[1].includes('DF');
-  if ((m = HEADER_PROTO.exec(h))) p.proto = PROTO_BY_NUMBER[Number(m[2])] ?? m[1].toUpperCase();
+  if ((m = HEADER_PROTO.exec(h))) {
+    const n = Number(m[2]);
+    if (!(p.family === 6 && IPV6_EXTENSIONS.has(n))) {
+      const name = PROTO_BY_NUMBER[n] ?? (m[1] === 'unknown' ? undefined : m[1].toUpperCase());
+      if (name) p.proto = name;
+    }
+  }
   if ((m = HEADER_LENGTH.exec(h))) p.ipLength = uint(m[1], 0xffffffff);
   if (h.includes('bad cksum')) p.badChecksum = true;
 }
 
+function dotCount(text: string, from: number): number {
+  let n = 0;
+  for (let i = from; i < text.length; i++) if (text.charCodeAt(i) === 46) n++;
+  return n;
+}
+
+/**
+ * Splits `address.port`. Literal addresses say by their dots whether a port follows (IPv4: four
+ * dots; IPv6: one dot, or four after an embedded IPv4 tail). Host names (no -n) end in a port
+ * only when the packet is TCP/UDP, which `portBearing` tells.
+ */
 function splitEndpoint(text: string, portBearing: boolean): [string, string | undefined] {
-  if (IPV4.test(text)) return [text, undefined];
-  const v4 = IPV4_PORT.exec(text);
-  if (v4) return [v4[1], v4[2]];
-  if (!portBearing) return [text, undefined];
+  const colon = text.lastIndexOf(':');
+  const dots = dotCount(text, colon + 1);
+  let hasPort: boolean;
+  if (colon >= 0) hasPort = dots === 1 || dots === 4;
+  else if (isNumericAddress(text)) hasPort = dots === 4;
+  else hasPort = (portBearing && dots >= 1) || hasIpv4BeforePort(text);
+  if (!hasPort) return [text, undefined];
   const dot = text.lastIndexOf('.');
   if (dot <= 0 || dot === text.length - 1) return [text, undefined];
-  const before = text.slice(0, dot);
-  // IPv6 addresses hold no dots except an embedded IPv4 tail (::ffff:1.2.3.4).
-  if (before.includes(':') && before.lastIndexOf(':') < before.lastIndexOf('.') && !IPV4.test(before.slice(before.lastIndexOf(':') + 1))) {
-    return [text, undefined];
+  return [text.slice(0, dot), text.slice(dot + 1)];
+}
+
+/** Digits and dots only, at least a.b.c.d: an IPv4 address, maybe with a numeric port. */
+function isNumericAddress(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 46 && (c < 48 || c > 57)) return false;
   }
-  return [before, text.slice(dot + 1)];
+  return dotCount(text, 0) >= 3;
+}
+
+/** Does the endpoint visibly carry a port (a literal address with one, or a numeric last label)? */
+function showsPort(text: string): boolean {
+  const colon = text.lastIndexOf(':');
+  const dots = dotCount(text, colon + 1);
+  if (colon >= 0) return dots === 1 || dots === 4;
+  if (isNumericAddress(text)) return dots === 4;
+  const dot = text.lastIndexOf('.');
+  return dot > 0 && (DIGITS.test(text.slice(dot + 1)) || hasIpv4BeforePort(text));
+}
+
+/** `192.168.1.249.netbios-dgm`: an IPv4 literal and a service name (no -n, host not resolved). */
+function hasIpv4BeforePort(text: string): boolean {
+  const dot = text.lastIndexOf('.');
+  if (dot <= 0) return false;
+  const host = text.slice(0, dot);
+  return isNumericAddress(host) && dotCount(host, 0) === 3;
+}
+
+/** Skips `[udp sum ok] `-style verdicts tcpdump -v puts before a transport's summary. */
+function skipBrackets(rest: string): string {
+  let s = rest;
+  while (s.charCodeAt(0) === 91 /* [ */ && !s.startsWith('[|')) {
+    const close = s.indexOf('] ');
+    if (close < 0) break;
+    s = s.slice(close + 2);
+  }
+  return s;
+}
+
+function transportFromText(rest: string): string | undefined {
+  if (rest.startsWith('Flags [') || rest.startsWith('tcp ') || rest.startsWith('[|tcp]')) return 'TCP';
+  if (rest.startsWith('UDP') || rest.startsWith('udp ') || rest.startsWith('[|udp]')) return 'UDP';
+  if (rest.startsWith('ICMP6') || rest.startsWith('icmp6')) return 'ICMP6';
+  if (rest.startsWith('ICMP') || rest.startsWith('icmp ')) return 'ICMP';
+  if (rest.startsWith('GREv')) return 'GRE';
+  if (rest.startsWith('ESP(')) return 'ESP';
+  if (rest.startsWith('sctp') || rest.startsWith('[|sctp]')) return 'SCTP';
+  return undefined;
 }
 
 /** Parses `src > dst: rest` starting at `from`; returns false when the text is no such summary. */
@@ -168,23 +305,40 @@ function parseTransport(p: Packet, line: string, lineNo: number, from: number): 
   const text = from === 0 ? line : line.slice(from);
   const m = ADDRESSES.exec(text);
   if (!m) return false;
-  const restAt = from + m[0].length;
-  const rest = line.slice(restAt);
-  const flags4 = TCP_FLAGS_4X.exec(rest);
-  const flags39 = flags4 ? null : TCP_FLAGS_39.exec(rest);
-  if (!p.proto) {
-    if (flags4 || flags39 || rest.startsWith('tcp ')) p.proto = 'TCP';
-    else if (rest.startsWith('UDP') || rest.startsWith('udp ')) p.proto = 'UDP';
-    else if (rest.startsWith('ICMP6')) p.proto = 'ICMP6';
-    else if (rest.startsWith('ICMP')) p.proto = 'ICMP';
+  let restAt = from + m[0].length;
+  let rest = line.slice(restAt);
+  let bare: RegExpExecArray | null = null;
+  if (p.family === 6 && EXTENSION_HEADER.test(rest)) {
+    // `HBH (jumbo: 80040)  41851 > 43913: Flags [P.]`, `srcrt (...) 5645 > 5642: UDP`
+    bare = BARE_PORTS.exec(rest);
+    const after = bare ? bare.index + bare[0].length : rest.lastIndexOf(') ') + 2;
+    if (after > 1) { restAt += after; rest = rest.slice(after); }
   }
-  const portBearing = p.proto === undefined ? IPV4_PORT.test(m[1]) : PORT_PROTOS.has(p.proto);
-  [p.src, p.srcPort] = splitEndpoint(m[1], portBearing);
-  [p.dst, p.dstPort] = splitEndpoint(m[2], portBearing);
+  const skipped = skipBrackets(rest);
+  restAt += rest.length - skipped.length;
+  rest = skipped;
+
+  const flags4 = TCP_FLAGS_4X.exec(rest);
+  let flags39 = flags4 ? null : TCP_FLAGS_39.exec(rest);
+  if (flags39 && p.proto !== 'TCP' && !TCP_39_TAIL.test(rest.slice(flags39[0].length))) flags39 = null;
+  if (!p.proto) {
+    const t = flags4 || flags39 ? 'TCP' : transportFromText(rest);
+    if (t) p.proto = t;
+    else if (bare) p.proto = undefined;
+  }
+  if (bare) {
+    p.srcPort = bare[1];
+    p.dstPort = bare[2];
+    [p.src, p.dst] = [m[1], m[2]];
+  } else {
+    const portBearing = p.proto === undefined ? showsPort(m[1]) || showsPort(m[2]) : PORT_PROTOS.has(p.proto);
+    [p.src, p.srcPort] = splitEndpoint(m[1], portBearing);
+    [p.dst, p.dstPort] = splitEndpoint(m[2], portBearing);
+  }
 
   if (p.proto === 'TCP' && (flags4 || flags39)) {
     if (flags4) {
-      p.flags = canonicalFlags(flags4[1], false);
+      p.flags = flagsFrom4x(flags4[1]);
       const start = restAt + flags4[0].length - 1 - flags4[1].length;
       p.flagsRange = { line: lineNo, start, end: start + flags4[1].length };
       let s = SEQ_4X.exec(rest);
@@ -199,7 +353,7 @@ function parseTransport(p: Packet, line: string, lineNo: number, from: number): 
     const w = WIN.exec(rest);
     if (w) p.win = uint(w[1], 0xffffffff);
     if (flags39) {
-      p.flags = canonicalFlags(flags39[1], a !== null);
+      p.flags = flagsFrom39(flags39[1], a !== null);
       p.flagsRange = { line: lineNo, start: restAt, end: restAt + flags39[1].length };
     }
     if (rest.includes('(incorrect')) p.badChecksum = true;
@@ -221,58 +375,176 @@ export function parseCapture(text: string): ParsedCapture {
   return parseLines(splitLines(text));
 }
 
+/** Skips `[total length 58941 > length 61] (invalid) `-style notes tcpdump puts before a header. */
+function skipNotes(line: string, at: number): number {
+  for (;;) {
+    if (line.charCodeAt(at) === 91 /* [ */ && line.charCodeAt(at + 1) !== 124 /* | */) {
+      const close = line.indexOf('] ', at);
+      if (close < 0) return at;
+      at = close + 2;
+    } else if (line.startsWith('(invalid) ', at)) {
+      at += 10;
+    } else return at;
+  }
+}
+
+type Progress = 'done' | 'await-header' | 'await-transport' | 'none';
+
+/**
+ * Reads the IP part of a packet from `at` on line `lineNo`: MPLS labels, `IP`/`IP6`, the
+ * header in parentheses, then the transport summary. Says what is still missing when the line
+ * ends early (4.x -v prints the header and the summary, MPLS the labels, on separate lines).
+ */
+function readIpPart(p: Packet, lines: readonly string[], lineNo: number, at: number, requirePrefix: boolean): [Progress, number] {
+  const line = lines[lineNo];
+  while (line.startsWith('MPLS (', at)) {
+    const close = closingParen(line, at + 5);
+    if (close < 0) return ['none', lineNo];
+    at = close;
+    while (line.charCodeAt(at) === 32) at++;
+  }
+  if (at >= line.length) return ['await-header', lineNo];
+  const kw = stickyMatch(IP_KEYWORD, line, at);
+  if (kw) {
+    p.family = kw[1] ? 6 : 4;
+    at += kw[0].length;
+  }
+  at = skipNotes(line, at);
+  if (line.charCodeAt(at) !== 40 /* ( */) return [parseTransport(p, line, lineNo, skipNotes(line, at)) ? 'done' : 'none', lineNo];
+
+  let text = line;
+  let endLine = lineNo;
+  let close = closingParen(line, at);
+  if (close < 0 && lineNo + 1 < lines.length && !matchHead(lines[lineNo + 1], requirePrefix)) {
+    // The header was hard-wrapped (a terminal or an editor's wrap copied as a newline): the rest
+    // of it is on the next line.
+    const joined = line + lines[lineNo + 1];
+    close = closingParen(joined, at);
+    if (close > line.length) {
+      text = joined;
+      endLine = lineNo + 1;
+      p.endLine = endLine;
+      p.endLineLength = lines[endLine].length;
+    } else close = -1;
+  }
+  if (close < 0) return ['none', lineNo]; // header cut off: not a packet we can read
+  parseIpHeader(p, text.slice(at + 1, close - 1), lineNo, at + 1, line.length);
+  at = close;
+  while (text.charCodeAt(at) === 32) at++;
+  if (at >= text.length) return ['await-transport', endLine];
+  if (text.charCodeAt(at) === 58 /* : */ && text.charCodeAt(at + 1) === 32) at += 2;
+  at = skipNotes(text, at);
+  if (text === line) return [parseTransport(p, line, lineNo, at) ? 'done' : 'none', lineNo];
+  // Positions index the joined text; only ranges on the second line can be kept.
+  if (!parseTransport(p, text, endLine, at)) return ['none', endLine];
+  if (p.flagsRange) {
+    if (p.flagsRange.start >= line.length) p.flagsRange = { line: endLine, start: p.flagsRange.start - line.length, end: p.flagsRange.end - line.length };
+    else delete p.flagsRange;
+  }
+  return ['done', endLine];
+}
+
+function newPacket(index: number, head: HeadMatch, lineNo: number, line: string): Packet {
+  const p: Packet = {
+    index,
+    startLine: lineNo,
+    endLine: lineNo,
+    endLineLength: line.length,
+    family: head.family ?? 4,
+    src: '',
+    dst: '',
+  };
+  if (head.frameNumber !== undefined) p.frameNumber = head.frameNumber;
+  if (head.timestamp !== undefined) p.timestamp = head.timestamp;
+  if (head.srcMac) p.srcMac = head.srcMac;
+  if (head.dstMac) p.dstMac = head.dstMac;
+  return p;
+}
+
+/** An indented `IP (` / `IP6 (` line. */
+function startsIpHeader(line: string): boolean {
+  let i = 0;
+  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+  return i > 0 && (line.startsWith('IP (', i) || line.startsWith('IP6 (', i));
+}
+
 export function parseLines(lines: readonly string[]): ParsedCapture {
   const packets: Packet[] = [];
-  // A packet whose IP header ended its line: the next line should carry its addresses.
+  // A packet whose head line ended early: the next line should carry its header or addresses.
   let awaiting: Packet | null = null;
+  let awaitingWhat: Progress = 'none';
+  // Whether heads carry a `-#` number or timestamp; decided by the first head.
+  let prefixedHeads: boolean | undefined;
+  // The latest head, when it named a non-IP frame that may still carry an IP packet.
+  let carrier: HeadMatch | null = null;
 
   for (let lineNo = 0; lineNo < lines.length; lineNo++) {
     const line = lines[lineNo];
+    const head = matchHead(line, prefixedHeads === true);
     if (awaiting) {
       const pending: Packet = awaiting;
+      const what = awaitingWhat;
       awaiting = null;
-      const c0 = line.charCodeAt(0);
-      if (c0 === 32 || c0 === 9) {
+      if (!head) {
         let i = 0;
         while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
-        if (parseTransport(pending, line, lineNo, i)) {
-          pending.endLine = lineNo;
-          pending.endLineLength = line.length;
+        let progress: Progress;
+        let last = lineNo;
+        if (what === 'await-header') [progress, last] = readIpPart(pending, lines, lineNo, i, prefixedHeads === true);
+        else progress = parseTransport(pending, line, lineNo, i) ? 'done' : 'none';
+        if (progress !== 'none') {
+          pending.endLine = last;
+          pending.endLineLength = lines[last].length;
+          lineNo = last;
+        }
+        if (progress === 'done') {
           pending.index = packets.length;
           packets.push(pending);
           continue;
         }
+        if (progress !== 'none') {
+          awaiting = pending;
+          awaitingWhat = progress;
+          continue;
+        }
       }
     }
-    const head = matchHead(line);
-    if (!head || head.nonIp) continue;
-
-    const p: Packet = {
-      index: packets.length,
-      startLine: lineNo,
-      endLine: lineNo,
-      endLineLength: line.length,
-      family: head.family ?? 4,
-      src: '',
-      dst: '',
-    };
-    if (head.srcMac) p.srcMac = head.srcMac;
-    if (head.dstMac) p.dstMac = head.dstMac;
-
-    let at = head.at;
-    if (line.charCodeAt(at) === 40 /* ( */) {
-      const close = closingParen(line, at);
-      if (close < 0) continue; // header cut off: not a packet we can read
-      parseIpHeader(p, line, lineNo, at + 1, close - 1);
-      at = close;
-      while (line.charCodeAt(at) === 32) at++;
-      if (at >= line.length) {
-        awaiting = p;
-        continue;
+    if (!head) {
+      if (carrier && startsIpHeader(line)) {
+        // A non-IP frame (NSH, LLC ...) that carries an IP packet prints its header indented on a
+        // later line: that header is the frame's outermost IP header.
+        const p = newPacket(packets.length, carrier, lineNo, line);
+        carrier = null;
+        let i = 0;
+        while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+        const [progress, last] = readIpPart(p, lines, lineNo, i, prefixedHeads === true);
+        p.endLine = last;
+        p.endLineLength = lines[last].length;
+        lineNo = last;
+        if (progress === 'done') packets.push(p);
+        else if (progress !== 'none') {
+          awaiting = p;
+          awaitingWhat = progress;
+        }
       }
-      if (line.charCodeAt(at) === 58 /* : */) { at++; while (line.charCodeAt(at) === 32) at++; }
+      continue;
     }
-    if (parseTransport(p, line, lineNo, at)) packets.push(p);
+    carrier = null;
+    if (prefixedHeads === undefined) prefixedHeads = head.prefixed;
+    if (head.nonIp) {
+      if (head.prefixed) carrier = head;
+      continue;
+    }
+
+    const p = newPacket(packets.length, head, lineNo, line);
+
+    const [progress, last] = readIpPart(p, lines, lineNo, head.at, prefixedHeads === true);
+    lineNo = last;
+    if (progress === 'done') packets.push(p);
+    else if (progress !== 'none') {
+      awaiting = p;
+      awaitingWhat = progress;
+    }
   }
   return { packets, lineCount: lines.length };
 }
