@@ -155,3 +155,58 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     await client.diagnosticsFor(SEED_URI, (d) => d.length === 0);
   });
 });
+
+describe('editor features over real LSP', function () {
+  let client: LspTestClient;
+  beforeEach(async () => {
+    client = new LspTestClient();
+    await client.initialize();
+    await client.open(SEED_URI, SEED);
+  });
+  afterEach(async () => {
+    await client.shutdown();
+  });
+
+  it('inlay hints: ≈N hops right after each TTL value, only in the requested range, and a setting turns them off', async () => {
+    const hints = (await client.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri: SEED_URI },
+      range: { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } },
+    })) as { position: { line: number; character: number }; label: string }[];
+    assert.deepEqual(hints.map((h) => [h.position.line, h.label]), [[0, '≈0 hops'], [1, '≈1 hop'], [2, '≈0 hops'], [3, '≈1 hop'], [4, '≈0 hops'], [5, '≈1 hop'], [6, '≈0 hops'], [7, '≈3 hops']]);
+    const line1 = SEED.split('\n')[1];
+    assert.equal(hints[1].position.character, line1.indexOf('63') + 2, 'placed right after the TTL digits');
+    await client.changeConfiguration({ inlayHints: { enable: false } });
+    const none = await client.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri: SEED_URI }, range: { start: { line: 0, character: 0 }, end: { line: 13, character: 0 } } });
+    assert.deepEqual(none, []);
+  });
+
+  it('document symbols: one per conversation, with how it ended', async () => {
+    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: SEED_URI } })) as { name: string; detail: string; range: { start: { line: number }; end: { line: number } } }[];
+    assert.deepEqual(symbols.map((s) => [s.name, s.detail, s.range.start.line + 1, s.range.end.line + 1]), [
+      ['TCP 192.168.31.128:49169 → 192.168.40.129:22', '6 packets · reset by a suspicious RST', 1, 6],
+      ['ICMP 192.168.31.128 → 192.168.40.129', '8 packets', 7, 14],
+    ]);
+  });
+
+  it('code lens: a summary on the first packet line', async () => {
+    const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: SEED_URI } })) as { range: { start: { line: number } }; command: { title: string } }[];
+    assert.equal(lenses.length, 1);
+    assert.equal(lenses[0].range.start.line, 0);
+    assert.equal(lenses[0].command.title, '3 suspicious RSTs from 1 source · 14 packets · 2 sources');
+  });
+
+  it('hover on an address: its TTL histogram and what the initial TTL suggests', async () => {
+    const line = SEED.split('\n')[1];
+    const md = hoverText(await client.hover(SEED_URI, 1, line.indexOf('192.168.40.129') + 3));
+    assert.match(md, /\| 3 \| 4 \| 8 \|/, 'hops 3 → 4 packets → first on line 8');
+    assert.match(md, /Initial TTL guess: \*\*64\*\* — Linux, macOS/);
+    const client128 = hoverText(await client.hover(SEED_URI, 1, line.indexOf('192.168.31.128') + 1));
+    assert.match(client128, /Initial TTL guess: \*\*128\*\* — Windows/);
+  });
+
+  it('hover on a suspicious RST lists its confidence and every piece of evidence', async () => {
+    const md = hoverText(await client.hover(SEED_URI, 1, 5));
+    assert.match(md, /Likely forged RST \(confidence: medium\)/);
+    assert.match(md, /\*\*Evidence\*\*\n- \*strong\* — RST claims to come from 192\.168\.40\.129/);
+  });
+});

@@ -49,10 +49,14 @@ export interface JudgeContext {
   initialTtls: readonly number[];
 }
 
-/** Points → confidence. Weak signals (0.5 each) alone need company to count at all. */
+/**
+ * Points → confidence. Weak signals (0.5 each) need company to count at all, and however many
+ * there are, weak signals alone never make more than low: a false alarm costs more trust than a miss.
+ */
 export function confidenceFrom(evidence: readonly Evidence[]): Confidence | undefined {
   if (evidence.some((e) => e.strength === 'conclusive')) return 'high';
   const points = evidence.reduce((n, e) => n + e.points, 0);
+  if (evidence.every((e) => e.strength === 'weak')) return points >= 1 ? 'low' : undefined;
   if (points >= 3) return 'high';
   if (points >= 2) return 'medium';
   if (points >= 1) return 'low';

@@ -1,0 +1,53 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { analyze } from '../../server/src/core/analyze';
+import { isReset } from '../../server/src/core/packet';
+
+/*
+ * One capture per verdict signal, positive and negative (test/fixtures/signals/, built by
+ * scripts/fixtures/signals.mjs and printed by the real tcpdump). expected.json says, for each RST
+ * in order, the verdict the scenario was built to produce.
+ */
+const DIR = path.resolve(__dirname, '..', 'fixtures', 'signals');
+interface Expected { status: string; confidence: string | null; evidence: string[] }
+const table = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as { fixtures: Record<string, { about: string; resets: Expected[] }> };
+
+describe('verdict signals (one real-tcpdump fixture per signal)', () => {
+  for (const [file, { about, resets }] of Object.entries(table.fixtures)) {
+    it(`${file}: ${about}`, () => {
+      const a = analyze(readFileSync(path.join(DIR, file), 'utf8'));
+      const rsts = a.packets.filter(isReset);
+      assert.equal(rsts.length, resets.length, 'RSTs parsed');
+      rsts.forEach((p, i) => {
+        const v = a.verdictByPacket.get(p.index)!;
+        const where = `${file}:${p.startLine + 1}`;
+        assert.equal(v.status, resets[i].status, `${where} status`);
+        assert.equal(v.confidence ?? null, resets[i].confidence, `${where} confidence`);
+        assert.deepEqual(v.evidence.map((e) => e.kind).sort(), [...resets[i].evidence].sort(), `${where} evidence`);
+        const finding = a.findings.find((f) => f.packet === p.index);
+        const expectedSeverity = resets[i].confidence === null ? undefined : resets[i].confidence === 'low' ? 'information' : 'warning';
+        assert.equal(finding?.severity, expectedSeverity, `${where} severity`);
+        if (finding) {
+          // the message leads with the strongest evidence
+          assert.equal(v.evidence[0].strength === 'weak' ? 'rst-header' : finding.code, finding.code);
+        }
+      });
+    });
+  }
+
+  it('leads the message with the strongest evidence and lists every piece in the hover', () => {
+    const a = analyze(readFileSync(path.join(DIR, 'weak-header-signals.nv.txt'), 'utf8'));
+    const f = a.findings.find((x) => x.code === 'rst-header')!;
+    assert.match(f.message, /Confidence: low\. 4 more signals in the hover\./);
+    const ja = analyze(readFileSync(path.join(DIR, 'mac-forged.nve.txt'), 'utf8'), { initialTtls: [32, 64, 128, 255], locale: 'ja', minimumConfidence: 'low' });
+    assert.match(ja.findings.find((x) => x.code === 'mac-mismatch')!.message, /送信元 MAC 02:00:00:00:00:99/);
+  });
+
+  it('minimumConfidence hides lower verdicts from the findings (not from the verdicts)', () => {
+    const text = readFileSync(path.join(DIR, 'weak-header-signals.nv.txt'), 'utf8');
+    const a = analyze(text, { initialTtls: [32, 64, 128, 255], locale: 'en', minimumConfidence: 'medium' });
+    assert.equal(a.findings.filter((f) => f.code === 'rst-header').length, 0);
+    assert.equal(a.verdicts[0].confidence, 'low');
+  });
+});
