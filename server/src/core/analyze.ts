@@ -5,7 +5,7 @@ import type { EvidenceKind } from './evidence';
 import { buildTcpFlows, type TcpFlow } from './flows';
 import { DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import type { Packet } from './packet';
-import { parseLines, splitLines } from './parse';
+import { parseCapture, splitLines } from './parse';
 import { inferInitialTtl } from './ttl';
 import { judgeResets, type Confidence, type ResetVerdict } from './verdict';
 
@@ -129,7 +129,7 @@ function checksumNotes(packets: readonly Packet[], taken: Set<number>, options: 
 export function analyze(text: string, options: AnalysisOptions = DEFAULT_OPTIONS): Analysis {
   const lines = splitLines(text);
   const binary = looksBinary(text);
-  const { packets } = binary ? { packets: [] as Packet[] } : parseLines(lines);
+  const { packets } = binary ? { packets: [] as Packet[] } : parseCapture(text, lines);
   const baselines = buildBaselines(packets, options.initialTtls);
   const { flows, flowOfPacket } = buildTcpFlows(packets);
   const verdicts = judgeResets({ packets, baselines, flowOfPacket, initialTtls: options.initialTtls });

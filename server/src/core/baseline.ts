@@ -65,6 +65,9 @@ export function buildBaselines(packets: readonly Packet[], initialTtls: readonly
   const baselines = new Map<string, SourceBaseline>();
   for (const p of packets) {
     if (isReset(p)) continue;
+    // TCP whose flags tcpdump did not print (a truncated `[|tcp]`, a line still being typed) may
+    // itself be an RST: it says nothing sure about where the real sender sits.
+    if (p.proto === 'TCP' && p.flags === undefined) continue;
     let b = baselines.get(p.src);
     if (!b) {
       b = { source: p.src, ...emptyDistance(), macs: new Map(), tcpDf: { set: 0, clear: 0 }, tcpTos: new Map(), tcpIpIds: [] };

@@ -18,6 +18,11 @@ export interface Packet {
   endLine: number;
   /** Character length of `endLine`, so a range can cover the whole packet. */
   endLineLength: number;
+  /**
+   * For an IP packet printed inside a non-IP frame (NSH, LLC ...): the line of that frame's head,
+   * where its number and timestamp come from. The lines in between belong to the frame, not to it.
+   */
+  carrierLine?: number;
   /** The `-#` packet number tcpdump printed before the packet, when it did. */
   frameNumber?: number;
   /** The timestamp exactly as printed (any -t variant), when there was one. */

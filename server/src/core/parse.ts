@@ -42,10 +42,12 @@ const IP_KEYWORD = /IP(6)? /y;
 /** PPP and other links with -e: `IP (0x0021), length 172: `, `MPLS (0x0281), length 48: `. */
 const PROTOCOL_E = /(IP6?|MPLS) \(0x[0-9a-f]{4}\), length \d+: /y;
 
-const HEADER_TTL = /\b(?:ttl|hlim) +(\d+)/;
+// The number must end where tcpdump ends it (`,` or `)`): `ttl 1e3` or `ttl 0x40` is no TTL at all.
+const HEADER_TTL = /\b(?:ttl|hlim) +(\d+)(?![\w.])/;
 const HEADER_ID = /\bid (\d+)/;
 const HEADER_TOS = /\b(?:tos|class) (0x[0-9a-f]+)/;
-const HEADER_FLAGS = /\bflags \[([^\]]*)\]/;
+// `[` excluded inside: each attempt stops at the next `[`, so a line of unclosed `flags [` stays linear.
+const HEADER_FLAGS = /\bflags \[([^\][]*)\]/;
 const HEADER_PROTO = /\b(?:proto|next-header):? (\S+) \((\d+)\)/;
 const HEADER_LENGTH = /\blength:? (\d+)/;
 
@@ -370,9 +372,21 @@ export function splitLines(text: string): string[] {
   return text.split(/\r\n|\n|\r/);
 }
 
-/** Parses a whole tcpdump text document. Never throws; lines that are not packets are skipped. */
-export function parseCapture(text: string): ParsedCapture {
-  return parseLines(splitLines(text));
+const TRAILING_WORD = /\w+$/;
+
+/**
+ * Parses a whole tcpdump text document. Never throws; lines that are not packets are skipped.
+ * tcpdump ends every line it prints, so a document that stops inside a word or number with no line
+ * end after it is being typed (or was cut) right there: `ack 2` may yet become `ack 2098519389`,
+ * `F` become `Flags [R.]`. That last word is not read; everything before it is.
+ */
+export function parseCapture(text: string, lines: readonly string[] = splitLines(text)): ParsedCapture {
+  const last = lines.length - 1;
+  const unfinished = TRAILING_WORD.exec(lines[last]);
+  if (!unfinished) return parseLines(lines);
+  const parsed = parseLines([...lines.slice(0, last), lines[last].slice(0, unfinished.index)]);
+  for (const p of parsed.packets) if (p.endLine === last) p.endLineLength = lines[last].length;
+  return parsed;
 }
 
 /** Skips `[total length 58941 > length 61] (invalid) `-style notes tcpdump puts before a header. */
@@ -477,6 +491,7 @@ export function parseLines(lines: readonly string[]): ParsedCapture {
   let prefixedHeads: boolean | undefined;
   // The latest head, when it named a non-IP frame that may still carry an IP packet.
   let carrier: HeadMatch | null = null;
+  let carrierLine = -1;
 
   for (let lineNo = 0; lineNo < lines.length; lineNo++) {
     const line = lines[lineNo];
@@ -514,6 +529,7 @@ export function parseLines(lines: readonly string[]): ParsedCapture {
         // A non-IP frame (NSH, LLC ...) that carries an IP packet prints its header indented on a
         // later line: that header is the frame's outermost IP header.
         const p = newPacket(packets.length, carrier, lineNo, line);
+        p.carrierLine = carrierLine;
         carrier = null;
         let i = 0;
         while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
@@ -532,7 +548,10 @@ export function parseLines(lines: readonly string[]): ParsedCapture {
     carrier = null;
     if (prefixedHeads === undefined) prefixedHeads = head.prefixed;
     if (head.nonIp) {
-      if (head.prefixed) carrier = head;
+      if (head.prefixed) {
+        carrier = head;
+        carrierLine = lineNo;
+      }
       continue;
     }
 
