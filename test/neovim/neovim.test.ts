@@ -76,15 +76,18 @@ describe('Neovim (real LSP client) against dist/server.js', function () {
     assert.ok(fs.existsSync(SERVER_JS), `${SERVER_JS} is missing: run \`npm run build\` first`);
   });
 
-  it('seed capture: pushes exactly the three ttl-mismatch warnings (lines 2, 4, 6) and hovers the hop story', () => {
+  it('seed capture: pushes the checksum-offload note (line 1) and exactly the three ttl-mismatch warnings (lines 2, 4, 6), and hovers the hop story', () => {
     const result = runSession(path.join(FIXTURES, 'seed-firewall-rst.txt'), {}, 1);
     assert.deepEqual(result.errors, []);
     const diagnostics = result.diagnostics ?? [];
     assert.deepEqual(
       diagnostics.map((d) => ({ line: d.range.start.line + 1, severity: d.severity, source: d.source, code: d.code })),
-      [2, 4, 6].map((line) => ({ line, severity: 2, source: 'tcpdump-lens', code: 'ttl-mismatch' })),
+      [
+        { line: 1, severity: 3, source: 'tcpdump-lens', code: 'checksum-offload' },
+        ...[2, 4, 6].map((line) => ({ line, severity: 2, source: 'tcpdump-lens', code: 'ttl-mismatch' })),
+      ],
     );
-    for (const d of diagnostics) assert.match(d.message, /2 hops before 192\.168\.40\.129/);
+    for (const d of diagnostics.filter((x) => x.code === 'ttl-mismatch')) assert.match(d.message, /2 hops before 192\.168\.40\.129/);
 
     assert.ok(result.hover, 'no hover on line 2');
     assert.equal(result.hover.contents.kind, 'markdown');
@@ -98,7 +101,7 @@ describe('Neovim (real LSP client) against dist/server.js', function () {
     assert.deepEqual(result.errors, []);
     assert.deepEqual(
       (result.diagnostics ?? []).map((d) => [d.range.start.line + 1, d.code]),
-      [3, 7, 11].map((line) => [line, 'ttl-mismatch']),
+      [[1, 'checksum-offload'], ...[3, 7, 11].map((line) => [line, 'ttl-mismatch'])],
     );
     assert.match(plain(result.hover?.contents.value ?? ''), /TTL 63 → initial 64 → 1 hop\b/);
   });
