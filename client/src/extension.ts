@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { type ExtensionContext } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { registerHopMap } from './hopMap';
 
 let client: LanguageClient | undefined;
 
@@ -17,6 +18,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   // The client id doubles as the settings prefix, so `tcpdumpLens.trace.server` works.
   client = new LanguageClient('tcpdumpLens', 'tcpdump Lens', serverOptions, clientOptions);
   context.subscriptions.push(client);
+  registerHopMap(context, client);
   await client.start();
 }
 

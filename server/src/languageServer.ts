@@ -12,6 +12,7 @@ import { conversations, documentSummary, hopHints } from './core/outline';
 import type { Locale } from './core/options';
 import { localeFromTag, settingsFrom, type LensSettings } from './settings';
 import { toCodeLens, toDiagnostic, toDocumentSymbol, toHover, toInlayHint } from './toLsp';
+import { registerHopMapRequest } from './hopMapRequest';
 
 /**
  * Wires the core to an LSP connection. It takes the connection instead of creating one, so tests
@@ -89,6 +90,11 @@ export function startLanguageServer(connection: Connection): void {
     // Hints and lenses depend on settings too; ask the client to pull them again when it can.
     if (canRefreshInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
     if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  });
+
+  registerHopMapRequest(connection, async (uri) => {
+    const doc = documents.get(uri);
+    return doc && analysisOf(doc);
   });
 
   connection.onHover(async (params) => {

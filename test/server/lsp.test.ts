@@ -195,6 +195,23 @@ describe('editor features over real LSP', function () {
     assert.equal(lenses[0].command.title, '3 suspicious RSTs from 1 source · 14 packets · 2 sources');
   });
 
+  it('hop map request (tcpdumpLens/hopMap): the article\'s picture from the same analysis, null for unknown documents and when disabled', async () => {
+    const map = (await client.connection.sendRequest('tcpdumpLens/hopMap', { uri: SEED_URI })) as {
+      sources: { address: string; distances: { hops: number }[] }[];
+      suspiciousResets: { claimedSource: string; hops: number; lines: number[]; nearestClaimedHops?: number }[];
+    };
+    const placed = Object.fromEntries(map.sources.map((s) => [s.address, s.distances.map((d) => d.hops)]));
+    assert.deepEqual(placed, { '192.168.31.128': [0], '192.168.40.129': [3] });
+    assert.deepEqual(
+      map.suspiciousResets.map((r) => [r.claimedSource, r.hops, r.lines, r.nearestClaimedHops]),
+      [['192.168.40.129', 1, [1, 3, 5], 3]],
+    );
+    assert.equal(await client.connection.sendRequest('tcpdumpLens/hopMap', { uri: 'file:///not/open.txt' }), null);
+    assert.equal(await client.connection.sendRequest('tcpdumpLens/hopMap', { nonsense: 1 }), null);
+    await client.changeConfiguration({ enable: false });
+    assert.equal(await client.connection.sendRequest('tcpdumpLens/hopMap', { uri: SEED_URI }), null);
+  });
+
   it('hover on an address: its TTL histogram and what the initial TTL suggests', async () => {
     const line = SEED.split('\n')[1];
     const md = hoverText(await client.hover(SEED_URI, 1, line.indexOf('192.168.40.129') + 3));
