@@ -29,6 +29,7 @@ const FLAG_ORDER = 'FSRP.UEWe';
 
 // Prefix of a head line: `-#` number, timestamp (-tt, -ttt, -tttt, -ttttt, --nano), `-i any` interface.
 const PACKET_NUMBER = /^ *(\d+) {2}/y;
+const INDENTED_DELTA = / \d\d:\d\d:\d\d\.\d+ /y;
 const TIMESTAMP = / *((?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)?|\d+\.\d+) +/y;
 /** `--print-caplen`-style lengths before the timestamp, `(invalid ns)` after a broken one. */
 const CAPLEN = /caplen \d+ len \d+ /y;
@@ -122,8 +123,9 @@ function matchHead(line: string, requirePrefix: boolean): HeadMatch | null {
     at = m[0].length;
     frameNumber = Number(m[1]);
     prefixed = true;
-  } else if (c0 === 32 /* space */) {
-    // Only a `-#` packet number may indent a head line.
+  } else if (c0 === 32 /* space */ && !stickyMatch(INDENTED_DELTA, line, 0)) {
+    // Only a `-#` packet number, or the sign space -ttt/-ttttt print before a delta, may indent a
+    // head line; anything else indented continues the previous packet.
     return null;
   }
   if (frameNumber !== undefined && (m = stickyMatch(CAPLEN, line, at))) at += m[0].length;
