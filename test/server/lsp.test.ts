@@ -14,7 +14,8 @@ function hoverText(h: { contents: unknown } | null): string {
   assert.ok(h, 'expected a hover');
   const c = h.contents as { kind: string; value: string };
   assert.equal(c.kind, 'markdown');
-  return c.value;
+  // Addresses and names are code spans in hovers (untrusted text); the story reads the same without them.
+  return c.value.replace(/`/g, '');
 }
 
 describe('language server over real LSP (node dist/server.js --stdio)', function () {
@@ -63,7 +64,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     assert.match(md, /TTL \*\*63\*\* → initial \*\*64\*\* → \*\*1 hop\*\*/);
     assert.match(md, /TTL 61 \(3 hops\)/);
     assert.match(md, /2 hops before 192\.168\.40\.129/);
-    assert.match(md, /line 8: `/, 'baseline lines are listed');
+    assert.match(md, /line 8: IP \(tos 0x0, ttl +61/, 'baseline lines are listed');
   });
 
   it('hovers ordinary packets with observed → initial → hops, and nothing off packets', async () => {

@@ -37,34 +37,42 @@ const STRENGTH: Record<Evidence['strength'], Words> = {
 };
 
 /** The article's answer: where the RST came from, measured in hops. */
-function hopSentence(v: ResetVerdict, locale: Locale): string {
+function hopSentence(v: ResetVerdict, locale: Locale, quote: Quote): string {
   const b = v.compared!;
+  const source = quote(v.source);
   const ttls = span(b.ttls);
   const before = v.hopsBeforeSender!;
   if (locale === 'ja') {
     const where = before > 0
-      ? `${v.source} の ${hops(before, locale)}手前にある機器 (ファイアウォールかロードバランサー?) が送った可能性が高いです。`
-      : `${v.source} より ${hops(-before, locale)}遠い所から送られており、そのホスト自身が送ったものではなさそうです。`;
-    return `この RST は ${v.source} から来たことになっていますが、TTL ${v.ttl} (初期値 ${v.initialTtl}、${hops(v.hops!, locale)}) で届きました。同じホストの他のパケットは TTL ${ttls} (${hopSpan(b, locale)}) で届いています。${where}`;
+      ? `${source} の ${hops(before, locale)}手前にある機器 (ファイアウォールかロードバランサー?) が送った可能性が高いです。`
+      : `${source} より ${hops(-before, locale)}遠い所から送られており、そのホスト自身が送ったものではなさそうです。`;
+    return `この RST は ${source} から来たことになっていますが、TTL ${v.ttl} (初期値 ${v.initialTtl}、${hops(v.hops!, locale)}) で届きました。同じホストの他のパケットは TTL ${ttls} (${hopSpan(b, locale)}) で届いています。${where}`;
   }
   const where = before > 0
-    ? `A device ${hops(before, locale)} before ${v.source} — a firewall or load balancer? — likely sent it.`
-    : `It came from ${hops(-before, locale)} beyond ${v.source}: that host likely did not send it.`;
-  return `RST claims to come from ${v.source} but arrived with TTL ${v.ttl} (initial ${v.initialTtl}, ${hops(v.hops!, locale)}); that host's other packets arrive with TTL ${ttls} (${hopSpan(b, locale)}). ${where}`;
+    ? `A device ${hops(before, locale)} before ${source} — a firewall or load balancer? — likely sent it.`
+    : `It came from ${hops(-before, locale)} beyond ${source}: that host likely did not send it.`;
+  return `RST claims to come from ${source} but arrived with TTL ${v.ttl} (initial ${v.initialTtl}, ${hops(v.hops!, locale)}); that host's other packets arrive with TTL ${ttls} (${hopSpan(b, locale)}). ${where}`;
 }
 
+/**
+ * How untrusted capture text (addresses, host names, MACs) enters a sentence: as is in plain-text
+ * diagnostics, as a code span in Markdown hovers, where a host name could otherwise be a link.
+ */
+export type Quote = (untrusted: string) => string;
+export const asPlainText: Quote = (untrusted) => untrusted;
+
 /** One sentence per piece of evidence. */
-export function describeEvidence(e: Evidence, v: ResetVerdict, locale: Locale): string {
+export function describeEvidence(e: Evidence, v: ResetVerdict, locale: Locale, quote: Quote = asPlainText): string {
   const f = e.facts;
   const ja = locale === 'ja';
-  const src = v.source;
+  const src = quote(v.source);
   switch (e.kind) {
     case 'hop-mismatch':
-      return hopSentence(v, locale);
+      return hopSentence(v, locale, quote);
     case 'mac-mismatch':
       return ja
-        ? `送信元 MAC ${f.mac} は ${src} の他のパケットの MAC (${f.knownMacs}) と違います。このセグメント上の別の機器が送りました。`
-        : `Its source MAC ${f.mac} is not the one ${src}'s other packets carry (${f.knownMacs}): another device on this segment sent it.`;
+        ? `送信元 MAC ${quote(String(f.mac))} は ${src} の他のパケットの MAC (${quote(String(f.knownMacs))}) と違います。このセグメント上の別の機器が送りました。`
+        : `Its source MAC ${quote(String(f.mac))} is not the one ${src}'s other packets carry (${quote(String(f.knownMacs))}): another device on this segment sent it.`;
     case 'initial-ttl-mismatch':
       return ja
         ? `TTL ${v.ttl} は初期値 ${f.initialTtl} から始まっていますが、${src} の${f.comparedWith === 'tcp' ? ' TCP ' : '他の'}パケットは初期値 ${f.baselineInitialTtls} です。別のネットワークスタックが送っています。`
@@ -129,11 +137,11 @@ function confidenceSentence(v: ResetVerdict, locale: Locale): string {
 }
 
 /** The diagnostic message for a suspicious RST: the strongest evidence first, then how sure. */
-export function describeSuspiciousReset(v: ResetVerdict, locale: Locale): string {
+export function describeSuspiciousReset(v: ResetVerdict, locale: Locale, quote: Quote = asPlainText): string {
   const lead = v.evidence[0];
-  let text = describeEvidence(lead, v, locale);
+  let text = describeEvidence(lead, v, locale, quote);
   if (lead.kind !== 'hop-mismatch' && lead.kind !== 'rst-seq-data') {
-    text = locale === 'ja' ? `RST は ${v.source} から来たことになっていますが — ${text}` : `RST claims to come from ${v.source}, but: ${text}`;
+    text = locale === 'ja' ? `RST は ${quote(v.source)} から来たことになっていますが — ${text}` : `RST claims to come from ${quote(v.source)}, but: ${text}`;
   }
   return `${text} ${confidenceSentence(v, locale)}`;
 }
@@ -254,10 +262,10 @@ export function describePacketHover(ctx: HoverContext): string {
       out.push(ttlLine(ctx));
       out.push('');
     }
-    out.push(describeSuspiciousReset(v, locale));
+    out.push(describeSuspiciousReset(v, locale, codeSpan));
     out.push('');
     out.push(locale === 'ja' ? '**手がかり**' : '**Evidence**');
-    for (const e of v.evidence) out.push(`- *${STRENGTH[e.strength][locale]}* — ${describeEvidence(e, v, locale)}`);
+    for (const e of v.evidence) out.push(`- *${STRENGTH[e.strength][locale]}* — ${describeEvidence(e, v, locale, codeSpan)}`);
     if (v.baseline) {
       out.push('');
       out.push(baselineSummary(v.baseline, locale));
@@ -280,7 +288,7 @@ export function describePacketHover(ctx: HoverContext): string {
   if (v && v.evidence.length > 0) {
     out.push('');
     out.push(locale === 'ja' ? '弱い手がかり (それだけでは判断しません):' : 'Weak signals (not enough on their own):');
-    for (const e of v.evidence) out.push(`- ${describeEvidence(e, v, locale)}`);
+    for (const e of v.evidence) out.push(`- ${describeEvidence(e, v, locale, codeSpan)}`);
   }
   if (ctx.baseline && v?.status !== 'no-baseline') {
     out.push('');
