@@ -1,4 +1,4 @@
-import { localeFromTag, sanitizeConfidence, sanitizeInitialTtls, type AnalysisOptions, type ConfidenceLevel, type Locale } from './core/options';
+import { DEFAULT_SPREAD_RULE, localeFromTag, sanitizeConfidence, sanitizeInitialTtls, sanitizeSpreadRule, type AnalysisOptions, type ConfidenceLevel, type Locale } from './core/options';
 
 /** The `tcpdumpLens.*` settings as the client sends them: untrusted until sanitised here. */
 export interface LensSettings {
@@ -8,16 +8,26 @@ export interface LensSettings {
 }
 
 /** Defaults; package.json's `contributes.configuration` must say the same (a test checks it). */
-export const DEFAULT_SETTINGS: { enable: boolean; initialTtls: number[]; minimumConfidence: ConfidenceLevel; 'inlayHints.enable': boolean } = {
+export const DEFAULT_SETTINGS: {
+  enable: boolean;
+  initialTtls: number[];
+  minimumConfidence: ConfidenceLevel;
+  'inlayHints.enable': boolean;
+  'spreadBaseline.weakStepHops': number;
+  'spreadBaseline.farSourceHops': number;
+} = {
   enable: true,
   initialTtls: [32, 64, 128, 255],
   minimumConfidence: 'low',
   'inlayHints.enable': true,
+  'spreadBaseline.weakStepHops': DEFAULT_SPREAD_RULE.weakStepHops,
+  'spreadBaseline.farSourceHops': DEFAULT_SPREAD_RULE.farSourceHops,
 };
 
 export function settingsFrom(raw: unknown, locale: Locale): LensSettings {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const hints = (r.inlayHints && typeof r.inlayHints === 'object' ? r.inlayHints : {}) as Record<string, unknown>;
+  const spread = (r.spreadBaseline && typeof r.spreadBaseline === 'object' ? r.spreadBaseline : {}) as Record<string, unknown>;
   return {
     enable: typeof r.enable === 'boolean' ? r.enable : DEFAULT_SETTINGS.enable,
     inlayHints: typeof hints.enable === 'boolean' ? hints.enable : DEFAULT_SETTINGS['inlayHints.enable'],
@@ -25,6 +35,7 @@ export function settingsFrom(raw: unknown, locale: Locale): LensSettings {
       initialTtls: sanitizeInitialTtls(r.initialTtls ?? DEFAULT_SETTINGS.initialTtls),
       locale,
       minimumConfidence: sanitizeConfidence(r.minimumConfidence),
+      spreadRule: sanitizeSpreadRule(spread.weakStepHops, spread.farSourceHops),
     },
   };
 }

@@ -51,3 +51,26 @@ describe('verdict signals (one real-tcpdump fixture per signal)', () => {
     assert.equal(a.verdicts[0].confidence, 'low');
   });
 });
+
+describe('spread baselines: p0f\'s rule is configurable (tcpdumpLens.spreadBaseline.*)', () => {
+  const text = readFileSync(path.join(DIR, 'spread-small-step-genuine.nv.txt'), 'utf8');
+  const rstVerdict = (a: ReturnType<typeof analyze>) => a.verdicts.find((v) => isReset(a.packets[v.packet]))!;
+  const base = { initialTtls: [32, 64, 128, 255], locale: 'en' as const, minimumConfidence: 'low' as const };
+
+  it('defaults (2 hops, beyond 5): an RST 1 hop beyond an ECMP spread at 6–7 hops is weak, no finding', () => {
+    const a = analyze(text, base);
+    assert.equal(rstVerdict(a).evidence[0].strength, 'weak');
+    assert.equal(a.findings.filter((f) => f.severity === 'warning').length, 0);
+  });
+
+  it('weakStepHops 0: the same step is moderate evidence and the RST is suspicious', () => {
+    const a = analyze(text, { ...base, spreadRule: { weakStepHops: 0, farSourceHops: 5 } });
+    assert.equal(rstVerdict(a).evidence[0].strength, 'moderate');
+    assert.equal(rstVerdict(a).status, 'suspicious');
+  });
+
+  it('farSourceHops 10: a source 6 hops away is not "far", so the step is not weakened', () => {
+    const a = analyze(text, { ...base, spreadRule: { weakStepHops: 2, farSourceHops: 10 } });
+    assert.equal(rstVerdict(a).evidence[0].strength, 'moderate');
+  });
+});

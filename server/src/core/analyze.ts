@@ -132,7 +132,7 @@ export function analyze(text: string, options: AnalysisOptions = DEFAULT_OPTIONS
   const { packets } = binary ? { packets: [] as Packet[] } : parseCapture(text, lines);
   const baselines = buildBaselines(packets, options.initialTtls);
   const { flows, flowOfPacket } = buildTcpFlows(packets);
-  const verdicts = judgeResets({ packets, baselines, flowOfPacket, initialTtls: options.initialTtls });
+  const verdicts = judgeResets({ packets, baselines, flowOfPacket, initialTtls: options.initialTtls, spreadRule: options.spreadRule });
   const verdictByPacket = new Map(verdicts.map((v) => [v.packet, v]));
 
   const packetAtLine = new Int32Array(lines.length).fill(-1);

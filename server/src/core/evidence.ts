@@ -1,6 +1,7 @@
 import type { DistanceBaseline, SourceBaseline } from './baseline';
 import type { TcpFlow } from './flows';
 import { isReset, type Packet } from './packet';
+import { DEFAULT_SPREAD_RULE, type SpreadRule } from './options';
 
 /*
  * Each function looks at one RST from one angle and returns a named piece of evidence that it was
@@ -57,13 +58,14 @@ export function macEvidence(p: Packet, b: SourceBaseline): Evidence | undefined 
 /**
  * The RST's hop distance against the baseline's. A stable baseline (one distance) makes any
  * difference strong evidence; a spread one (ECMP, route change, NAT) widens what is consistent, and
- * p0f's rule of thumb makes a ≤ 2-hop step beyond it, for a source more than 5 hops away, weak.
+ * p0f's rule of thumb (configurable) makes a ≤ 2-hop step beyond it, for a source more than 5 hops
+ * away, weak.
  */
-export function hopEvidence(hops: number, b: DistanceBaseline, comparedWith: 'tcp' | 'other'): Evidence | undefined {
+export function hopEvidence(hops: number, b: DistanceBaseline, comparedWith: 'tcp' | 'other', spread: SpreadRule = DEFAULT_SPREAD_RULE): Evidence | undefined {
   if (hops >= b.minHops && hops <= b.maxHops) return undefined;
   const off = hops < b.minHops ? b.minHops - hops : hops - b.maxHops;
   const stable = b.minHops === b.maxHops;
-  const strength: Strength = stable ? 'strong' : off <= 2 && b.minHops > 5 ? 'weak' : 'moderate';
+  const strength: Strength = stable ? 'strong' : off <= spread.weakStepHops && b.minHops > spread.farSourceHops ? 'weak' : 'moderate';
   let adjust = 0;
   if (comparedWith === 'other') adjust -= 1; // ICMP/UDP may be answered by another part of the path or stack
   if (b.packets.length === 1) adjust -= 1; // one packet is a thin baseline

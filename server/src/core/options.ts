@@ -9,6 +9,26 @@ export interface AnalysisOptions {
   locale: Locale;
   /** Suspicious RSTs below this confidence get no finding (the hover still explains them). */
   minimumConfidence: ConfidenceLevel;
+  /** How a spread baseline (2+ distances) weighs an RST just beyond it; absent: p0f's 2 and 5. */
+  spreadRule?: SpreadRule;
+}
+
+/**
+ * p0f's rule of thumb for sources whose own packets arrive at several distances (ECMP, route
+ * changes, NAT): an RST at most `weakStepHops` beyond the spread, from a source more than
+ * `farSourceHops` away, is weak evidence.
+ */
+export interface SpreadRule {
+  weakStepHops: number;
+  farSourceHops: number;
+}
+
+export const DEFAULT_SPREAD_RULE: SpreadRule = { weakStepHops: 2, farSourceHops: 5 };
+
+/** Sanitises an untrusted spread rule: small non-negative integers, defaults for anything else. */
+export function sanitizeSpreadRule(weakStepHops: unknown, farSourceHops: unknown): SpreadRule {
+  const ok = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 64 ? v : fallback);
+  return { weakStepHops: ok(weakStepHops, DEFAULT_SPREAD_RULE.weakStepHops), farSourceHops: ok(farSourceHops, DEFAULT_SPREAD_RULE.farSourceHops) };
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = {

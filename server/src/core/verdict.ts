@@ -2,6 +2,7 @@ import type { DistanceBaseline, SourceBaseline } from './baseline';
 import { headerEvidence, hopEvidence, initialTtlEvidence, macEvidence, sequenceEvidence, type Evidence } from './evidence';
 import type { TcpFlow } from './flows';
 import { isReset, type Packet } from './packet';
+import type { SpreadRule } from './options';
 import { inferInitialTtl } from './ttl';
 
 export type ResetStatus =
@@ -47,6 +48,7 @@ export interface JudgeContext {
   baselines: ReadonlyMap<string, SourceBaseline>;
   flowOfPacket: ReadonlyMap<number, TcpFlow>;
   initialTtls: readonly number[];
+  spreadRule?: SpreadRule;
 }
 
 /**
@@ -91,7 +93,7 @@ export function judgeReset(p: Packet, ctx: JudgeContext): ResetVerdict {
       verdict.baselineHops = nearest;
       verdict.hopsBeforeSender = nearest - verdict.hops;
       verdict.status = 'consistent';
-      const hop = hopEvidence(verdict.hops, compared, comparedWith);
+      const hop = hopEvidence(verdict.hops, compared, comparedWith, ctx.spreadRule);
       if (hop) evidence.push(hop);
       const init = initialTtlEvidence(initial, compared, comparedWith);
       if (init) evidence.push(init);
