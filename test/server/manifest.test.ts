@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_SETTINGS } from '../../server/src/settings';
 import { REPO_ROOT } from '../support/lspClient';
@@ -53,5 +53,33 @@ describe('package.json manifest', () => {
     ];
     for (const l of accepted) assert.match(l, firstLine);
     for (const l of ['# notes', 'import os', '{"a": 1}', '12:00 meeting']) assert.doesNotMatch(l, firstLine);
+  });
+});
+
+describe('client strings (VS Code l10n bundles)', () => {
+  it('every vscode.l10n.t() message of the client has a Japanese translation in l10n/bundle.l10n.ja.json', () => {
+    assert.equal(manifest.l10n, './l10n');
+    const bundle = JSON.parse(readFileSync(path.join(REPO_ROOT, 'l10n', 'bundle.l10n.ja.json'), 'utf8')) as Record<string, string>;
+    const files = readdirSync(path.join(REPO_ROOT, 'client', 'src'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map((e) => path.join(e.parentPath, e.name));
+    const messages = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1].replace(/\\'/g, "'")));
+    assert.ok(messages.length >= 1);
+    for (const m of messages) {
+      assert.ok(bundle[m], `no Japanese for ${JSON.stringify(m)}`);
+      assert.match(bundle[m], /[\u3040-\u30ff\u4e00-\u9fff]/, `${JSON.stringify(m)} is not translated`);
+    }
+  });
+
+  it('every contributed command is registered by the client and titled in both languages', () => {
+    const client = readdirSync(path.join(REPO_ROOT, 'client', 'src'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8'))
+      .join('\n');
+    for (const c of manifest.contributes.commands as { command: string; title: string }[]) {
+      assert.ok(client.includes(`'${c.command}'`), `${c.command} is contributed but never registered`);
+      const key = /^%(.+)%$/.exec(c.title)?.[1];
+      assert.ok(key && NLS_EN[key] && NLS_JA[key], `${c.command}: title not localised`);
+    }
   });
 });

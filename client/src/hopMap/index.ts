@@ -16,11 +16,7 @@ export function registerHopMap(context: vscode.ExtensionContext, client: Languag
         ? editor
         : vscode.window.visibleTextEditors.find((e) => isTcpdumpDocument(e.document));
       if (!target) {
-        void vscode.window.showInformationMessage(
-          vscode.env.language.toLowerCase().startsWith('ja')
-            ? 'ホップマップを表示するには tcpdump の文書を開いてください。'
-            : 'Open a tcpdump document to see its hop map.',
-        );
+        void vscode.window.showInformationMessage(vscode.l10n.t('Open a tcpdump document to see its hop map.'));
         return;
       }
       panel.show(target);
