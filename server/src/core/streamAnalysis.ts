@@ -1,0 +1,979 @@
+import type { Finding, FindingCode, RelatedLocation } from './analyze';
+import type { DistanceBaseline, SourceBaseline } from './baseline';
+import { looksBinary } from './binaryText';
+import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl, describeSuspiciousReset } from './describe';
+import { POINTS, headerEvidence, hopEvidence, initialTtlEvidence, macEvidence, type Evidence, type EvidenceKind, type Strength } from './evidence';
+import { endpoint } from './flows';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type ConfidenceLevel } from './options';
+import { isReset, type Packet, type TokenRange } from './packet';
+import { LineSplitter, StreamParser, type StreamedPacket } from './streamParse';
+import { inferInitialTtl } from './ttl';
+import { confidenceFrom, type Confidence, type ResetVerdict } from './verdict';
+
+/*
+ * The analysis of analyze.ts, fed text in pieces instead of holding the document: memory grows
+ * with the number of sources and open conversations, not with the number of packets.
+ *
+ * Whole inputs take two passes over the same text (`CaptureSurvey`, then `CaptureJudge`):
+ * the first keeps a compact summary of every source's non-RST packets (what baseline.ts builds,
+ * minus the packet lists) and, per conversation, its last packet and how much data each side
+ * sent; the second judges each RST against those summaries, holding a conversation only while
+ * its packets last. The findings equal analyze()'s.
+ *
+ * Live input (`FollowAnalysis`) has one pass and no future: each RST is judged when it arrives
+ * and judged again as its claimed sender's and its conversation's later packets arrive; the first
+ * time it is suspicious it is reported, with the line that decided it. Everything it holds is
+ * capped (FOLLOW_LIMITS), least recently seen first out.
+ */
+
+/** At most this many packets of a baseline are kept for related locations (analyze.ts shows 20). */
+const RELATED_LIMIT = 20;
+/** Run evidence looks at the first 64 RSTs of a burst, as evidence.ts does. */
+const RUN_MEMBER_LIMIT = 64;
+const NUMBERING_JUMP = 1 << 24;
+/** Distinct MAC addresses remembered per source (a segment has few; this only bounds a flood). */
+const MAC_LIMIT = 256;
+
+const CODE_OF: Record<EvidenceKind, FindingCode> = {
+  'hop-mismatch': 'ttl-mismatch',
+  'initial-ttl-mismatch': 'ttl-mismatch',
+  'mac-mismatch': 'mac-mismatch',
+  'rst-seq-data': 'rst-sequence',
+  'data-seq-rst': 'rst-sequence',
+  'rst-seq-change': 'rst-sequence',
+  'rst-ack-change': 'rst-sequence',
+  'burst-ttl-change': 'rst-sequence',
+  'reset-both-ends': 'rst-sequence',
+  'rst-burst': 'rst-sequence',
+  'nonzero-window': 'rst-header',
+  'tos-mismatch': 'rst-header',
+  'df-mismatch': 'rst-header',
+  'ip-id-mismatch': 'rst-header',
+  'rst-payload': 'rst-header',
+};
+const LEVEL: Record<ConfidenceLevel, number> = { low: 0, medium: 1, high: 2 };
+const RANK: Record<Strength, number> = { conclusive: 0, strong: 1, moderate: 2, weak: 3 };
+
+/** What a finding needs to point at a packet that is no longer held. */
+interface PacketRef {
+  index: number;
+  startLine: number;
+  src: string;
+  ttl?: number;
+  ttlRange?: TokenRange;
+  firstLineLength: number;
+  /** The first 120 characters of its first line, when its TTL gives no hop count (the related message quotes it). */
+  firstLineHead?: string;
+}
+
+function refOf(sp: StreamedPacket, initialTtls: readonly number[]): PacketRef {
+  const p = sp.packet;
+  const ref: PacketRef = { index: p.index, startLine: p.startLine, src: p.src, firstLineLength: sp.firstLine.length };
+  if (p.ttl !== undefined) ref.ttl = p.ttl;
+  if (p.ttlRange) ref.ttlRange = p.ttlRange;
+  if (p.ttl === undefined || inferInitialTtl(p.ttl, initialTtls) === undefined) ref.firstLineHead = sp.firstLine.slice(0, 120);
+  return ref;
+}
+
+function insertSorted(list: number[], value: number): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1] > value) i--;
+  if (list[i - 1] !== value) list.splice(i, 0, value);
+}
+
+/** A DistanceBaseline without its packet list: counts, and the first RELATED_LIMIT packets. */
+class DistanceSummary {
+  count = 0;
+  first: PacketRef[] = [];
+  byHops = new Map<number, { count: number; first: PacketRef[] }>();
+  ttls: number[] = [];
+  initialTtls: number[] = [];
+  minHops = Infinity;
+  maxHops = -Infinity;
+  icmpOnly = true;
+
+  add(p: Packet, ref: () => PacketRef, initial: number): void {
+    const hops = initial - p.ttl!;
+    this.count++;
+    if (this.first.length < RELATED_LIMIT) this.first.push(ref());
+    let at = this.byHops.get(hops);
+    if (!at) this.byHops.set(hops, (at = { count: 0, first: [] }));
+    at.count++;
+    if (at.first.length < RELATED_LIMIT) at.first.push(ref());
+    insertSorted(this.ttls, p.ttl!);
+    insertSorted(this.initialTtls, initial);
+    if (hops < this.minHops) this.minHops = hops;
+    if (hops > this.maxHops) this.maxHops = hops;
+    if (p.proto !== 'ICMP' && p.proto !== 'ICMP6') this.icmpOnly = false;
+  }
+
+  /**
+   * The DistanceBaseline the evidence functions read. Its packet lists hold the first
+   * RELATED_LIMIT packets: all a finding shows, and all hopEvidence tells apart (1, 2–19, 20+).
+   */
+  view(): DistanceBaseline {
+    const hops = [...this.byHops.keys()].sort((x, y) => x - y);
+    return {
+      packets: this.first.map((r) => r.index),
+      byHops: new Map(hops.map((h) => [h, this.byHops.get(h)!.first.map((r) => r.index)])),
+      ttls: this.ttls,
+      initialTtls: this.initialTtls,
+      minHops: this.minHops,
+      maxHops: this.maxHops,
+      icmpOnly: this.icmpOnly,
+    };
+  }
+}
+
+/** The IP ID facts headerEvidence reads from a source's ID list, kept as it grows. */
+class IpIdPattern {
+  count = 0;
+  allZero = true;
+  /** Every step from one ID to the next is a small increment (mod 2^16). */
+  smallSteps = true;
+  min = Infinity;
+  max = -Infinity;
+  private last = 0;
+
+  add(id: number): void {
+    if (this.count > 0 && ((id - this.last + 65536) % 65536) > 256) this.smallSteps = false;
+    if (id !== 0) this.allZero = false;
+    if (id < this.min) this.min = id;
+    if (id > this.max) this.max = id;
+    this.last = id;
+    this.count++;
+  }
+
+  /** headerEvidence's IP ID rule, on the summary instead of the list. */
+  evidence(ipId: number | undefined): Evidence | undefined {
+    if (ipId === undefined || this.count < 3) return undefined;
+    const counter = this.smallSteps && !this.allZero;
+    if (this.allZero && ipId !== 0) return evidence('ip-id-mismatch', 'weak', { ipId, pattern: 'zero' });
+    if (counter && (ipId < this.min - 256 || ipId > this.max + 256)) {
+      return evidence('ip-id-mismatch', 'weak', { ipId, pattern: 'counter', range: `${this.min}–${this.max}` });
+    }
+    return undefined;
+  }
+}
+
+/** Everything one source's non-RST packets say about it (baseline.ts's SourceBaseline, summarised). */
+class SourceSummary {
+  all = new DistanceSummary();
+  tcp?: DistanceSummary;
+  nonTcp?: DistanceSummary;
+  macs = new Map<string, number>();
+  tcpDf = { set: 0, clear: 0 };
+  tcpTos = new Map<number, number>();
+  ipIds = new IpIdPattern();
+  constructor(readonly source: string) {}
+
+  /** Mirrors buildBaselines for one packet; false when the packet is not part of any baseline. */
+  add(sp: StreamedPacket, initialTtls: readonly number[]): boolean {
+    const p = sp.packet;
+    if (p.srcMac && (this.macs.has(p.srcMac) || this.macs.size < MAC_LIMIT)) this.macs.set(p.srcMac, (this.macs.get(p.srcMac) ?? 0) + 1);
+    const isTcp = p.proto === 'TCP';
+    if (isTcp) {
+      if (p.df !== undefined) this.tcpDf[p.df ? 'set' : 'clear']++;
+      if (p.tos !== undefined) this.tcpTos.set(p.tos, (this.tcpTos.get(p.tos) ?? 0) + 1);
+      if (p.ipId !== undefined) this.ipIds.add(p.ipId);
+    }
+    const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, initialTtls);
+    if (initial === undefined) return true;
+    let ref: PacketRef | undefined;
+    const once = (): PacketRef => (ref ??= refOf(sp, initialTtls));
+    this.all.add(p, once, initial);
+    const part = isTcp ? (this.tcp ??= new DistanceSummary()) : (this.nonTcp ??= new DistanceSummary());
+    part.add(p, once, initial);
+    return true;
+  }
+
+  /** A source whose packets carry no usable TTL is no baseline at all (as in buildBaselines). */
+  get isBaseline(): boolean {
+    return this.all.count > 0;
+  }
+
+  /** The SourceBaseline the evidence functions read; its ID list stays empty (IpIdPattern judges IDs). */
+  view(): SourceBaseline {
+    return {
+      source: this.source,
+      ...this.all.view(),
+      tcp: this.tcp?.view(),
+      nonTcp: this.nonTcp?.view(),
+      macs: this.macs,
+      tcpDf: this.tcpDf,
+      tcpTos: this.tcpTos,
+      tcpIpIds: [],
+    };
+  }
+}
+
+/** buildBaselines' rule for which packets make a baseline. */
+function feedsBaseline(p: Packet): boolean {
+  return !isReset(p) && !(p.proto === 'TCP' && p.flags === undefined);
+}
+
+function evidence(kind: EvidenceKind, strength: Strength, facts: Evidence['facts'], packets?: number[], adjust = 0): Evidence {
+  return { kind, strength, points: Math.max(0, POINTS[strength] + adjust), facts, ...(packets ? { packets } : {}) };
+}
+
+const sameNumbering = (x: number, y: number): boolean => Math.abs(x - y) < NUMBERING_JUMP;
+const directionKey = (p: Packet): string => `${p.src} ${p.srcPort} ${p.dst} ${p.dstPort}`;
+
+function flowKeyOf(p: Packet): string | undefined {
+  if (p.proto !== 'TCP' || p.srcPort === undefined || p.dstPort === undefined) return undefined;
+  const x = endpoint(p.src, p.srcPort);
+  const y = endpoint(p.dst, p.dstPort);
+  return x < y ? `${x} ${y}` : `${y} ${x}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversations: the sequence evidence of evidence.ts, computed as packets go by.
+
+/** The packet next to an RST (run) in its conversation, for the both-ends test. */
+type Neighbour = StreamedPacket;
+
+interface RunMember {
+  ref: PacketRef;
+  seq?: number;
+  ack?: number;
+  ttl?: number;
+}
+
+/** Adjacent same-direction RSTs of one conversation (a lone RST is a run of one). */
+interface ResetRun {
+  direction: string;
+  members: RunMember[];
+  length: number;
+  before?: Neighbour;
+  after?: Neighbour;
+  closed: boolean;
+  /** Its run evidence, once closed (the same for every member). */
+  evidence?: Evidence[];
+}
+
+interface FlowSide {
+  /** Highest seq+length of data this side sent so far, and the packet that sent it. */
+  sentUpTo?: number;
+  witness?: PacketRef;
+  /** Non-RST data packets this side sent so far. */
+  data: number;
+  /** RSTs waiting to learn which data packet of this side came first after them. */
+  awaitingData: PendingReset[];
+}
+
+interface Flow {
+  key: string;
+  sides: Map<string, FlowSide>;
+  last?: Neighbour;
+  run?: ResetRun;
+}
+
+/** An RST whose verdict is not final yet. */
+interface PendingReset {
+  sp: StreamedPacket;
+  ref: PacketRef;
+  run: ResetRun;
+  side: FlowSide;
+  sentUpTo?: number;
+  witness?: PacketRef;
+  /** Its side's data packets before it. */
+  dataBefore: number;
+  /** The first data packet its claimed sender sent after it. */
+  laterFirst?: PacketRef;
+}
+
+function runEvidence(run: ResetRun): Evidence[] {
+  const out: Evidence[] = [];
+  const seqs = run.members.map((m) => m.seq);
+  if (seqs.every((s) => s !== undefined)) {
+    const pairs = seqs.slice(1).map((s, i) => [seqs[i]!, s!] as const).filter(([x, y]) => sameNumbering(x, y));
+    if (pairs.length > 0 && pairs.every(([x, y]) => y >= x) && pairs.some(([x, y]) => y > x)) {
+      out.push(evidence('rst-seq-change', 'moderate', { count: run.length }));
+    }
+  }
+  const acks = run.members.map((m) => m.ack).filter((a): a is number => a !== undefined);
+  if (acks.length >= 2 && acks.slice(1).some((a, i) => a !== acks[i] && sameNumbering(a, acks[i]))) {
+    out.push(evidence('rst-ack-change', 'moderate', { count: run.length }));
+  }
+  const ttls = [...new Set(run.members.map((m) => m.ttl).filter((t): t is number => t !== undefined))].sort((x, y) => x - y);
+  if (ttls.length >= 2) out.push(evidence('burst-ttl-change', 'moderate', { ttls: ttls.join('/') }));
+  if (run.length >= 3) out.push(evidence('rst-burst', 'weak', { count: run.length }));
+  return out;
+}
+
+/** sequenceEvidence for one RST, from what its conversation has shown (or, in batch, will show). */
+function sequenceEvidenceOf(r: PendingReset, laterCount: number, refs: Map<number, PacketRef>, initialTtls: readonly number[]): Evidence[] {
+  const out: Evidence[] = [];
+  const p = r.sp.packet;
+  if (laterCount > 0) {
+    const first = r.laterFirst;
+    if (first) refs.set(first.index, first);
+    out.push(evidence('rst-seq-data', 'moderate', { count: laterCount }, [first ? first.index : -1]));
+  }
+  if (p.seq !== undefined && r.sentUpTo !== undefined && p.seq < r.sentUpTo && sameNumbering(p.seq, r.sentUpTo)) {
+    refs.set(r.witness!.index, r.witness!);
+    out.push(evidence('data-seq-rst', 'moderate', { seq: p.seq, sentUpTo: r.sentUpTo }, [r.witness!.index]));
+  }
+  const run = r.run;
+  if (run.length > 1) {
+    const others = run.members.filter((m) => m.ref.index !== p.index).slice(0, 10);
+    for (const m of others) refs.set(m.ref.index, m.ref);
+    const shared = run.evidence ?? runEvidence(run);
+    if (run.closed) run.evidence = shared;
+    for (const e of shared) out.push({ ...e, packets: others.map((m) => m.ref.index) });
+  }
+  // RSTs to both ends at once: an injector resets both sides of the conversation.
+  const opposite = [run.before, run.after].find((q) => q !== undefined && isReset(q.packet) && q.packet.src === p.dst && q.packet.srcPort === p.dstPort);
+  if (opposite) {
+    refs.set(opposite.packet.index, refOf(opposite, initialTtls));
+    out.push(evidence('reset-both-ends', 'moderate', {}, [opposite.packet.index]));
+  }
+  return out;
+}
+
+/** Follows every conversation's packets; says when an RST's run closes and when its later data shows up. */
+class FlowTracker {
+  readonly flows = new Map<string, Flow>();
+
+  constructor(
+    private readonly initialTtls: readonly number[],
+    /** A run closed: its members' neighbours are known. */
+    private readonly onRunClosed: (run: ResetRun, members: PendingReset[]) => void,
+    /** The first data packet after a pending RST arrived on its side. */
+    private readonly onLaterData: (r: PendingReset) => void,
+  ) {}
+
+  private readonly runMembers = new Map<ResetRun, PendingReset[]>();
+  /** Live mode: members kept per open run (the newest); batch mode needs them all. */
+  memberLimit = Infinity;
+
+  /** Returns the pending RST when `sp` is one, else undefined. */
+  add(sp: StreamedPacket, key: string): PendingReset | undefined {
+    const p = sp.packet;
+    let flow = this.flows.get(key);
+    if (!flow) this.flows.set(key, (flow = { key, sides: new Map() }));
+    else if (this.memberLimit !== Infinity) {
+      // Live mode: Map order is recency order, so the first flow is the longest idle.
+      this.flows.delete(key);
+      this.flows.set(key, flow);
+    }
+    const direction = directionKey(p);
+    let side = flow.sides.get(direction);
+    if (!side) flow.sides.set(direction, (side = { data: 0, awaitingData: [] }));
+    const reset = isReset(p);
+    const here: Neighbour = sp;
+    let pending: PendingReset | undefined;
+    if (reset) {
+      const ref = refOf(sp, this.initialTtls);
+      let run = flow.run;
+      if (!run || run.closed || run.direction !== direction) {
+        if (run && !run.closed) this.closeRun(run, here);
+        run = { direction, members: [], length: 0, before: flow.last, closed: false };
+        flow.run = run;
+        this.runMembers.set(run, []);
+      }
+      run.length++;
+      if (run.members.length < RUN_MEMBER_LIMIT) run.members.push({ ref, seq: p.seq, ack: p.ack, ttl: p.ttl });
+      pending = { sp, ref, run, side, sentUpTo: side.sentUpTo, witness: side.witness, dataBefore: side.data };
+      const members = this.runMembers.get(run)!;
+      members.push(pending);
+      if (members.length > this.memberLimit) members.shift();
+    } else {
+      if (flow.run && !flow.run.closed) this.closeRun(flow.run, here);
+      if ((p.payloadLength ?? 0) > 0) {
+        side.data++;
+        if (side.awaitingData.length > 0) {
+          const ref = refOf(sp, this.initialTtls);
+          for (const r of side.awaitingData.splice(0)) {
+            r.laterFirst = ref;
+            this.onLaterData(r);
+          }
+        }
+        if (p.seq !== undefined) {
+          const end = p.seq + p.payloadLength!;
+          if (side.sentUpTo === undefined || end > side.sentUpTo) {
+            side.sentUpTo = end;
+            side.witness = refOf(sp, this.initialTtls);
+          }
+        }
+      }
+    }
+    flow.last = here;
+    return pending;
+  }
+
+  /** Members of a run still open (live mode judges them before it closes). */
+  membersOf(run: ResetRun): readonly PendingReset[] {
+    return this.runMembers.get(run) ?? [];
+  }
+
+  closeRun(run: ResetRun, after: Neighbour | undefined): void {
+    if (run.closed) return;
+    run.closed = true;
+    run.after = after;
+    const members = this.runMembers.get(run) ?? [];
+    this.runMembers.delete(run);
+    this.onRunClosed(run, members);
+  }
+
+  /** Ends a conversation: closes its run and forgets it. */
+  drop(key: string): void {
+    const flow = this.flows.get(key);
+    if (!flow) return;
+    if (flow.run) this.closeRun(flow.run, undefined);
+    this.flows.delete(key);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verdicts and findings
+
+interface Judged {
+  verdict: ResetVerdict;
+  refs: Map<number, PacketRef>;
+}
+
+/** judgeReset (verdict.ts) on the summaries: the same evidence, in the same order. */
+function judge(r: PendingReset, summary: SourceSummary | undefined, laterCount: number, options: AnalysisOptions): Judged {
+  const p = r.sp.packet;
+  const refs = new Map<number, PacketRef>();
+  const verdict: ResetVerdict = { packet: p.index, source: p.src, status: 'no-ttl', evidence: [] };
+  const found: Evidence[] = [];
+  const baseline = summary?.isBaseline ? summary.view() : undefined;
+  const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, options.initialTtls);
+  if (baseline) {
+    verdict.baseline = baseline;
+    const mac = macEvidence(p, baseline);
+    if (mac) found.push(mac);
+  }
+  if (p.ttl !== undefined && initial !== undefined) {
+    verdict.ttl = p.ttl;
+    verdict.initialTtl = initial;
+    verdict.hops = initial - p.ttl;
+    verdict.status = 'no-baseline';
+    if (baseline && summary) {
+      const comparedWith = baseline.tcp ? 'tcp' : 'other';
+      const compared = baseline.tcp ?? baseline.nonTcp ?? baseline;
+      const comparedSummary = summary.tcp ?? summary.nonTcp ?? summary.all;
+      for (const ref of comparedSummary.first) refs.set(ref.index, ref);
+      verdict.compared = compared;
+      verdict.comparedWith = comparedWith;
+      let nearest = compared.minHops;
+      for (const h of compared.byHops.keys()) if (Math.abs(h - verdict.hops) < Math.abs(nearest - verdict.hops)) nearest = h;
+      verdict.baselineHops = nearest;
+      verdict.hopsBeforeSender = nearest - verdict.hops;
+      verdict.status = 'consistent';
+      const hop = hopEvidence(verdict.hops, compared, comparedWith, options.spreadRule);
+      if (hop) found.push(hop);
+      const init = initialTtlEvidence(initial, compared, comparedWith);
+      if (init) found.push(init);
+    }
+  }
+  found.push(...sequenceEvidenceOf(r, laterCount, refs, options.initialTtls));
+  found.push(...headerEvidence(p, baseline));
+  const id = baseline ? summary!.ipIds.evidence(p.ipId) : undefined;
+  if (id) found.push(id);
+  found.sort((a, b) => RANK[a.strength] - RANK[b.strength] || b.points - a.points);
+  verdict.evidence = found;
+  const confidence = confidenceFrom(found);
+  if (confidence) {
+    verdict.status = 'suspicious';
+    verdict.confidence = confidence;
+  }
+  return { verdict, refs };
+}
+
+function reportable(v: ResetVerdict, options: AnalysisOptions): boolean {
+  return v.status === 'suspicious' && LEVEL[v.confidence!] >= LEVEL[options.minimumConfidence];
+}
+
+function packetFinding(p: Packet, fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>): Finding {
+  return { packet: p.index, startLine: p.startLine, startCharacter: 0, endLine: p.endLine, endCharacter: p.endLineLength, ...fields };
+}
+
+/** analyze.ts's resetFinding, with related packets looked up among the refs the verdict kept. */
+function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: AnalysisOptions): Finding {
+  const lead = v.evidence[0];
+  const relatedPackets = lead.kind === 'hop-mismatch' || lead.kind === 'initial-ttl-mismatch' ? v.compared?.packets ?? [] : lead.packets ?? [];
+  const related: RelatedLocation[] = [];
+  for (const i of relatedPackets.slice(0, RELATED_LIMIT)) {
+    const b = refs.get(i);
+    if (!b) continue;
+    const r = b.ttlRange ?? { line: b.startLine, start: 0, end: b.firstLineLength };
+    const initial = b.ttl === undefined ? undefined : inferInitialTtl(b.ttl, options.initialTtls);
+    related.push({
+      line: r.line,
+      startCharacter: r.start,
+      endCharacter: r.end,
+      message: initial === undefined ? b.firstLineHead ?? '' : describeBaselineRelated(options.locale, b.src, b.ttl!, initial - b.ttl!),
+    });
+  }
+  return packetFinding(p, {
+    severity: v.confidence === 'low' ? 'information' : 'warning',
+    code: CODE_OF[lead.kind],
+    message: describeSuspiciousReset(v, options.locale),
+    related,
+    confidence: v.confidence,
+    ttl: v.ttl,
+    initialTtl: v.initialTtl,
+    hops: v.hops,
+    baselineHops: v.baselineHops,
+  });
+}
+
+/** Checksum-offload notes (analyze.ts's checksumNotes) as packets go by. */
+class ChecksumNotes {
+  private readonly bySource = new Map<string, { count: number; candidates: Packet[]; settled: boolean }>();
+  constructor(private readonly initialTtls: readonly number[], private readonly sourceLimit = Infinity) {}
+
+  add(p: Packet): void {
+    if (!p.badChecksum || p.ttl === undefined) return;
+    // Offloading only affects what the capturing host itself sends: 0 hops away.
+    if (inferInitialTtl(p.ttl, this.initialTtls) !== p.ttl) return;
+    let s = this.bySource.get(p.src);
+    if (!s) {
+      if (this.bySource.size >= this.sourceLimit) return;
+      this.bySource.set(p.src, (s = { count: 0, candidates: [], settled: false }));
+    }
+    s.count++;
+    // The note goes on the first such packet no other finding took; only RSTs are ever taken,
+    // so the first non-RST settles it.
+    if (!s.settled) {
+      s.candidates.push(p);
+      if (!isReset(p)) s.settled = true;
+    }
+  }
+
+  notes(taken: ReadonlySet<number>, options: AnalysisOptions): Finding[] {
+    const out: Finding[] = [];
+    for (const [source, s] of this.bySource) {
+      const at = s.candidates.find((p) => !taken.has(p.index));
+      if (!at) continue;
+      out.push(packetFinding(at, { severity: 'information', code: 'checksum-offload', message: describeChecksumOffload(options.locale, source, s.count), related: [] }));
+    }
+    return out;
+  }
+}
+
+/** Text in, lines out, packets out; holds back the first 4096 characters to tell binary from text. */
+class TextIntake {
+  private readonly splitter = new LineSplitter();
+  private readonly parser: StreamParser;
+  private head = '';
+  private decided = false;
+  binary = false;
+  firstLine: string | undefined;
+  private readonly lines: string[] = [];
+
+  /**
+   * `live`: parse after every line, and tell binary from text on the first line end instead of
+   * the first 4096 characters (analyze.ts's window), so a live capture is not held back.
+   */
+  constructor(private readonly live: boolean) {
+    this.parser = new StreamParser(live);
+  }
+
+  get lineCount(): number {
+    return this.parser.lineCount;
+  }
+
+  push(chunk: string, out: StreamedPacket[]): void {
+    if (!this.decided) {
+      this.head += chunk;
+      if (this.head.length < 4096 && !(this.live && /[\r\n]/.test(this.head))) return;
+      this.decide();
+      chunk = this.head;
+      this.head = '';
+    }
+    if (this.binary) return;
+    this.feed(chunk, out);
+  }
+
+  end(out: StreamedPacket[]): void {
+    if (!this.decided) {
+      this.decide();
+      const text = this.head;
+      this.head = '';
+      if (!this.binary) this.feed(text, out);
+    }
+    if (this.binary) {
+      this.firstLine ??= '';
+      return;
+    }
+    this.splitter.end(this.lines);
+    this.drain(out);
+    this.parser.end(out);
+  }
+
+  private decide(): void {
+    this.decided = true;
+    this.binary = looksBinary(this.head);
+    if (this.binary) {
+      const nl = this.head.search(/\r|\n/);
+      this.firstLine = nl < 0 ? this.head : this.head.slice(0, nl);
+    }
+  }
+
+  private feed(chunk: string, out: StreamedPacket[]): void {
+    this.splitter.push(chunk, this.lines);
+    this.drain(out);
+  }
+
+  private drain(out: StreamedPacket[]): void {
+    for (const line of this.lines) {
+      this.firstLine ??= line;
+      this.parser.pushLine(line, out);
+    }
+    this.lines.length = 0;
+  }
+}
+
+function binaryFinding(firstLine: string, options: AnalysisOptions): Finding {
+  return { packet: -1, startLine: 0, startCharacter: 0, endLine: 0, endCharacter: Math.min(firstLine.length, 8), severity: 'information', code: 'binary-capture', message: describeBinaryCapture(options.locale), related: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole inputs: two passes
+
+/** Pass 1's result: every source's summary and, per conversation, what the judge needs of its future. */
+export interface CaptureSurveyResult {
+  /** @internal */ readonly sources: ReadonlyMap<string, SourceSummary>;
+  /** @internal Index of each conversation's last packet. */ readonly flowEnd: ReadonlyMap<string, number>;
+  /** @internal Data packets each conversation side sent in all. */ readonly sideData: ReadonlyMap<string, number>;
+  readonly packets: number;
+  readonly lines: number;
+  readonly binary: boolean;
+  readonly anyTtl: boolean;
+}
+
+/** Pass 1: summaries of every source and conversation. Feed the text in order, then call end(). */
+export class CaptureSurvey {
+  private readonly intake = new TextIntake(false);
+  private readonly sources = new Map<string, SourceSummary>();
+  private readonly flowEnd = new Map<string, number>();
+  private readonly sideData = new Map<string, number>();
+  private readonly batch: StreamedPacket[] = [];
+  private packets = 0;
+  private anyTtl = false;
+
+  constructor(private readonly options: AnalysisOptions = DEFAULT_OPTIONS) {}
+
+  push(chunk: string): void {
+    this.intake.push(chunk, this.batch);
+    this.take();
+  }
+
+  end(): CaptureSurveyResult {
+    this.intake.end(this.batch);
+    this.take();
+    return { sources: this.sources, flowEnd: this.flowEnd, sideData: this.sideData, packets: this.packets, lines: this.intake.lineCount, binary: this.intake.binary, anyTtl: this.anyTtl };
+  }
+
+  private take(): void {
+    for (const sp of this.batch) {
+      const p = sp.packet;
+      this.packets++;
+      if (p.ttl !== undefined) this.anyTtl = true;
+      if (feedsBaseline(p)) {
+        let s = this.sources.get(p.src);
+        if (!s) this.sources.set(p.src, (s = new SourceSummary(p.src)));
+        s.add(sp, this.options.initialTtls);
+      }
+      const key = flowKeyOf(p);
+      if (key === undefined) continue;
+      this.flowEnd.set(key, p.index);
+      if (!isReset(p) && (p.payloadLength ?? 0) > 0) {
+        const d = directionKey(p);
+        this.sideData.set(d, (this.sideData.get(d) ?? 0) + 1);
+      }
+    }
+    this.batch.length = 0;
+  }
+}
+
+/**
+ * Pass 2: judges every RST against the survey; push() returns the findings it could settle so
+ * far (not in line order: an RST waits for its conversation's next packet), end() the rest.
+ * Sorted by start line, all of them equal analyze(text).findings.
+ */
+export class CaptureJudge {
+  private readonly intake = new TextIntake(false);
+  private readonly flows: FlowTracker;
+  private readonly notes: ChecksumNotes;
+  private readonly taken = new Set<number>();
+  private readonly batch: StreamedPacket[] = [];
+  private out: Finding[] = [];
+  private noTtlPacket: number | undefined;
+
+  constructor(private readonly survey: CaptureSurveyResult, private readonly options: AnalysisOptions = DEFAULT_OPTIONS) {
+    this.notes = new ChecksumNotes(options.initialTtls);
+    this.flows = new FlowTracker(
+      options.initialTtls,
+      (_run, members) => {
+        for (const r of members) this.settle(r);
+      },
+      (r) => this.decide(r),
+    );
+  }
+
+  push(chunk: string): Finding[] {
+    this.intake.push(chunk, this.batch);
+    return this.take();
+  }
+
+  end(): Finding[] {
+    this.intake.end(this.batch);
+    this.out = this.take();
+    for (const key of [...this.flows.flows.keys()]) this.flows.drop(key);
+    if (this.survey.binary) this.out.push(binaryFinding(this.intake.firstLine ?? '', this.options));
+    this.out.push(...this.notes.notes(this.taken, this.options));
+    const rest = this.out;
+    this.out = [];
+    return rest;
+  }
+
+  private take(): Finding[] {
+    for (const sp of this.batch) {
+      const p = sp.packet;
+      if (p.index === 0 && !this.survey.anyTtl) {
+        this.out.push(packetFinding(p, { severity: 'information', code: 'no-ttl', message: describeNoTtl(this.options.locale), related: [] }));
+        this.taken.add(p.index);
+        this.noTtlPacket = p.index;
+      }
+      this.notes.add(p);
+      const key = flowKeyOf(p);
+      if (key === undefined) {
+        if (isReset(p)) this.decide({ sp, ref: refOf(sp, this.options.initialTtls), run: { direction: '', members: [], length: 1, closed: true }, side: { data: 0, awaitingData: [] }, dataBefore: 0 }, 0);
+        continue;
+      }
+      this.flows.add(sp, key);
+      if (this.survey.flowEnd.get(key) === p.index) this.flows.drop(key);
+    }
+    this.batch.length = 0;
+    const settled = this.out;
+    this.out = [];
+    return settled;
+  }
+
+  private laterCount(r: PendingReset): number {
+    return (this.survey.sideData.get(directionKey(r.sp.packet)) ?? 0) - r.dataBefore;
+  }
+
+  /** Run closed: judge now, or once the first later data packet of its sender is known. */
+  private settle(r: PendingReset): void {
+    if (this.laterCount(r) > 0 && !r.laterFirst) r.side.awaitingData.push(r);
+    else this.decide(r);
+  }
+
+  private decide(r: PendingReset, laterCount = this.laterCount(r)): void {
+    const p = r.sp.packet;
+    const judged = judge(r, this.survey.sources.get(p.src), laterCount, this.options);
+    if (!reportable(judged.verdict, this.options) || p.index === this.noTtlPacket) return;
+    this.out.push(resetFinding(p, judged, this.options));
+    this.taken.add(p.index);
+  }
+}
+
+/** Both passes over text the caller can read twice (tests, small inputs); findings in line order. */
+export function analyzeInTwoPasses(read: () => Iterable<string>, options: AnalysisOptions = DEFAULT_OPTIONS): { findings: Finding[]; survey: CaptureSurveyResult } {
+  const survey = new CaptureSurvey(options);
+  for (const chunk of read()) survey.push(chunk);
+  const result = survey.end();
+  const judge = new CaptureJudge(result, options);
+  const findings: Finding[] = [];
+  for (const chunk of read()) findings.push(...judge.push(chunk));
+  findings.push(...judge.end());
+  findings.sort((x, y) => x.startLine - y.startLine);
+  return { findings, survey: result };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live input: one pass, no future
+
+/**
+ * What live mode holds at most; beyond a limit the least recently seen goes first. With these, a
+ * follow session stays within a few hundred MB however long it runs (measured: see README).
+ */
+export interface FollowLimits {
+  sources: number;
+  conversations: number;
+  pendingResets: number;
+  pendingPerSource: number;
+}
+
+export const FOLLOW_LIMITS: Readonly<FollowLimits> = {
+  /** Sources with a baseline summary (each a few KB at most). */
+  sources: 20000,
+  /** TCP conversations tracked for sequence evidence. */
+  conversations: 50000,
+  /** RSTs waiting for evidence, in all. */
+  pendingResets: 5000,
+  /** RSTs waiting for evidence, per claimed sender. */
+  pendingPerSource: 16,
+};
+
+/** One live report. */
+export interface FollowEvent {
+  finding: Finding;
+  /** 0-based line of the packet that decided it: the RST's own when it was suspicious on arrival. */
+  decidedAtLine: number;
+  /** Set when this RST was reported before, at this lower confidence, and later packets raised it. */
+  raisedFrom?: Confidence;
+}
+
+interface LivePending extends PendingReset {
+  reported?: Confidence;
+}
+
+/**
+ * Live analysis: push text as it arrives, get a report for each RST as soon as the evidence makes
+ * it suspicious (often only when its claimed sender's own later packets arrive), and again if
+ * later packets raise its confidence. A report is never withdrawn: live mode cannot know that
+ * later packets would have explained an RST away, which the whole-file analysis can.
+ * Notes that need the whole input (no TTL at all, checksum offload) come from end().
+ */
+export class FollowAnalysis {
+  private readonly intake = new TextIntake(true);
+  private readonly sources = new Map<string, SourceSummary>();
+  private readonly pendingBySource = new Map<string, LivePending[]>();
+  private readonly pending = new Set<LivePending>();
+  private readonly flows: FlowTracker;
+  private readonly notes: ChecksumNotes;
+  /** Reported RSTs among the checksum-note candidates (the only ones a note could land on). */
+  private readonly taken = new Set<number>();
+  private readonly batch: StreamedPacket[] = [];
+  private readonly toJudge = new Set<LivePending>();
+  private events: FollowEvent[] = [];
+  private packets = 0;
+  private anyTtl = false;
+  private firstPacket: Packet | undefined;
+  private binaryReported = false;
+
+  constructor(private readonly options: AnalysisOptions = DEFAULT_OPTIONS, private readonly limits: Readonly<FollowLimits> = FOLLOW_LIMITS) {
+    this.notes = new ChecksumNotes(options.initialTtls, limits.sources);
+    this.flows = new FlowTracker(
+      options.initialTtls,
+      (_run, members) => {
+        for (const r of members) if (this.pending.has(r as LivePending)) this.toJudge.add(r as LivePending);
+      },
+      () => undefined, // the data packet is its sender's own: the source trigger re-judges
+    );
+    this.flows.memberLimit = limits.pendingPerSource;
+  }
+
+  /** Lines read so far. */
+  get lineCount(): number {
+    return this.intake.lineCount;
+  }
+
+  /** Packets, sources, conversations and pending RSTs held now (for tests of the bounds). */
+  get held(): { packets: number; sources: number; conversations: number; pendingResets: number } {
+    return { packets: this.packets, sources: this.sources.size, conversations: this.flows.flows.size, pendingResets: this.pending.size };
+  }
+
+  push(chunk: string): FollowEvent[] {
+    this.intake.push(chunk, this.batch);
+    return this.take();
+  }
+
+  end(): FollowEvent[] {
+    this.intake.end(this.batch);
+    const events = this.take();
+    if (this.packets > 0 && !this.anyTtl) {
+      events.push({ finding: packetFinding(this.firstPacket!, { severity: 'information', code: 'no-ttl', message: describeNoTtl(this.options.locale), related: [] }), decidedAtLine: this.intake.lineCount - 1 });
+    }
+    for (const finding of this.notes.notes(this.taken, this.options)) events.push({ finding, decidedAtLine: this.intake.lineCount - 1 });
+    return events;
+  }
+
+  private take(): FollowEvent[] {
+    if (this.intake.binary && !this.binaryReported) {
+      this.binaryReported = true;
+      this.events.push({ finding: binaryFinding(this.intake.firstLine ?? '', this.options), decidedAtLine: 0 });
+    }
+    for (const sp of this.batch) this.add(sp);
+    this.batch.length = 0;
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  private add(sp: StreamedPacket): void {
+    const p = sp.packet;
+    this.packets++;
+    this.firstPacket ??= p;
+    if (p.ttl !== undefined) this.anyTtl = true;
+    this.notes.add(p);
+    if (feedsBaseline(p)) {
+      let s = this.sources.get(p.src);
+      if (s) this.sources.delete(p.src);
+      else s = new SourceSummary(p.src);
+      this.sources.set(p.src, s);
+      s.add(sp, this.options.initialTtls);
+      if (this.sources.size > this.limits.sources) this.forgetSource(this.sources.keys().next().value!);
+      // The claimed sender spoke again: its waiting RSTs may now be decided.
+      for (const r of this.pendingBySource.get(p.src) ?? []) this.toJudge.add(r);
+    }
+    const key = flowKeyOf(p);
+    let arrived: LivePending | undefined;
+    if (key !== undefined) {
+      arrived = this.flows.add(sp, key);
+      if (this.flows.flows.size > this.limits.conversations) this.flows.drop(this.flows.flows.keys().next().value!);
+      if (arrived) {
+        // A longer burst changes every member's run evidence.
+        for (const r of this.flows.membersOf(arrived.run)) if (this.pending.has(r as LivePending)) this.toJudge.add(r as LivePending);
+        arrived.side.awaitingData.push(arrived);
+        if (arrived.side.awaitingData.length > this.limits.pendingPerSource) arrived.side.awaitingData.shift();
+      }
+    } else if (isReset(p)) {
+      arrived = { sp, ref: refOf(sp, this.options.initialTtls), run: { direction: '', members: [], length: 1, closed: true }, side: { data: 0, awaitingData: [] }, dataBefore: 0 };
+    }
+    if (arrived) this.hold(arrived);
+    for (const r of this.toJudge) this.judgeNow(r, p);
+    this.toJudge.clear();
+  }
+
+  private hold(r: LivePending): void {
+    const source = r.sp.packet.src;
+    let list = this.pendingBySource.get(source);
+    if (!list) this.pendingBySource.set(source, (list = []));
+    list.push(r);
+    this.pending.add(r);
+    this.toJudge.add(r);
+    if (list.length > this.limits.pendingPerSource) this.release(list[0]);
+    if (this.pending.size > this.limits.pendingResets) this.release(this.pending.values().next().value!);
+  }
+
+  private release(r: LivePending): void {
+    this.pending.delete(r);
+    this.toJudge.delete(r);
+    const source = r.sp.packet.src;
+    const list = this.pendingBySource.get(source);
+    if (!list) return;
+    const at = list.indexOf(r);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.pendingBySource.delete(source);
+  }
+
+  private forgetSource(source: string): void {
+    this.sources.delete(source);
+    for (const r of [...(this.pendingBySource.get(source) ?? [])]) this.release(r);
+  }
+
+  private judgeNow(r: LivePending, at: Packet): void {
+    if (!this.pending.has(r)) return;
+    const p = r.sp.packet;
+    const judged = judge(r, this.sources.get(p.src), r.side.data - r.dataBefore, this.options);
+    const v = judged.verdict;
+    if (!reportable(v, this.options)) return;
+    if (r.reported && LEVEL[v.confidence!] <= LEVEL[r.reported]) return;
+    const raisedFrom = r.reported;
+    r.reported = v.confidence;
+    if (p.badChecksum) this.taken.add(p.index);
+    const event: FollowEvent = { finding: resetFinding(p, judged, this.options), decidedAtLine: at.startLine };
+    if (raisedFrom) event.raisedFrom = raisedFrom;
+    this.events.push(event);
+    // Nothing can raise a high verdict: stop watching it.
+    if (v.confidence === 'high') this.release(r);
+  }
+}

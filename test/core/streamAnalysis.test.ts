@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { analyze, type Finding } from '../../server/src/core/analyze';
+import { DEFAULT_OPTIONS, type AnalysisOptions } from '../../server/src/core/options';
+import { analyzeInTwoPasses } from '../../server/src/core/streamAnalysis';
+import { captureName, writeCapture, type CaptureForm } from '../../scripts/bench/generate';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const SHARED = path.resolve(REPO, '..', 'shared');
+
+function textFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) textFiles(p, out);
+    else if (/\.(txt|out)$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+/** The text cut into pieces of `size` characters (CRLF and multi-line packets get split across pieces). */
+function* pieces(text: string, size: number): Iterable<string> {
+  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+}
+
+const shape = (f: Finding) => ({ code: f.code, severity: f.severity, startLine: f.startLine, startCharacter: f.startCharacter, endLine: f.endLine, endCharacter: f.endCharacter, message: f.message });
+const withRelated = (f: Finding) => ({ ...shape(f), related: f.related, confidence: f.confidence });
+
+function checkEqual(file: string, text: string, options: AnalysisOptions, size: number): void {
+  const want = analyze(text, options).findings;
+  const got = analyzeInTwoPasses(() => pieces(text, size), options).findings;
+  assert.deepEqual(got.map(withRelated), want.map(withRelated), `${path.relative(REPO, file)} in ${size}-character pieces`);
+}
+
+describe('streamed analysis equals analyze() on whole inputs', () => {
+  if (!existsSync(path.join(SHARED, 'corpus'))) throw new Error(`../shared/corpus is missing (looked in ${SHARED}); the corpus comparison needs it`);
+  const groups: [string, string[]][] = [
+    ['test/fixtures (lab included)', textFiles(path.join(REPO, 'test', 'fixtures'))],
+    ['shared/corpus/out', textFiles(path.join(SHARED, 'corpus', 'out'))],
+    ['shared/corpus/regen', textFiles(path.join(SHARED, 'corpus', 'regen'))],
+  ];
+  for (const [name, files] of groups) {
+    it(`${name}: every file (${files.length}), whole and in small pieces`, () => {
+      assert.ok(files.length > 5, `${name} has too few text files`);
+      for (const f of files) {
+        const text = readFileSync(f, 'utf8');
+        checkEqual(f, text, DEFAULT_OPTIONS, 1 << 30);
+        checkEqual(f, text, DEFAULT_OPTIONS, 997);
+      }
+    });
+  }
+
+  it('lab fixtures are among them and have findings to compare', () => {
+    const lab = textFiles(path.join(REPO, 'test', 'fixtures', 'lab'));
+    assert.ok(lab.length >= 10);
+    assert.ok(lab.some((f) => analyze(readFileSync(f, 'utf8')).findings.some((x) => x.severity === 'warning')));
+  });
+
+  it('honours the options: Japanese wording, high confidence only, other initial TTLs', () => {
+    const options: AnalysisOptions[] = [
+      { ...DEFAULT_OPTIONS, locale: 'ja' },
+      { ...DEFAULT_OPTIONS, minimumConfidence: 'high' },
+      { ...DEFAULT_OPTIONS, initialTtls: [60, 64, 255] },
+    ];
+    const files = textFiles(path.join(REPO, 'test', 'fixtures'));
+    for (const o of options) for (const f of files) checkEqual(f, readFileSync(f, 'utf8'), o, 4093);
+  });
+
+  // Thousands of lines: the parser's windows are cut and resumed many times, flows end mid-stream.
+  for (const form of ['nv', 'v39'] as CaptureForm[]) {
+    it(`a generated ${form} capture of 12,000 packets (scripts/bench/generate.ts)`, () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'lens-stream-'));
+      try {
+        const expected = writeCapture(dir, form, 12000, 7);
+        const file = path.join(dir, `${captureName(form, 12000)}.txt`);
+        const text = readFileSync(file, 'utf8');
+        assert.ok(expected.forgedLines.length > 10);
+        checkEqual(file, text, DEFAULT_OPTIONS, 65536);
+        checkEqual(file, text, DEFAULT_OPTIONS, 1 << 30);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('CRLF text and a lone CR across piece borders', () => {
+    const text = readFileSync(path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt'), 'utf8');
+    for (const eol of ['\r\n', '\r']) {
+      const t = text.replace(/\n/g, eol);
+      for (const size of [1, 2, 3, 50]) checkEqual(`seed with ${JSON.stringify(eol)}`, t, DEFAULT_OPTIONS, size);
+    }
+  });
+
+  it('a binary capture read as text, and an unterminated last line', () => {
+    const pcap = readFileSync(path.join(REPO, 'test', 'fixtures', 'bad', 'mixed-v4-v6.pcap')).toString('utf8');
+    checkEqual('mixed-v4-v6.pcap as text', pcap, DEFAULT_OPTIONS, 1000);
+    const seed = readFileSync(path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt'), 'utf8').trimEnd();
+    checkEqual('seed without its last line end', seed, DEFAULT_OPTIONS, 64);
+    checkEqual('seed cut inside its last word', seed.slice(0, -3), DEFAULT_OPTIONS, 64);
+  });
+});
