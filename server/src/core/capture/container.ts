@@ -15,6 +15,8 @@ export interface CapturedFrame {
   micros: number;
   /** Length on the wire; `data.length` is what was captured. */
   originalLength: number;
+  /** The file's or interface's snapshot length (0: none given). */
+  snapLength: number;
   data: Uint8Array;
 }
 
@@ -70,6 +72,8 @@ function readPcap(bytes: Uint8Array, littleEndian: boolean, magic: number): Capt
   }
   // The upper bits of the link-type field carry FCS information (LT_FCS_* in libpcap).
   const linkType = u32(bytes, 20) & 0x03ffffff;
+  const snapLength = u32(bytes, 16);
+  const snapshot = effectiveSnapshot(snapLength);
   const nano = magic === PCAP_NANO;
   const recordHeader = magic === PCAP_KUZNETSOV ? 24 : 16;
   let at = 24;
@@ -98,7 +102,8 @@ function readPcap(bytes: Uint8Array, littleEndian: boolean, magic: number): Capt
       seconds,
       micros: nano ? Math.floor(fraction / 1000) : fraction,
       originalLength: original,
-      data: bytes.subarray(dataAt, dataAt + captured),
+      snapLength,
+      data: bytes.subarray(dataAt, dataAt + Math.min(captured, snapshot)),
     });
     at = dataAt + captured;
   }
@@ -112,6 +117,18 @@ interface PcapngInterface {
   unitsPerSecond: bigint;
   /** if_tsoffset: seconds added to every timestamp. */
   offsetSeconds: bigint;
+}
+
+/** Largest snapshot libpcap accepts for the common link types (MAXIMUM_SNAPLEN). */
+const MAXIMUM_SNAPLEN = 262144;
+
+/**
+ * libpcap's pcap_adjust_snapshot: a zero or oversized snapshot length means the maximum. Records
+ * longer than the snapshot are cut to it when read (sf-pcap.c, sf-pcapng.c), so tcpdump never sees
+ * their tail; a decoder that read it would print checksums and fields tcpdump does not.
+ */
+function effectiveSnapshot(snapLength: number): number {
+  return snapLength === 0 || snapLength > MAXIMUM_SNAPLEN ? MAXIMUM_SNAPLEN : snapLength;
 }
 
 function readPcapng(bytes: Uint8Array): CaptureContainer {
@@ -235,6 +252,7 @@ function makeFrame(number: number, iface: PcapngInterface, units: bigint, origin
     seconds: Number(seconds),
     micros: Number((rest * 1000000n) / iface.unitsPerSecond),
     originalLength: original,
+    snapLength: iface.snapLength,
     data,
   };
 }

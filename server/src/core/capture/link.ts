@@ -1,5 +1,5 @@
 import { ipv4Text, macText } from './address';
-import { PrintContext, Truncation, printIpv4, printIpv6, u16, u8 } from './network';
+import { PrintContext, Truncation, printIpv4, printIpv6, u16, u32, u8 } from './network';
 
 /*
  * Link layers, printed as tcpdump 4.99 prints them without -e: nothing before `IP`/`IP6` for
@@ -34,8 +34,8 @@ export function printLinkFrame(c: PrintContext, linkType: number, length: number
   switch (linkType) {
     case 1: printEthernet(c, 0, length); return;
     case 101: printRawIp(c, 0, length); return;
-    case 228: printIpv4(c, 0, length); return;
-    case 229: printIpv6(c, 0, length); return;
+    // tcpdump prints LINKTYPE_IPV4/IPV6 with its raw-IP printer, which goes by the version nibble.
+    case 228: case 229: printRawIp(c, 0, length); return;
     case 0: case 108: printBsdLoopback(c, length); return;
     case 113: printLinuxCooked(c, length); return;
     case 276: printLinuxCooked2(c, length); return;
@@ -107,10 +107,14 @@ function printEthertype(c: PrintContext, type: number, at: number, length: numbe
   if (type === 0x0800) { printIpv4(c, at, length); return; }
   if (type === 0x86dd) { printIpv6(c, at, length); return; }
   if (type === 0x0806 || type === 0x8035) { printArp(c, at, length); return; }
+  if (type === 0x8847 || type === 0x8848) { printMpls(c, at, length); return; }
   const name = ETHERTYPE_NAMES[type] ?? 'Unknown';
   c.out += macs ? `${macs}, ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}` : `ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}`;
 }
 
+const ARP_HARDWARE_NAMES: Record<number, string> = { 1: 'Ethernet', 6: 'Token Ring' };
+
+/** ARP as tcpdump -v prints it (print-arp.c): hardware and protocol types, then the operation. */
 function printArp(c: PrintContext, at: number, length: number): void {
   c.protocol = 'arp';
   const hardware = u16(c, at);
@@ -118,17 +122,55 @@ function printArp(c: PrintContext, at: number, length: number): void {
   const hlen = u8(c, at + 4);
   const plen = u8(c, at + 5);
   const op = u16(c, at + 6);
-  if (protocol !== 0x0800 || plen !== 4 || hlen !== 6 || (hardware !== 1 && hardware !== 6)) {
-    c.out += `ARP, hardware ${hardware}, protocol 0x${protocol.toString(16).padStart(4, '0')}, operation ${op}, length ${length}`;
+  c.out += `ARP, ${ARP_HARDWARE_NAMES[hardware] ?? `Unknown Hardware (${hardware})`} (len ${hlen}), ${protocol === 0x0800 ? 'IPv4' : `Unknown Protocol (0x${protocol.toString(16).padStart(4, '0')})`} (len ${plen}), `;
+  if (protocol !== 0x0800 || plen !== 4 || hlen !== 6) {
+    c.out += `operation ${op}, length ${length}`;
     return;
   }
   if (c.snapEnd - at < 28) throw new Truncation(c.protocol);
   const senderMac = macText(c.data, at + 8);
   const senderIp = ipv4Text(c.data, at + 14);
   const targetIp = ipv4Text(c.data, at + 24);
-  if (op === 1) c.out += `ARP, Request who-has ${targetIp} tell ${senderIp}, length ${length}`;
-  else if (op === 2) c.out += `ARP, Reply ${senderIp} is-at ${senderMac}, length ${length}`;
-  else c.out += `ARP, op ${op}, length ${length}`;
+  const targetMacSet = c.data.subarray(at + 18, at + 24).some((b) => b !== 0);
+  if (op === 1) c.out += `Request who-has ${targetIp}${targetMacSet ? ` (${macText(c.data, at + 18)})` : ''} tell ${senderIp}, length ${length}`;
+  else if (op === 2) c.out += `Reply ${senderIp} is-at ${senderMac}, length ${length}`;
+  else c.out += `Unknown (${op}), length ${length}`;
+}
+
+const MPLS_LABEL_NAMES: Record<number, string> = { 0: 'IPv4 explicit NULL', 1: 'router alert', 2: 'IPv6 explicit NULL', 3: 'implicit NULL' };
+
+/** MPLS label stack, then the payload tcpdump guesses from the last label or first byte (print-mpls.c). */
+function printMpls(c: PrintContext, at: number, length: number): void {
+  c.protocol = 'mpls';
+  c.out += 'MPLS';
+  let depth = 0;
+  let entry: number;
+  do {
+    if (length < 4) { c.out += ' (invalid)'; if (c.snapEnd - at < length) throw new Truncation(c.protocol); return; }
+    entry = u32(c, at);
+    const label = entry >>> 12;
+    c.out += `${depth ? '\n\t' : ' '}(label ${label}`;
+    depth++;
+    if (label in MPLS_LABEL_NAMES) c.out += ` (${MPLS_LABEL_NAMES[label]})`;
+    c.out += `, tc ${(entry >>> 9) & 7}`;
+    if (entry & 0x100) c.out += ', [S]';
+    c.out += `, ttl ${entry & 0xff})`;
+    at += 4;
+    length -= 4;
+  } while (!(entry & 0x100));
+  const label = entry >>> 12;
+  let family: 4 | 6 | undefined;
+  if (label === 0 || label === 3) family = 4;
+  else if (label === 2) family = 6;
+  else {
+    if (length < 1) return;
+    const first = u8(c, at);
+    family = first >= 0x45 && first <= 0x4f ? 4 : first >= 0x60 && first <= 0x6f ? 6 : undefined;
+  }
+  if (family === undefined) return;
+  c.out += '\n\t';
+  if (family === 4) printIpv4(c, at, length);
+  else printIpv6(c, at, length);
 }
 
 function printBsdLoopback(c: PrintContext, length: number): void {
@@ -178,6 +220,7 @@ function printCookedPayload(c: PrintContext, type: number, at: number, length: n
 /** PPP protocol numbers that carry IP (RFC 1332, RFC 5072). */
 function printPppProtocol(c: PrintContext, protocol: number, at: number, length: number): void {
   if (protocol === 0x0021) printIpv4(c, at, length);
+  else if (protocol === 0x0281 || protocol === 0x0283) printMpls(c, at, length);
   else if (protocol === 0x0057) printIpv6(c, at, length);
   else c.out += `PPP, protocol 0x${protocol.toString(16).padStart(4, '0')}, length ${length}`;
 }

@@ -45,7 +45,13 @@ export function renderCaptureFrames(bytes: Uint8Array, options: RenderOptions = 
   const unsupported = new Map<number, number>();
   const frames: RenderedFrame[] = [];
   for (const frame of container.frames) {
-    const prefix = (options.numbered ? `${String(frame.number).padStart(5)}  ` : '') + timestampText(frame);
+    const numberText = options.numbered ? `${String(frame.number).padStart(5)}  ` : '';
+    const invalid = invalidHeaderText(frame);
+    if (invalid) {
+      frames.push({ number: frame.number, linkType: frame.linkType, text: numberText + invalid });
+      continue;
+    }
+    const prefix = numberText + timestampText(frame);
     let body: string;
     if (!(frame.linkType in SUPPORTED_LINK_TYPES)) {
       unsupported.set(frame.linkType, (unsupported.get(frame.linkType) ?? 0) + 1);
@@ -73,6 +79,18 @@ function printFrame(frame: CapturedFrame, tcp: TcpConversations, warnings: strin
     }
   }
   return c.out;
+}
+
+/** tcpdump prints record headers it cannot trust this way, without timestamp (print.c). */
+function invalidHeaderText(frame: CapturedFrame): string | undefined {
+  const problems: string[] = [];
+  const captured = frame.data.length;
+  if (captured === 0) problems.push('caplen==0');
+  if (frame.originalLength === 0) problems.push('len==0');
+  else if (frame.originalLength < captured) problems.push(`len(${frame.originalLength}) < caplen(${captured})`);
+  if (captured > 262144) problems.push(`caplen(${captured}) > 262144`);
+  if (frame.originalLength > 262144) problems.push(`len(${frame.originalLength}) > 262144`);
+  return problems.length ? `[Invalid header: ${problems.join(', ')}]` : undefined;
 }
 
 function timestampText(frame: CapturedFrame): string {
