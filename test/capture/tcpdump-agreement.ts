@@ -47,6 +47,8 @@ export interface FileAgreement {
   /** Frames an allow-list entry leaves out. */
   framesAllowed: number;
   packetSlots: number;
+  /** Compared frames whose whole text equals tcpdump's (application-layer detail is where they differ). */
+  framesIdentical: number;
   agree: Record<ComparedField, number>;
   disagreements: Disagreement[];
   /** Field differences an allow-list entry accepts. */
@@ -137,7 +139,7 @@ export function compareFile(file: string, allowed?: AllowedDifference): FileAgre
   const theirsByNumber = framesOfText(tcpdump.stdout);
 
   const result: FileAgreement = {
-    file: path.basename(file), framesCompared: 0, unsupported: new Map(), framesAllowed: 0, packetSlots: 0,
+    file: path.basename(file), framesCompared: 0, unsupported: new Map(), framesAllowed: 0, packetSlots: 0, framesIdentical: 0,
     agree: Object.fromEntries(COMPARED_FIELDS.map((f) => [f, 0])) as Record<ComparedField, number>,
     disagreements: [], allowedDifferences: 0, findings: { ours: [], tcpdump: [] },
     renderWarnings: rendered.warnings, tcpdumpStderr: tcpdump.stderr,
@@ -158,6 +160,7 @@ export function compareFile(file: string, allowed?: AllowedDifference): FileAgre
   const allowedFields = new Set(allowed?.fields ?? []);
   for (const n of compared) {
     result.framesCompared++;
+    if (oursByNumber.get(n) === theirsByNumber.get(n)) result.framesIdentical++;
     const a = ours.byFrame.get(n) ?? [];
     const b = theirs.byFrame.get(n) ?? [];
     for (let slot = 0; slot < Math.max(a.length, b.length); slot++) {

@@ -108,8 +108,29 @@ function printEthertype(c: PrintContext, type: number, at: number, length: numbe
   if (type === 0x86dd) { printIpv6(c, at, length); return; }
   if (type === 0x0806 || type === 0x8035) { printArp(c, at, length); return; }
   if (type === 0x8847 || type === 0x8848) { printMpls(c, at, length); return; }
+  if (type === 0x894f) { printNsh(c, at, length); return; }
   const name = ETHERTYPE_NAMES[type] ?? 'Unknown';
   c.out += macs ? `${macs}, ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}` : `ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}`;
+}
+
+/** Network Service Header (RFC 8300) at -v, then the packet it carries (print-nsh.c). */
+function printNsh(c: PrintContext, at: number, length: number): void {
+  c.protocol = 'nsh';
+  if (length < 8) throw new Truncation(c.protocol);
+  const first = u8(c, at);
+  const words = u8(c, at + 1) & 0x3f;
+  const next = u8(c, at + 3);
+  const flags = `${first & 0x20 ? 'O' : ''}${first & 0x10 ? 'C' : ''}` || 'none';
+  c.out += `NSH, flags [${flags}], service-path-id 0x${((u16(c, at + 4) << 8) | u8(c, at + 6)).toString(16).padStart(6, '0')}, service-index 0x${u8(c, at + 7).toString(16)}`;
+  if (length < words * 4 || words < 2) throw new Truncation(c.protocol);
+  if (c.snapEnd - at < words * 4) throw new Truncation(c.protocol);
+  c.out += '\n    ';
+  const inner = at + words * 4;
+  const innerLength = length - words * 4;
+  if (next === 1) printIpv4(c, inner, innerLength);
+  else if (next === 2) printIpv6(c, inner, innerLength);
+  else if (next === 3) printEthernet(c, inner, innerLength);
+  else c.out += 'ERROR: unknown-next-protocol';
 }
 
 const ARP_HARDWARE_NAMES: Record<number, string> = { 1: 'Ethernet', 6: 'Token Ring' };
