@@ -119,6 +119,18 @@ describe('damaged captures', function () {
     assert.match(c.warnings[0], /names interface 7, which was not described: skipped/);
   });
 
+  it('pcapng record longer than the snapshot length: libpcap stops there, and so do we', () => {
+    const ng = Buffer.from(variants.writePcapng([{ linkType: 1, resolution: 6, records: variants.asRecords(variants.ethernetFrames(real)) }], true));
+    ng.writeUInt32LE(60, 28 + 8 + 4); // the interface's snaplen (section header block: 28 bytes)
+    const file = path.join(dir, 'snaplen-60.pcapng');
+    fs.writeFileSync(file, ng);
+    const r = compareFile(file);
+    assert.equal(r.disagreements.length, 0);
+    assert.match(r.tcpdumpStderr, /bigger than snaplen of 60/);
+    assert.match(r.renderWarnings[0], /claims \d+ captured bytes, more than the snapshot length 60: stopping/);
+    assert.equal(renderCaptureFrames(ng).frames.length, 2, 'the two 42-byte ARP frames before the first IP packet');
+  });
+
   it('unknown link type: every frame listed as unsupported, with a clear warning', () => {
     const bytes = Uint8Array.from(real);
     Buffer.from(bytes.buffer).writeUInt32LE(147, 20); // LINKTYPE_USER0

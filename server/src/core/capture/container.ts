@@ -136,6 +136,9 @@ function readPcapng(bytes: Uint8Array): CaptureContainer {
   const warnings: string[] = [];
   let interfaces: PcapngInterface[] = [];
   let littleEndian = true;
+  // libpcap takes one snapshot length for the whole file, from the first interface description.
+  let snapshot: number | undefined;
+  let stop = false;
   let at = 0;
   const u32 = (o: number): number => (littleEndian ? u32le(bytes, o) : u32be(bytes, o));
   const u16 = (o: number): number => (littleEndian ? bytes[o] | (bytes[o + 1] << 8) : (bytes[o] << 8) | bytes[o + 1]);
@@ -189,6 +192,7 @@ function readPcapng(bytes: Uint8Array): CaptureContainer {
           }
         });
         interfaces.push(iface);
+        snapshot ??= effectiveSnapshot(iface.snapLength);
         break;
       }
       case 6:   // Enhanced Packet Block
@@ -202,6 +206,12 @@ function readPcapng(bytes: Uint8Array): CaptureContainer {
         }
         const captured = u32(body + 12);
         const original = u32(body + 16);
+        if (snapshot !== undefined && captured > snapshot) {
+          // libpcap (sf-pcapng.c) refuses such a record and tcpdump stops there: so do we.
+          warnings.push(`pcapng packet block at byte ${at} claims ${captured} captured bytes, more than the snapshot length ${snapshot}: stopping`);
+          stop = true;
+          break;
+        }
         if (body + 20 + captured > bodyEnd) {
           warnings.push(`pcapng packet block at byte ${at} claims ${captured} captured bytes, more than the block holds: skipped`);
           break;
@@ -225,6 +235,7 @@ function readPcapng(bytes: Uint8Array): CaptureContainer {
       default: // name resolution, statistics, decryption secrets, custom: nothing to print
         break;
     }
+    if (stop) break;
     at += length;
   }
   return { format: 'pcapng', frames, warnings };
