@@ -127,16 +127,39 @@ function checksumNotes(packets: readonly Packet[], taken: Set<number>, options: 
 
 /** The one pipeline: text → packets → per-source baselines → verdicts → findings. */
 export function analyze(text: string, options: AnalysisOptions = DEFAULT_OPTIONS): Analysis {
+  return analyzeStages(text, options).analysis;
+}
+
+/** analyze(), keeping what an incremental re-analysis builds on (incrementalAnalysis.ts). */
+export function analyzeStages(text: string, options: AnalysisOptions): { analysis: Analysis; flowOfPacket: Map<number, TcpFlow>; prefixedHeads: boolean | undefined } {
   const lines = splitLines(text);
   const binary = looksBinary(text);
-  const { packets } = binary ? { packets: [] as Packet[] } : parseCapture(text, lines);
+  const { packets, prefixedHeads } = binary ? { packets: [] as Packet[], prefixedHeads: undefined } : parseCapture(text, lines);
   const baselines = buildBaselines(packets, options.initialTtls);
   const { flows, flowOfPacket } = buildTcpFlows(packets);
   const verdicts = judgeResets({ packets, baselines, flowOfPacket, initialTtls: options.initialTtls, spreadRule: options.spreadRule });
-  const verdictByPacket = new Map(verdicts.map((v) => [v.packet, v]));
+  return { analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, binary), flowOfPacket, prefixedHeads };
+}
 
-  const packetAtLine = new Int32Array(lines.length).fill(-1);
+/** line → index of the packet covering it, or -1. */
+export function linesToPackets(lineCount: number, packets: readonly Packet[]): Int32Array {
+  const packetAtLine = new Int32Array(lineCount).fill(-1);
   for (const p of packets) for (let l = p.startLine; l <= p.endLine; l++) packetAtLine[l] = p.index;
+  return packetAtLine;
+}
+
+/** The findings and look-up tables of an analysis whose packets, baselines, flows and verdicts are known. */
+export function assembleAnalysis(
+  lines: readonly string[],
+  packets: readonly Packet[],
+  baselines: ReadonlyMap<string, SourceBaseline>,
+  flows: readonly TcpFlow[],
+  verdicts: readonly ResetVerdict[],
+  options: AnalysisOptions,
+  binary: boolean,
+  packetAtLine: Int32Array = linesToPackets(lines.length, packets),
+): Analysis {
+  const verdictByPacket = new Map(verdicts.map((v) => [v.packet, v]));
 
   const findings: Finding[] = [];
   const taken = new Set<number>();

@@ -21,7 +21,8 @@ export function endpoint(address: string, port: string | undefined): string {
   return port === undefined ? host : `${host}:${port}`;
 }
 
-function flowKey(p: Packet): string {
+/** The same for both directions of a conversation. */
+export function flowKey(p: Packet): string {
   const x = endpoint(p.src, p.srcPort);
   const y = endpoint(p.dst, p.dstPort);
   return x < y ? `${x} ${y}` : `${y} ${x}`;

@@ -61,6 +61,8 @@ export interface Packet {
 export interface ParsedCapture {
   packets: Packet[];
   lineCount: number;
+  /** Whether the document's heads carry a `-#` number or timestamp (decided by its first head). */
+  prefixedHeads?: boolean;
 }
 
 export const isReset = (p: Packet): boolean => p.flags !== undefined && p.flags.includes('R');

@@ -395,11 +395,18 @@ const TRAILING_WORD = /\w+$/;
  */
 export function parseCapture(text: string, lines: readonly string[] = splitLines(text)): ParsedCapture {
   const last = lines.length - 1;
-  const unfinished = TRAILING_WORD.exec(lines[last]);
-  if (!unfinished) return parseLines(lines);
-  const parsed = parseLines([...lines.slice(0, last), lines[last].slice(0, unfinished.index)]);
+  const readable = readableLastLine(lines);
+  if (readable === undefined) return parseLines(lines);
+  const parsed = parseLines([...lines.slice(0, last), readable]);
   for (const p of parsed.packets) if (p.endLine === last) p.endLineLength = lines[last].length;
   return parsed;
+}
+
+/** The last line without its unended last word (see parseCapture), or undefined when it has none. */
+export function readableLastLine(lines: readonly string[]): string | undefined {
+  const last = lines[lines.length - 1];
+  const unfinished = TRAILING_WORD.exec(last);
+  return unfinished ? last.slice(0, unfinished.index) : undefined;
 }
 
 /** Skips `[total length 58941 > length 61] (invalid) `-style notes tcpdump puts before a header. */
@@ -510,19 +517,40 @@ function startsIpHeader(line: string): boolean {
 }
 
 export function parseLines(lines: readonly string[]): ParsedCapture {
+  const { packets, prefixedHeads } = parseLineRange(lines, 0, undefined, Infinity);
+  return { packets, lineCount: lines.length, prefixedHeads };
+}
+
+export interface LineRangeParse {
+  /** Packets whose head is in [from, stoppedAt), indexed from 0. */
+  packets: Packet[];
+  /** Whether the document's heads carry a prefix (decided by its first head), once known. */
+  prefixedHeads: boolean | undefined;
+  /** The head line the parse stopped at, or the line count. */
+  stoppedAt: number;
+}
+
+/**
+ * Parses from line `from`, which must be the document's start or a head line, up to the first
+ * head line at or after `stopFrom`. A head line discards whatever the parser was waiting for and
+ * no packet reads past the next head, so the packets from a head on depend only on the lines from
+ * there and on `prefixedHeads`: that is what lets an edited document be reparsed between two heads.
+ */
+export function parseLineRange(lines: readonly string[], from: number, prefixedHeadsAtStart: boolean | undefined, stopFrom: number): LineRangeParse {
   const packets: Packet[] = [];
   // A packet whose head line ended early: the next line should carry its header or addresses.
   let awaiting: Packet | null = null;
   let awaitingWhat: Progress = 'none';
   // Whether heads carry a `-#` number or timestamp; decided by the first head.
-  let prefixedHeads: boolean | undefined;
+  let prefixedHeads = prefixedHeadsAtStart;
   // The latest head, when it named a non-IP frame that may still carry an IP packet.
   let carrier: HeadMatch | null = null;
   let carrierLine = -1;
 
-  for (let lineNo = 0; lineNo < lines.length; lineNo++) {
+  for (let lineNo = from; lineNo < lines.length; lineNo++) {
     const line = lines[lineNo];
     const head = matchHead(line, prefixedHeads === true);
+    if (head && lineNo >= stopFrom) return { packets, prefixedHeads: prefixedHeads ?? head.prefixed, stoppedAt: lineNo };
     if (awaiting) {
       const pending: Packet = awaiting;
       const what = awaitingWhat;
@@ -592,5 +620,5 @@ export function parseLines(lines: readonly string[]): ParsedCapture {
       awaitingWhat = progress;
     }
   }
-  return { packets, lineCount: lines.length };
+  return { packets, prefixedHeads, stoppedAt: lines.length };
 }
