@@ -57,6 +57,7 @@ function printEthernet(c: PrintContext, at: number, length: number): void {
   c.protocol = 'ether';
   if (c.snapEnd - at < 14 || length < 14) throw new Truncation(c.protocol);
   const macs = `${macText(c.data, at + 6)} > ${macText(c.data, at)}`;
+  const frameLength = length;
   let type = u16(c, at + 12);
   at += 14;
   length -= 14;
@@ -100,17 +101,18 @@ function printEthernet(c: PrintContext, at: number, length: number): void {
     c.out += `${macs}, 802.3, length ${length}: LLC`;
     return;
   }
-  printEthertype(c, type, at, length, macs);
+  // tcpdump names an untagged frame it cannot decode with the whole frame's length.
+  printEthertype(c, type, at, length, macs, length === frameLength - 14 ? frameLength : length);
 }
 
-function printEthertype(c: PrintContext, type: number, at: number, length: number, macs?: string): void {
+function printEthertype(c: PrintContext, type: number, at: number, length: number, macs?: string, shownLength = length): void {
   if (type === 0x0800) { printIpv4(c, at, length); return; }
   if (type === 0x86dd) { printIpv6(c, at, length); return; }
   if (type === 0x0806 || type === 0x8035) { printArp(c, at, length); return; }
   if (type === 0x8847 || type === 0x8848) { printMpls(c, at, length); return; }
   if (type === 0x894f) { printNsh(c, at, length); return; }
   const name = ETHERTYPE_NAMES[type] ?? 'Unknown';
-  c.out += macs ? `${macs}, ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}` : `ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}`;
+  c.out += macs ? `${macs}, ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${shownLength}` : `ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}`;
 }
 
 /** Network Service Header (RFC 8300) at -v, then the packet it carries (print-nsh.c). */
