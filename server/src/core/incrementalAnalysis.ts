@@ -1,0 +1,279 @@
+import { analyzeStages, assembleAnalysis, type Analysis } from './analyze';
+import { buildBaselines, type SourceBaseline } from './baseline';
+import { looksBinary } from './binaryText';
+import { buildTcpFlows, flowKey, type TcpFlow } from './flows';
+import type { AnalysisOptions } from './options';
+import { isReset, type Packet } from './packet';
+import { parseLineRange, readableLastLine, type LineRangeParse } from './parse';
+import { judgeReset, judgeResets, type ResetVerdict } from './verdict';
+
+/*
+ * Re-analysis after an edit, equal to analyze() of the new text but without redoing it all:
+ * - parsing restarts at the head of the last packet before the edit and stops at the first head
+ *   after it (parseLineRange explains why that is exact); packets past it are kept, moved;
+ * - when the edit leaves the packet count alone (typing inside packets, the common case), only
+ *   the sources and TCP conversations of the reparsed packets get new baselines, flows and
+ *   verdicts; the rest are kept. Otherwise baselines, flows and verdicts are rebuilt from the
+ *   packets (no parse).
+ * A state is consumed by the next: its packet objects are moved in place.
+ */
+
+export interface IncrementalState {
+  analysis: Analysis;
+  flowOfPacket: Map<number, TcpFlow>;
+  prefixedHeads: boolean | undefined;
+  /** source address → indices of all its packets; built on the first edit that needs it. */
+  packetsBySource?: Map<string, number[]>;
+  flowByKey?: Map<string, TcpFlow>;
+}
+
+/** Lines [from, oldEnd) of the analysed text became lines [from, newEnd) of the new one; all others are unchanged. */
+export interface LineChange {
+  from: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/** How much of the last re-analysis was reused, for tests and the benchmark. */
+export interface ReanalysisStats {
+  reparsedLines: number;
+  reparsedPackets: number;
+  /** 'sources': only touched sources re-judged; 'packets': rebuilt from packets; 'full': analyze(). */
+  mode: 'sources' | 'packets' | 'full';
+  touchedSources: number;
+}
+
+export let lastReanalysis: ReanalysisStats | undefined;
+
+export function analyzeIncrementally(text: string, options: AnalysisOptions): IncrementalState {
+  return analyzeStages(text, options);
+}
+
+const sameOptions = (a: AnalysisOptions, b: AnalysisOptions): boolean =>
+  a.locale === b.locale &&
+  a.minimumConfidence === b.minimumConfidence &&
+  a.initialTtls.length === b.initialTtls.length &&
+  a.initialTtls.every((t, i) => t === b.initialTtls[i]) &&
+  (a.spreadRule?.weakStepHops ?? -1) === (b.spreadRule?.weakStepHops ?? -1) &&
+  (a.spreadRule?.farSourceHops ?? -1) === (b.spreadRule?.farSourceHops ?? -1);
+
+/** The line a packet's parse starts from: its head, or the head of the frame that carries it. */
+const headLine = (p: Packet): number => p.carrierLine ?? p.startLine;
+
+/** Index of the first packet whose start line is ≥ line (packets are in line order). */
+function firstPacketFrom(packets: readonly Packet[], line: number): number {
+  let lo = 0;
+  let hi = packets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (packets[mid].startLine < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function moveLines(p: Packet, delta: number): void {
+  p.startLine += delta;
+  p.endLine += delta;
+  if (p.carrierLine !== undefined) p.carrierLine += delta;
+  if (p.ttlRange) p.ttlRange.line += delta;
+  if (p.flagsRange) p.flagsRange.line += delta;
+}
+
+/**
+ * The analysis of `text` (split into `lines`) after `change`, given the state of the text before
+ * it. `lines` must be exactly the new text's lines.
+ */
+export function reanalyze(prev: IncrementalState, text: string, lines: string[], change: LineChange, options: AnalysisOptions): IncrementalState {
+  const old = prev.analysis;
+  if (!sameOptions(old.options, options) || old.binary || looksBinary(text)) {
+    lastReanalysis = { reparsedLines: lines.length, reparsedPackets: -1, mode: 'full', touchedSources: -1 };
+    return analyzeIncrementally(text, options);
+  }
+  const delta = change.newEnd - change.oldEnd;
+  const oldPackets = old.packets;
+
+  // Restart at the head of the last packet that starts before the edit (or at the top).
+  const before = firstPacketFrom(oldPackets, change.from);
+  const keep = before > 0 ? before - 1 : 0;
+  const start = before > 0 ? headLine(oldPackets[before - 1]) : 0;
+  const prefixed = before > 0 ? prev.prefixedHeads : undefined;
+
+  const last = lines.length - 1;
+  const readable = readableLastLine(lines);
+  const lastLine = lines[last];
+  // The parser reads the last line without its unended word (as parseCapture does), in place.
+  if (readable !== undefined) lines[last] = readable;
+  let parsed: LineRangeParse;
+  let suffixFrom: number;
+  try {
+    parsed = parseLineRange(lines, start, prefixed, change.newEnd);
+    suffixFrom = parsed.stoppedAt < lines.length ? firstPacketFrom(oldPackets, parsed.stoppedAt - delta) : oldPackets.length;
+    if (before === 0 && parsed.prefixedHeads !== prev.prefixedHeads && parsed.stoppedAt < lines.length) {
+      // The first head changed its kind: every later head line must be judged again.
+      const rest = parseLineRange(lines, parsed.stoppedAt, parsed.prefixedHeads, Infinity);
+      parsed = { packets: [...parsed.packets, ...rest.packets], prefixedHeads: parsed.prefixedHeads, stoppedAt: lines.length };
+      suffixFrom = oldPackets.length;
+    }
+  } finally {
+    lines[last] = lastLine;
+  }
+  const mid = parsed.packets;
+  for (let i = 0; i < mid.length; i++) {
+    mid[i].index = keep + i;
+    if (readable !== undefined && mid[i].endLine === last) mid[i].endLineLength = lastLine.length;
+  }
+
+  const shift = keep + mid.length - suffixFrom;
+  const packets: Packet[] = oldPackets.slice(0, keep);
+  for (const p of mid) packets.push(p);
+  for (let i = suffixFrom; i < oldPackets.length; i++) {
+    const p = oldPackets[i];
+    if (delta !== 0) moveLines(p, delta);
+    p.index += shift;
+    packets.push(p);
+  }
+
+  // packetAtLine: kept before the restart, rebuilt in between, moved after.
+  const packetAtLine = new Int32Array(lines.length);
+  packetAtLine.set(old.packetAtLine.subarray(0, start));
+  const midEnd = parsed.stoppedAt;
+  packetAtLine.fill(-1, start, midEnd);
+  for (const p of mid) for (let l = p.startLine; l <= p.endLine; l++) packetAtLine[l] = p.index;
+  const tail = old.packetAtLine.subarray(midEnd - delta);
+  if (shift === 0) packetAtLine.set(tail, midEnd);
+  else for (let i = 0; i < tail.length; i++) packetAtLine[midEnd + i] = tail[i] < 0 ? -1 : tail[i] + shift;
+
+  const stats: ReanalysisStats = { reparsedLines: midEnd - start, reparsedPackets: mid.length, mode: 'packets', touchedSources: -1 };
+  lastReanalysis = stats;
+  const ctxBase = { initialTtls: options.initialTtls, spreadRule: options.spreadRule };
+
+  if (shift !== 0) {
+    // Packet numbers moved: everything that names packets by index is rebuilt from the packets.
+    const baselines = buildBaselines(packets, options.initialTtls);
+    const { flows, flowOfPacket } = buildTcpFlows(packets);
+    const verdicts = judgeResets({ packets, baselines, flowOfPacket, ...ctxBase });
+    return { analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, false, packetAtLine), flowOfPacket, prefixedHeads: parsed.prefixedHeads };
+  }
+
+  // Same packet numbers: packets [keep, suffixFrom) were replaced; only their sources and flows change.
+  stats.mode = 'sources';
+  const removed = oldPackets.slice(keep, suffixFrom);
+  const inEdit = (i: number): boolean => i >= keep && i < suffixFrom;
+  const bySource = prev.packetsBySource ?? indexBySource(oldPackets);
+  const flowByKey = prev.flowByKey ?? new Map(old.flows.map((f) => [flowKey(oldPackets[f.packets[0]]), f]));
+  const flowOfPacket = prev.flowOfPacket;
+
+  const touchedSources = new Set<string>();
+  const touchedFlows = new Set<string>();
+  for (const p of [...removed, ...mid]) {
+    touchedSources.add(p.src);
+    if (p.proto === 'TCP' && p.srcPort !== undefined && p.dstPort !== undefined) touchedFlows.add(flowKey(p));
+  }
+  stats.touchedSources = touchedSources.size;
+
+  const baselines = new Map(old.baselines) as Map<string, SourceBaseline>;
+  const rejudge = new Set<number>();
+  for (const source of touchedSources) {
+    const list = spliceIndices(bySource.get(source) ?? [], keep, suffixFrom, mid.filter((p) => p.src === source).map((p) => p.index));
+    if (list.length === 0) bySource.delete(source);
+    else bySource.set(source, list);
+    const b = buildBaselines(list.map((i) => packets[i]), options.initialTtls).get(source);
+    if (b) baselines.set(source, b);
+    else baselines.delete(source);
+    for (const i of list) if (isReset(packets[i])) rejudge.add(i);
+  }
+
+  for (const p of removed) flowOfPacket.delete(p.index);
+  let flows = old.flows;
+  if (touchedFlows.size > 0) {
+    const replaced = new Map<TcpFlow, TcpFlow | null>();
+    const added: TcpFlow[] = [];
+    for (const key of touchedFlows) {
+      const before = flowByKey.get(key);
+      const list = spliceIndices(before?.packets ?? [], keep, suffixFrom, mid.filter((p) => p.proto === 'TCP' && p.srcPort !== undefined && p.dstPort !== undefined && flowKey(p) === key).map((p) => p.index));
+      const flow = list.length > 0 ? buildTcpFlows(list.map((i) => packets[i])).flows[0] : null;
+      if (before) replaced.set(before, flow);
+      else if (flow) added.push(flow);
+      if (flow) {
+        flowByKey.set(key, flow);
+        for (const i of flow.packets) {
+          flowOfPacket.set(i, flow);
+          if (isReset(packets[i])) rejudge.add(i);
+        }
+      } else flowByKey.delete(key);
+    }
+    const next: TcpFlow[] = [];
+    for (const f of old.flows) {
+      const r = replaced.has(f) ? replaced.get(f) : f;
+      if (r) next.push(r);
+    }
+    next.push(...added);
+    // analyze() lists conversations in the order of their first packet.
+    flows = next.sort((x, y) => x.packets[0] - y.packets[0]);
+  }
+  for (const p of mid) if (isReset(p)) rejudge.add(p.index);
+
+  const ctx = { packets, baselines, flowOfPacket, ...ctxBase };
+  const verdicts: ResetVerdict[] = old.verdicts.filter((v) => !rejudge.has(v.packet) && !inEdit(v.packet));
+  for (const i of rejudge) verdicts.push(judgeReset(packets[i], ctx));
+  verdicts.sort((x, y) => x.packet - y.packet);
+
+  return {
+    analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, false, packetAtLine),
+    flowOfPacket,
+    prefixedHeads: parsed.prefixedHeads,
+    packetsBySource: bySource,
+    flowByKey,
+  };
+}
+
+function indexBySource(packets: readonly Packet[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const p of packets) {
+    const list = out.get(p.src);
+    if (list) list.push(p.index);
+    else out.set(p.src, [p.index]);
+  }
+  return out;
+}
+
+/** `sorted` without the indices in [from, to), with `inserted` (all in [from, to), ascending) in their place. */
+function spliceIndices(sorted: readonly number[], from: number, to: number, inserted: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  while (i < sorted.length && sorted[i] < from) out.push(sorted[i++]);
+  while (i < sorted.length && sorted[i] < to) i++;
+  for (const x of inserted) out.push(x);
+  while (i < sorted.length) out.push(sorted[i++]);
+  return out;
+}
+
+/**
+ * Edits since the last analysis, as one LineChange: the first line any edit touched and how many
+ * lines at the end none did. Each edit is widened by a line on both sides, because a line break
+ * typed next to another (`\r` before `\n`) joins it into one.
+ */
+export class PendingLineChange {
+  private from = Infinity;
+  private trailing = Infinity;
+
+  constructor(private readonly analysedLineCount: number) {}
+
+  /** An edit that replaced lines startLine..endLine (inclusive) of a text that had `lineCountBefore` lines. */
+  add(startLine: number, endLine: number, lineCountBefore: number): void {
+    this.from = Math.min(this.from, Math.max(0, startLine - 1));
+    this.trailing = Math.min(this.trailing, Math.max(0, lineCountBefore - endLine - 2));
+  }
+
+  get empty(): boolean {
+    return this.from === Infinity;
+  }
+
+  /** The change from the analysed text to the current one of `lineCount` lines. */
+  change(lineCount: number): LineChange {
+    const trailing = Math.min(this.trailing, this.analysedLineCount, lineCount);
+    const from = Math.min(this.from, this.analysedLineCount - trailing, lineCount - trailing);
+    return { from, oldEnd: this.analysedLineCount - trailing, newEnd: lineCount - trailing };
+  }
+}
