@@ -1,0 +1,371 @@
+// npm run test:e2e — the packaged extension in a real VS Code (code-server 4.100.3 = VS Code 1.100.3,
+// real Node extension host), driven through Debian's Chromium by playwright-core. Everything is
+// asserted from the workbench DOM a user sees. One code-server and one browser for the whole suite.
+//
+//   node scripts/e2e/run.mjs [--update-images]
+//     --update-images  also copy the cropped README screenshots into docs/images/
+//   env: CODE_SERVER_PREFIX (default .cache/code-server), E2E_CHROMIUM (default /usr/bin/chromium),
+//        E2E_KEEP=1 keeps the temp folder (profiles, logs, workspace).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startBrowser } from './browser.mjs';
+import { cleanProfile, codeServerBinary, installVsix, startCodeServer } from './codeServer.mjs';
+import { stopAllOwned } from './processes.mjs';
+import { vsixContentProblems, vsixEntries } from './vsix.mjs';
+import {
+  editorLine, hopMapFrame, languageMode, lineTokens, openFile, problemCounts, problemRows, runCommand, showProblems,
+} from './workbench.mjs';
+
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+const ARTIFACTS = path.join(REPO, '.e2e-artifacts');
+const DOC_IMAGES = path.join(REPO, 'docs', 'images');
+const VSIX = path.join(REPO, 'tcpdump-lens.vsix');
+const EXTENSION_ID = 'tcpdump-lens.tcpdump-lens';
+const VSIX_MAX_BYTES = 1024 * 1024;
+const README_IMAGE_MAX_BYTES = 150 * 1024;
+const UPDATE_IMAGES = process.argv.includes('--update-images');
+const started = Date.now();
+
+// The workspace: the seed capture under the documented `.pcap.txt` extension, and a lab capture under
+// a name with no registered extension, so the language comes from its first line. (A plain `.txt`
+// stays Plain Text in VS Code: the built-in `.txt` association beats any firstLine pattern.)
+const SEED = { fixture: path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt'), name: 'seed-firewall-rst.pcap.txt' };
+const LAB_FILE = 'ttl64-ipv4.nv.txt';
+const LAB = { fixture: path.join(REPO, 'test', 'fixtures', 'lab', LAB_FILE), name: 'ttl64-ipv4.nv' };
+
+const USER_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.colorTheme': 'Default Dark Modern',
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'problems.defaultViewMode': 'table',
+  'editor.minimap.enabled': false,
+  'editor.hover.delay': 200,
+  'chat.commandCenter.enabled': false,
+  'window.commandCenter': false,
+};
+
+class StepFailure extends Error {}
+
+function seconds(ms) { return `${(ms / 1000).toFixed(1)} s`; }
+
+function log(message) { console.log(`[e2e ${seconds(Date.now() - started).padStart(7)}] ${message}`); }
+
+let page; // set once the browser is up, so failures can be photographed
+
+async function step(name, body) {
+  const t = Date.now();
+  try {
+    const result = await body();
+    log(`ok   ${name} (${seconds(Date.now() - t)})`);
+    return result;
+  } catch (error) {
+    let shot = '(no browser page yet)';
+    if (page) {
+      shot = path.join(ARTIFACTS, `failure-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+      await page.screenshot({ path: shot }).catch((e) => { shot = `(screenshot failed: ${e.message})`; });
+    }
+    // Playwright appends its whole call log to messages: the first lines say what went wrong.
+    const message = String(error?.message ?? error).split('\n').slice(0, 8).join('\n');
+    throw new StepFailure(`e2e step "${name}" failed after ${seconds(Date.now() - t)}: ${message}\n  screenshot: ${shot}`, { cause: error });
+  }
+}
+
+function check(condition, message) { if (!condition) throw new Error(message); }
+
+function sameList(actual, expected, what) {
+  const a = JSON.stringify(actual, null, 1);
+  const e = JSON.stringify(expected, null, 1);
+  check(a === e, `${what}\n  expected: ${e.replace(/\n\s*/g, ' ')}\n  shown:    ${a.replace(/\n\s*/g, ' ')}`);
+}
+
+/** The CLI's findings for a fixture: a second, independent reading of what the editor must show. */
+function cliFindings(fixture) {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), '--format', 'json', fixture], { encoding: 'utf8' });
+  check(r.status === 0 || r.status === 1, `dist/cli.js ${fixture} exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout).files[0].findings;
+}
+
+const SEVERITY = { error: 'error', warning: 'warning', information: 'info', hint: 'hint' };
+const asRow = (f) => `${SEVERITY[f.severity] ?? f.severity} ${f.line}:${f.column} ${f.code}`;
+
+/** Problems panel rows for one file, as "severity line:col code", in line order. */
+function rowsOf(rows, file) {
+  return rows.filter((r) => r.file === file).sort((a, b) => a.line - b.line || a.column - b.column).map((r) => `${r.severity} ${r.line}:${r.column} ${r.code}`);
+}
+
+async function screenshot(name, clip, { readme = false } = {}) {
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  const bounded = {
+    x: Math.max(0, Math.floor(clip.x)), y: Math.max(0, Math.floor(clip.y)),
+    width: Math.ceil(clip.width), height: Math.ceil(clip.height),
+  };
+  await page.screenshot({ path: file, clip: bounded });
+  const bytes = fs.statSync(file).size;
+  if (readme) {
+    check(bytes < README_IMAGE_MAX_BYTES, `${file} is ${bytes} bytes; README images must stay under ${README_IMAGE_MAX_BYTES}`);
+    if (UPDATE_IMAGES) fs.copyFileSync(file, path.join(DOC_IMAGES, `${name}.png`));
+  }
+  log(`     screenshot ${path.relative(REPO, file)} (${Math.round(bytes / 1024)} KB${readme && UPDATE_IMAGES ? ', copied to docs/images/' : ''})`);
+  return file;
+}
+
+function union(...boxes) {
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  return {
+    x, y,
+    width: Math.max(...boxes.map((b) => b.x + b.width)) - x,
+    height: Math.max(...boxes.map((b) => b.y + b.height)) - y,
+  };
+}
+
+function pad(box, by, viewport) {
+  const x = Math.max(0, box.x - by);
+  const y = Math.max(0, box.y - by);
+  return {
+    x, y,
+    width: Math.min(viewport.width - x, box.width + 2 * by),
+    height: Math.min(viewport.height - y, box.height + 2 * by),
+  };
+}
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  if (UPDATE_IMAGES) fs.mkdirSync(DOC_IMAGES, { recursive: true });
+  const bin = codeServerBinary(REPO);
+  const seedFindings = cliFindings(SEED.fixture);
+  const labFindings = cliFindings(LAB.fixture);
+  const labExpected = JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'lab', 'expected.json'), 'utf8')).files[LAB_FILE];
+  check(labExpected?.ttlPrinted && labExpected.forgedRstLines.length > 0, `test/fixtures/lab/expected.json has no forged RSTs for ${LAB_FILE}`);
+
+  await step('npm run package', () => {
+    fs.rmSync(VSIX, { force: true });
+    const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: REPO, encoding: 'utf8' });
+    check(r.status === 0 && fs.existsSync(VSIX), `npm run package exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+    const entries = vsixEntries(VSIX);
+    const bytes = fs.statSync(VSIX).size;
+    const problems = vsixContentProblems(entries);
+    check(problems.length === 0, `tcpdump-lens.vsix:\n  ${problems.join('\n  ')}`);
+    check(bytes < VSIX_MAX_BYTES, `tcpdump-lens.vsix is ${bytes} bytes (limit ${VSIX_MAX_BYTES})`);
+    log(`     tcpdump-lens.vsix: ${entries.length} files, ${Math.round(bytes / 1024)} KB`);
+  });
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-e2e-'));
+  const workspace = path.join(tmp, 'workspace');
+  fs.mkdirSync(workspace);
+  for (const f of [SEED, LAB]) fs.copyFileSync(f.fixture, path.join(workspace, f.name));
+  const profile = cleanProfile(path.join(tmp, 'code-server'), USER_SETTINGS);
+  let failed = true;
+  try {
+    await step('install the .vsix into a clean code-server', () => {
+      const dir = installVsix(bin, profile, VSIX, EXTENSION_ID);
+      log(`     installed ${path.relative(tmp, dir)}`);
+    });
+    const server = await step('start code-server on 127.0.0.1', () => startCodeServer(bin, profile));
+    log(`     code-server pid ${server.proc.pid} at ${server.url}`);
+    const browser = await step('start Chromium', () => startBrowser(tmp));
+    log(`     chromium pid ${browser.proc.pid}`);
+    const context = browser.browser.contexts()[0] ?? await browser.browser.newContext();
+    page = await context.newPage();
+    const viewport = { width: 1280, height: 800 };
+    await page.setViewportSize(viewport);
+    page.setDefaultTimeout(30_000);
+
+    await step('open the workspace', async () => {
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+      await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60_000 });
+      await page.waitForSelector(`.explorer-folders-view .monaco-list-row[aria-label^="${SEED.name}"]`, { timeout: 60_000 });
+    });
+
+    await step('the lab capture is tcpdump by its first line', async () => {
+      await openFile(page, LAB.name);
+      const mode = await languageMode(page);
+      check(mode === 'tcpdump', `${LAB.name} opened as "${mode}", not tcpdump`);
+    });
+    await step('the seed capture (.pcap.txt) is tcpdump', async () => {
+      await openFile(page, SEED.name);
+      const mode = await languageMode(page);
+      check(mode === 'tcpdump', `${SEED.name} opened as "${mode}", not tcpdump`);
+    });
+
+    const expectedTotal = seedFindings.length + labFindings.length;
+    await step('Problems panel: exactly the expected warnings and notes', async () => {
+      await showProblems(page);
+      // Cold start: the extension activates, its server starts and analyses both files.
+      const until = Date.now() + 90_000;
+      let counts;
+      while ((counts = await problemCounts(page)).warnings + counts.infos + counts.errors < expectedTotal && Date.now() < until) {
+        await page.waitForTimeout(250);
+      }
+      await page.waitForTimeout(500); // let the table render the last update
+      const rows = await problemRows(page);
+      check(rows.length === counts.warnings + counts.infos + counts.errors,
+        `the Problems table renders ${rows.length} rows but the status bar counts ${counts.label}`);
+      check(rows.every((r) => r.source === 'tcpdump-lens'), `rows from other sources: ${JSON.stringify(rows.filter((r) => r.source !== 'tcpdump-lens'))}`);
+
+      // The seed: 3 warnings (the forged RSTs on lines 2, 4, 6) and 1 Information note (checksum offload, line 1).
+      const seedRows = rowsOf(rows, SEED.name);
+      sameList(seedRows, ['info 1:1 checksum-offload', 'warning 2:1 ttl-mismatch', 'warning 4:1 ttl-mismatch', 'warning 6:1 ttl-mismatch'],
+        `${SEED.name}: Problems panel rows`);
+      sameList(seedRows, seedFindings.map(asRow), `${SEED.name}: Problems panel vs dist/cli.js`);
+      for (const r of rows.filter((x) => x.file === SEED.name && x.severity === 'warning')) {
+        check(/2 hops before 192\.168\.40\.129/.test(r.message), `seed warning on line ${r.line} lacks the hop story: ${r.message}`);
+      }
+      // The lab file: warnings on exactly the RSTs the lab forged (expected.json), and the same rows the CLI reports.
+      const labRows = rowsOf(rows, LAB.name);
+      sameList(labRows.filter((r) => r.startsWith('warning ')), labExpected.forgedRstLines.map((l) => `warning ${l}:1 ttl-mismatch`),
+        `${LAB.name}: warnings vs test/fixtures/lab/expected.json forgedRstLines`);
+      sameList(labRows, labFindings.map(asRow), `${LAB.name}: Problems panel vs dist/cli.js`);
+      check(rows.length === seedRows.length + labRows.length, `rows for unexpected files: ${JSON.stringify(rows.filter((r) => r.file !== SEED.name && r.file !== LAB.name))}`);
+      log(`     ${counts.label}: ${SEED.name} [${seedRows.join(', ')}], ${LAB.name} [${labRows.join(', ')}]`);
+
+      const panel = await page.locator('.part.panel').boundingBox();
+      await screenshot('problems', { x: panel.x, y: panel.y, width: Math.min(panel.width, 1100), height: panel.height }, { readme: true });
+    });
+
+    await step('the grammar colours the RST line (TTL, flags)', async () => {
+      const line = await editorLine(page, 2);
+      const tokens = await lineTokens(line);
+      const plain = tokens.find((t) => t.classes.includes('mtk1'))?.color;
+      const ttl = tokens.find((t) => t.text.trim() === '63');
+      const rst = tokens.find((t) => t.text.trim() === 'R');
+      const ttlKey = tokens.find((t) => t.text.trim() === 'ttl');
+      check(ttl && rst && ttlKey, `line 2 is not split into TTL/flag tokens: ${JSON.stringify(tokens.map((t) => t.text))}`);
+      check(ttl.color !== plain && ttl.bold, `TTL value 63 is not coloured and bold (constant.numeric.integer.ttl.tcpdump strong): ${JSON.stringify(ttl)}`);
+      check(rst.color !== plain && rst.color !== ttl.color && rst.bold, `RST flag is not coloured apart (markup.deleted.flags.tcp.reset.tcpdump strong): ${JSON.stringify(rst)}`);
+      check(ttlKey.color !== plain, `"ttl" keyword is not coloured: ${JSON.stringify(ttlKey)}`);
+      const classes = new Set(tokens.flatMap((t) => t.classes.filter((c) => c !== 'mtkb')));
+      check(classes.size >= 4, `only ${classes.size} token colours on line 2: ${[...classes].join(' ')}`);
+
+      // The scopes themselves, from VS Code's own token inspector with the cursor on the TTL value.
+      await line.locator('span > span', { hasText: /^63$/ }).first().click();
+      await runCommand(page, 'Developer: Inspect Editor Tokens and Scopes');
+      const inspector = page.locator('.token-inspect-widget');
+      await inspector.waitFor();
+      const text = await inspector.innerText();
+      check(/constant\.numeric\.integer\.ttl\.tcpdump/.test(text) && /source\.tcpdump/.test(text),
+        `token inspector on "63" does not show the grammar's TTL scope:\n${text}`);
+      await page.keyboard.press('Escape');
+      // The inspector is an overlay on the editor: it must be gone before the hover step moves the mouse there.
+      if (await inspector.isVisible()) await runCommand(page, 'Developer: Inspect Editor Tokens and Scopes');
+      await inspector.waitFor({ state: 'hidden' });
+      log(`     line 2: ${classes.size} token colours; "63" ${ttl.color} bold, "R" ${rst.color} bold; scope constant.numeric.integer.ttl.tcpdump`);
+    });
+
+    await step('hover on the RST line tells the hop-count story', async () => {
+      const line = await editorLine(page, 2);
+      const target = line.locator('span > span', { hasText: /^63$/ }).first();
+      await page.mouse.move(5, 5);
+      const at = await target.boundingBox();
+      await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2, { steps: 4 });
+      const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'initial 64' }).first();
+      await hover.waitFor({ state: 'visible', timeout: 15_000 });
+      // The marker part shows first; the hover provider's part (from the language server) joins it.
+      // "TTL 63 → initial 64 → 1 hop" comes from the hover provider; the diagnostic's wording differs.
+      let text = '';
+      const until = Date.now() + 15_000;
+      while (!/TTL 63 → initial 64 → 1 hop\b/.test(text = await hover.innerText()) && Date.now() < until) await page.waitForTimeout(200);
+      check(/TTL 63 → initial 64 → 1 hop\b/.test(text), `hover lacks "TTL 63 → initial 64 → 1 hop" after 15 s:\n${text}`);
+      check(/2 hops before 192\.168\.40\.129/.test(text), `hover lacks "2 hops before 192.168.40.129":\n${text}`);
+      const box = union(await hover.boundingBox(), await line.boundingBox());
+      await screenshot('hover', pad({ ...box, width: Math.min(box.width, 1000) }, 8, viewport), { readme: true });
+      await page.mouse.move(5, 5);
+      await page.keyboard.press('Escape');
+    });
+
+    await step('Show Hop Map draws the seed', async () => {
+      await runCommand(page, 'tcpdump Lens: Show Hop Map');
+      const frame = await hopMapFrame(page);
+      // Room for the picture: no side bar, no panel, the map's editor group maximised.
+      await runCommand(page, 'View: Close Primary Side Bar');
+      await runCommand(page, 'View: Hide Panel');
+      await runCommand(page, 'View: Toggle Maximize Editor Group');
+      await page.waitForTimeout(500);
+      const svg = frame.locator('svg.hop-map');
+      // The claimed source, the RST marker, and one link per forged RST line (data-line is 0-based).
+      const sources = await frame.locator('circle.source.target').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      check(sources.some((s) => /192\.168\.40\.129/.test(s)), `no source marker for 192.168.40.129: ${JSON.stringify(sources)}`);
+      const resets = await frame.locator('path.reset.target').evaluateAll((els) => els.map((e) => ({ line: Number(e.getAttribute('data-line')), label: e.getAttribute('aria-label') })));
+      check(resets.length === 1 && /192\.168\.40\.129/.test(resets[0].label), `expected one RST sender marker claiming 192.168.40.129: ${JSON.stringify(resets)}`);
+      const links = await frame.locator('tspan.line-link').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-line')) + 1));
+      sameList(links, [2, 4, 6], 'hop map: RST line links');
+      const svgText = await svg.textContent();
+      check(svgText.includes('192.168.40.129'), 'hop map does not name 192.168.40.129');
+      log(`     sources: ${sources.length}; RST marker at line ${resets[0].line + 1}: ${resets[0].label}`);
+
+      // The picture: the webview's top-left corner down to the drawing's bottom-right (frame coordinates).
+      const webviews = await page.locator('iframe.webview.ready').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()));
+      const webview = webviews.find((r) => r.width > 0 && r.height > 0);
+      check(webview, `no visible webview iframe: ${JSON.stringify(webviews)}`);
+      const drawn = await svg.evaluate((el) => el.getBoundingClientRect().toJSON());
+      await screenshot('hop-map', {
+        x: webview.x, y: webview.y,
+        width: Math.min(webview.width, drawn.right + 16), height: Math.min(webview.height, drawn.bottom + 12),
+      }, { readme: true });
+
+      await runCommand(page, 'View: Toggle Maximize Editor Group');
+      // Clicking the link for line 6 reveals that line in the capture's editor.
+      await frame.locator('tspan.line-link[data-line="5"]').click();
+      await page.waitForFunction(() => /^Ln 6, Col \d+/.test(document.querySelector('#status\\.editor\\.selection')?.textContent?.trim() ?? ''), null, { timeout: 10_000 })
+        .catch(async () => { throw new Error(`clicking line 6 in the hop map did not select it (status bar: "${await page.locator('#status\\.editor\\.selection').innerText().catch(() => '?')}")`); });
+      log('     clicking the line-6 link selected Ln 6 in the editor');
+    });
+
+    await step('tcpdumpLens.enable = false (Settings UI) removes the warnings; true brings them back', async () => {
+      const setEnable = async (value) => {
+        await runCommand(page, 'Preferences: Open Settings (UI)');
+        await page.waitForSelector('.settings-editor .settings-header .monaco-editor', { state: 'visible' });
+        await page.keyboard.type('tcpdumpLens.enable');
+        const box = page.locator('.settings-editor .setting-item-bool', { hasText: /Tcpdump Lens: Enable/ }).first()
+          .locator('.setting-value-checkbox');
+        await box.waitFor({ state: 'visible', timeout: 15_000 });
+        if ((await box.getAttribute('aria-checked')) !== String(value)) await box.click();
+        await page.waitForFunction(([el, v]) => el.getAttribute('aria-checked') === v, [await box.elementHandle(), String(value)]);
+        await page.keyboard.press('Control+W'); // close the Settings editor
+      };
+      const waitForTotal = async (ok, what) => {
+        let counts;
+        const until = Date.now() + 30_000;
+        while (!ok(counts = await problemCounts(page)) && Date.now() < until) await page.waitForTimeout(250);
+        check(ok(counts), `${what}: the status bar shows ${counts.label || 'no problems'} after 30 s`);
+      };
+      await setEnable(false);
+      await waitForTotal((c) => c.errors + c.warnings + c.infos === 0, 'tcpdumpLens.enable = false');
+      await showProblems(page);
+      const rows = await problemRows(page);
+      check(rows.length === 0, `Problems panel still lists ${rows.length} rows with tcpdumpLens.enable = false`);
+      const saved = JSON.parse(fs.readFileSync(profile.settingsFile, 'utf8'));
+      check(saved['tcpdumpLens.enable'] === false, `the Settings UI did not write tcpdumpLens.enable: false to ${profile.settingsFile}`);
+      await setEnable(true);
+      await waitForTotal((c) => c.warnings + c.infos === expectedTotal, 'tcpdumpLens.enable = true again');
+    });
+    failed = false;
+  } finally {
+    if (failed) {
+      for (const f of [profile.log, path.join(tmp, 'chromium.log')]) {
+        if (fs.existsSync(f)) fs.copyFileSync(f, path.join(ARTIFACTS, path.basename(f)));
+      }
+      log(`logs copied to ${path.relative(REPO, ARTIFACTS)}/ (code-server.log, chromium.log)`);
+    }
+    await stopAllOwned();
+    if (process.env.E2E_KEEP) log(`kept ${tmp}`);
+    else fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => { log(`PASS: all steps (total ${seconds(Date.now() - started)})`); process.exit(0); },
+  async (error) => {
+    await stopAllOwned();
+    console.error(`\n${error instanceof StepFailure ? error.message : error?.stack ?? error}`);
+    if (error instanceof StepFailure && error.cause?.stack) console.error(`\n${error.cause.stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 4).join('\n')}`);
+    log(`FAIL (total ${seconds(Date.now() - started)})`);
+    process.exit(1);
+  },
+);
