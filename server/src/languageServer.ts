@@ -1,37 +1,60 @@
 import {
+  DocumentDiagnosticReportKind,
   TextDocumentSyncKind,
-  TextDocuments,
   type Connection,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, type Analysis } from './core/analyze';
+import type { Analysis } from './core/analyze';
 import { hoverAt } from './core/hover';
 import { conversations, documentSummary, hopHints } from './core/outline';
 import type { Locale } from './core/options';
+import { DocumentState } from './documentState';
+import { registerHopMapRequest } from './hopMapRequest';
 import { localeFromTag, settingsFrom, type LensSettings } from './settings';
 import { toCodeLens, toDiagnostic, toDocumentSymbol, toHover, toInlayHint } from './toLsp';
-import { registerHopMapRequest } from './hopMapRequest';
+
+export interface LanguageServerOptions {
+  /** Quiet time after the last edit before a document is re-analysed and its diagnostics sent. */
+  debounceMs?: number;
+}
+
+export const DEFAULT_DEBOUNCE_MS = 100;
 
 /**
  * Wires the core to an LSP connection. It takes the connection instead of creating one, so tests
  * can drive it over any JSON-RPC transport.
+ *
+ * Edits are applied to each document's line model at once and analysed after a quiet time
+ * (debounce), incrementally (DocumentState); a burst of edits costs one analysis, for its last
+ * version. Requests (hover, hints, symbols, lenses, pulled diagnostics) never wait for the quiet
+ * time: they analyse what is pending right away and answer from that analysis, by index.
+ * Diagnostics are pulled (LSP 3.17 textDocument/diagnostic) when the client can, pushed otherwise.
  */
-export function startLanguageServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
-  const analyses = new Map<string, { version: number; analysis: Analysis }>();
+export function startLanguageServer(connection: Connection, serverOptions: LanguageServerOptions = {}): void {
+  const documents = new Map<string, DocumentState>();
+  const timers = new Map<string, NodeJS.Timeout>();
   const settingsCache = new Map<string, Promise<LensSettings>>();
+  let debounceMs = serverOptions.debounceMs ?? DEFAULT_DEBOUNCE_MS;
   let locale: Locale = 'en';
   let canPullConfiguration = false;
   let canRefreshInlayHints = false;
   let canRefreshCodeLens = false;
+  let pullDiagnostics = false;
+  let canRefreshDiagnostics = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     locale = localeFromTag(params.locale);
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canRefreshInlayHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     canRefreshCodeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
+    canRefreshDiagnostics = params.capabilities.workspace?.diagnostics?.refreshSupport === true;
+    // Tests lengthen the quiet time so that "one analysis per burst" does not depend on machine speed.
+    const init = params.initializationOptions as { debounceMs?: unknown } | undefined;
+    if (typeof init?.debounceMs === 'number' && Number.isFinite(init.debounceMs) && init.debounceMs >= 0 && init.debounceMs <= 60_000) debounceMs = init.debounceMs;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -39,6 +62,7 @@ export function startLanguageServer(connection: Connection): void {
         inlayHintProvider: true,
         documentSymbolProvider: true,
         codeLensProvider: { resolveProvider: false },
+        ...(pullDiagnostics ? { diagnosticProvider: { identifier: 'tcpdump-lens', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
       serverInfo: { name: 'tcpdump-lens' },
     };
@@ -58,74 +82,106 @@ export function startLanguageServer(connection: Connection): void {
     return s;
   }
 
-  async function analysisOf(doc: TextDocument): Promise<Analysis | undefined> {
-    const settings = await settingsFor(doc.uri);
-    if (!settings.enable) return undefined;
-    const cached = analyses.get(doc.uri);
-    if (cached && cached.version === doc.version) return cached.analysis;
-    const analysis = analyze(doc.getText(), settings.options);
-    analyses.set(doc.uri, { version: doc.version, analysis });
-    return analysis;
+  /** The analysis of the document's current text, or undefined (closed, or analysis disabled). */
+  async function analysisOf(uri: string): Promise<Analysis | undefined> {
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
+    const settings = await settingsFor(uri);
+    // The document may have been closed while the settings were fetched.
+    if (documents.get(uri) !== doc || !settings.enable) return undefined;
+    return doc.analysis(settings.options);
   }
 
-  async function validate(doc: TextDocument): Promise<void> {
-    const analysis = await analysisOf(doc);
-    // A newer version may have arrived while settings were fetched: its own run will publish.
-    if (documents.get(doc.uri)?.version !== doc.version) return;
-    const diagnostics = analysis ? analysis.findings.map((f) => toDiagnostic(f, doc.uri)) : [];
-    await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  async function diagnosticsOf(uri: string): Promise<{ version: number; diagnostics: Diagnostic[] } | undefined> {
+    const analysis = await analysisOf(uri);
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
+    return { version: doc.version, diagnostics: analysis ? analysis.findings.map((f) => toDiagnostic(f, uri)) : [] };
   }
 
-  documents.onDidChangeContent((e) => void validate(e.document));
-  documents.onDidClose((e) => {
-    analyses.delete(e.document.uri);
-    settingsCache.delete(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  /** Push clients: analyse and publish, unless a newer version came in meanwhile (its own run publishes). */
+  async function publish(uri: string): Promise<void> {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const version = doc.version;
+    const result = await diagnosticsOf(uri);
+    if (!result || documents.get(uri) !== doc || doc.version !== version || timers.has(uri)) return;
+    await connection.sendDiagnostics({ uri, version: result.version, diagnostics: result.diagnostics });
+  }
+
+  function schedule(uri: string, delayMs: number): void {
+    clearTimeout(timers.get(uri));
+    if (pullDiagnostics) return; // the client asks when it wants them; requests analyse what is pending
+    timers.set(
+      uri,
+      setTimeout(() => {
+        timers.delete(uri);
+        void publish(uri).catch((e) => connection.console.error(`tcpdump-lens: ${e instanceof Error ? e.stack : String(e)}`));
+      }, delayMs),
+    );
+  }
+
+  connection.onDidOpenTextDocument(({ textDocument: t }) => {
+    documents.set(t.uri, new DocumentState(t.uri, t.languageId, t.version, t.text));
+    schedule(t.uri, 0);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
+    const doc = documents.get(t.uri);
+    if (!doc) return;
+    doc.applyChanges(contentChanges, t.version);
+    schedule(t.uri, debounceMs);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument: t }) => {
+    clearTimeout(timers.get(t.uri));
+    timers.delete(t.uri);
+    documents.delete(t.uri);
+    settingsCache.delete(t.uri);
+    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
   });
 
   connection.onDidChangeConfiguration(() => {
     settingsCache.clear();
-    analyses.clear();
-    for (const doc of documents.all()) void validate(doc);
+    if (pullDiagnostics) {
+      if (canRefreshDiagnostics) void connection.languages.diagnostics.refresh().catch(() => undefined);
+    } else for (const uri of documents.keys()) schedule(uri, 0);
     // Hints and lenses depend on settings too; ask the client to pull them again when it can.
     if (canRefreshInlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
     if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   });
 
-  registerHopMapRequest(connection, async (uri) => {
-    const doc = documents.get(uri);
-    return doc && analysisOf(doc);
+  connection.languages.diagnostics.on(async (params): Promise<DocumentDiagnosticReport> => {
+    const result = await diagnosticsOf(params.textDocument.uri);
+    return { kind: DocumentDiagnosticReportKind.Full, resultId: result ? String(result.version) : undefined, items: result?.diagnostics ?? [] };
   });
 
+  registerHopMapRequest(connection, (uri) => analysisOf(uri));
+
   connection.onHover(async (params) => {
-    const doc = documents.get(params.textDocument.uri);
-    if (!doc) return null;
-    const analysis = await analysisOf(doc);
+    const analysis = await analysisOf(params.textDocument.uri);
     if (!analysis) return null;
     const hover = hoverAt(analysis, params.position.line, params.position.character);
     return hover ? toHover(hover) : null;
   });
 
   connection.languages.inlayHint.on(async (params) => {
-    const doc = documents.get(params.textDocument.uri);
-    if (!doc || !(await settingsFor(doc.uri)).inlayHints) return [];
-    const analysis = await analysisOf(doc);
+    const uri = params.textDocument.uri;
+    if (!documents.has(uri) || !(await settingsFor(uri)).inlayHints) return [];
+    const analysis = await analysisOf(uri);
     return analysis ? hopHints(analysis, params.range.start.line, params.range.end.line).map(toInlayHint) : [];
   });
 
   connection.onDocumentSymbol(async (params) => {
-    const doc = documents.get(params.textDocument.uri);
-    const analysis = doc && (await analysisOf(doc));
+    const analysis = await analysisOf(params.textDocument.uri);
     return analysis ? conversations(analysis).map(toDocumentSymbol) : [];
   });
 
   connection.onCodeLens(async (params) => {
-    const doc = documents.get(params.textDocument.uri);
-    const analysis = doc && (await analysisOf(doc));
+    const analysis = await analysisOf(params.textDocument.uri);
     const summary = analysis && documentSummary(analysis);
     return summary ? [toCodeLens(summary.line, summary.text, 'workbench.actions.view.problems')] : [];
   });
 
-  documents.listen(connection);
   connection.listen();
 }
