@@ -36,8 +36,8 @@ describe('package.json manifest', () => {
     assert.match(NLS_JA['tcpdumpLens.enable'], /[\u3040-\u30ff]/, 'the Japanese file is Japanese');
   });
 
-  it('activates on the tcpdump language and recognises tcpdump output by its first line', () => {
-    assert.deepEqual(manifest.activationEvents, ['onLanguage:tcpdump']);
+  it('activates on the tcpdump language (and decoded captures) and recognises tcpdump output by its first line', () => {
+    assert.deepEqual(manifest.activationEvents, ['onLanguage:tcpdump', 'onFileSystem:tcpdump-pcap']);
     const lang = manifest.contributes.languages.find((l: { id: string }) => l.id === 'tcpdump');
     assert.deepEqual(lang.extensions, ['.tcpdump', '.pcap.txt']);
     const firstLine = new RegExp(lang.firstLine);
