@@ -1,4 +1,5 @@
 // Bundles the client, the server and the CLI with esbuild: three self-contained files in dist/.
+import { chmodSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -14,10 +15,20 @@ const common = {
   logLevel: 'warning',
 };
 
+/** dist/cli.js is package.json's `bin`: npm links it as a command, so it must be executable (after every rebuild, watch mode too). */
+const executable = {
+  name: 'executable',
+  setup(build) {
+    build.onEnd((result) => {
+      if (result.errors.length === 0) chmodSync(build.initialOptions.outfile, 0o755);
+    });
+  },
+};
+
 const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [executable] },
 ];
 
 if (watch) {

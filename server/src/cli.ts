@@ -1,54 +1,216 @@
-import { readFileSync } from 'node:fs';
-import { analyze, type Analysis, type Finding } from './core/analyze';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { Analysis, Finding } from './core/analyze';
+import { isBinaryCapture, renderCaptureFrames } from './core/capture';
 import { DEFAULT_OPTIONS } from './core/options';
+import type { StreamedPacket } from './core/streamParse';
+import { CaptureJudge, CaptureSurvey, FollowAnalysis, TextIntake, type FollowEvent } from './core/streamAnalysis';
+import { toPacketRecord } from './core/packetRecord';
+import { artifactUriFromPath, toSarif } from './sarif';
 
-/* `tcpdump-lens FILE... [--format text|json] [--packets]`: the core with a printer instead of LSP. */
+/*
+ * `tcpdump-lens`: the core with a printer instead of LSP. Text is streamed from disk in two passes
+ * (see core/streamAnalysis.ts), so memory follows the number of sources and open conversations,
+ * not the file size; standard input is spooled to a temporary file for the second pass.
+ */
 
-const USAGE = `usage: tcpdump-lens FILE... [--format text|json] [--packets]
+const USAGE = `usage: tcpdump-lens [options] FILE...
+       tcpdump -nv -l | tcpdump-lens --follow -
 
-Reads tcpdump text output and reports TCP RSTs whose TTL shows that their claimed sender
-did not send them.
+Reads tcpdump text output (or a .pcap/.pcapng capture) and reports TCP RSTs whose TTL and
+other evidence show that their claimed sender did not send them.
 
-  --format text   one line per finding: file:line:col: severity: message [code] (default)
-  --format json   {"files":[{"file","packets","findings":[...]}]}
-  --packets       print one JSON object per parsed packet instead of findings
+FILE is a text file of tcpdump output, '-' for standard input, or a pcap/pcapng capture
+(recognised by its magic number and decoded as \`tcpdump -nv -r FILE\` would print it; line
+numbers then refer to that text, and each finding names its frame).
 
-exit status: 0 no warning, 1 at least one warning, 2 usage or read error`;
+  --format text    one line per finding: file:line:col: severity: message [code] (default)
+  --format json    {"files":[{"file","packets","findings":[...]}]}; with --follow, one JSON
+                   object per line as each finding is decided
+  --format sarif   SARIF 2.1.0 log for code-scanning tools: one run, one rule per finding
+                   code, results with level, message, 1-based regions and related locations
+  --packets        print one JSON object per parsed packet instead of findings
+  --follow         live mode for \`tcpdump -nv -l | tcpdump-lens --follow -\`: reads one input
+                   line by line and prints each finding as soon as the evidence decides it;
+                   an RST that only later packets of its claimed sender make suspicious is
+                   reported then, with "decided at line N", and again if later packets raise
+                   its confidence. Bounded memory over any length of input (least recently
+                   seen sources and conversations are forgotten first). Notes that need the
+                   whole input (no TTLs, checksum offload) come when the input ends.
+  -h, --help       this text
+
+exit status: 0 no warning, 1 at least one warning, 2 usage, read or decode error (a damaged
+capture still has its readable frames reported first)`;
+
+type Format = 'text' | 'json' | 'sarif';
 
 interface CliArgs {
   files: string[];
-  format: 'text' | 'json';
+  format: Format;
   packets: boolean;
+  follow: boolean;
 }
 
 class UsageError extends Error {}
+/** A file that cannot be read or decoded: exit 2 with this message. */
+class InputError extends Error {}
 
 function parseArgs(argv: readonly string[]): CliArgs | 'help' {
-  const args: CliArgs = { files: [], format: 'text', packets: false };
+  const args: CliArgs = { files: [], format: 'text', packets: false, follow: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') return 'help';
     if (a === '--packets') args.packets = true;
+    else if (a === '--follow') args.follow = true;
     else if (a === '--format' || a.startsWith('--format=')) {
       const v = a === '--format' ? argv[++i] : a.slice('--format='.length);
-      if (v !== 'text' && v !== 'json') throw new UsageError(`--format takes text or json, not ${v === undefined ? 'nothing' : `'${v}'`}`);
+      if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format takes text, json or sarif, not ${v === undefined ? 'nothing' : `'${v}'`}`);
       args.format = v;
     } else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
     else args.files.push(a);
   }
   if (args.files.length === 0) throw new UsageError('no input file given');
+  if (args.follow && args.files.length !== 1) throw new UsageError('--follow reads exactly one input (usually -)');
+  if (args.follow && args.format === 'sarif') throw new UsageError('--follow prints findings as they come: use --format text or json, not sarif');
+  if (args.follow && args.packets) throw new UsageError('--follow and --packets do not go together');
+  if (args.packets && args.format === 'sarif') throw new UsageError('--packets prints JSON lines; --format sarif is for findings');
   return args;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+/** Where a file's text comes from, and how to read it again for the second pass. */
+interface TextSource {
+  /** Fresh text chunks from the start, each call. */
+  chunks(): AsyncIterable<string>;
+  /** For decoded captures: line (0-based) → frame number. */
+  frameOfLine?: (line: number) => number | undefined;
+  /** A decoded capture was damaged (truncated, malformed blocks): the frames before it were read. */
+  damaged?: boolean;
+  dispose(): void;
+}
+
+function readError(file: string, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  return new InputError(`cannot read ${file}: ${why}`);
+}
+
+function startsLikeCapture(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    return isBinaryCapture(head.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A pcap/pcapng decoded to tcpdump -nv text. The decoder takes the whole file in memory. */
+function decodedCapture(file: string, bytes: Uint8Array): TextSource {
+  const rendered = renderCaptureFrames(bytes);
+  for (const w of rendered.warnings) process.stderr.write(`tcpdump-lens: ${file}: ${w}\n`);
+  if (rendered.format === 'unknown' || (rendered.frames.length === 0 && rendered.warnings.length > 0)) {
+    throw new InputError(`cannot decode ${file}: ${rendered.warnings[0] ?? 'not a pcap or pcapng capture'}`);
+  }
+  const frameAt: number[] = [];
+  const texts = rendered.frames.map((f) => {
+    const lines = f.text.split('\n').length;
+    for (let i = 0; i < lines; i++) frameAt.push(f.number);
+    return `${f.text}\n`;
+  });
+  return {
+    async *chunks() {
+      yield* texts;
+    },
+    frameOfLine: (line) => frameAt[line],
+    // Unsupported link types are shown undecoded, as tcpdump does; anything else is damage.
+    damaged: rendered.warnings.some((w) => !/^link-type \d+ is not supported/.test(w)),
+    dispose() {},
+  };
+}
+
+async function* fileChunks(file: string): AsyncIterable<string> {
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  try {
+    for await (const chunk of stream) yield chunk as string;
+  } catch (e) {
+    throw readError(file, e);
+  }
+}
+
+async function openFile(file: string): Promise<TextSource> {
+  try {
+    if (statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (startsLikeCapture(file)) return decodedCapture(file, readFileSync(file));
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw readError(file, e);
+  }
+  return { chunks: () => fileChunks(file), dispose() {} };
+}
+
+/**
+ * Standard input: a capture (`tcpdump -w - | tcpdump-lens -`) is decoded in memory; text is
+ * copied to a temporary file as it is read, so the second pass reads that instead of memory.
+ */
+async function openStdin(): Promise<TextSource> {
+  const stdin = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await stdin.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  if (isBinaryCapture(head)) {
+    const parts = [head];
+    for (let r = await stdin.next(); !r.done; r = await stdin.next()) parts.push(r.value);
+    return decodedCapture('-', Buffer.concat(parts));
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-'));
+  const spool = path.join(dir, 'stdin.txt');
+  const fd = openSync(spool, 'w');
+  let spooled = false;
+  let firstRead = true;
+  return {
+    async *chunks() {
+      if (!firstRead) {
+        yield* fileChunks(spool);
+        return;
+      }
+      firstRead = false;
+      const decoder = new StringDecoder('utf8');
+      try {
+        for (let r: IteratorResult<Buffer> = first; !r.done; r = await stdin.next()) {
+          writeSync(fd, r.value);
+          yield decoder.write(r.value);
+        }
+        yield decoder.end();
+      } finally {
+        closeSync(fd);
+        spooled = true;
+      }
+    },
+    dispose() {
+      if (!spooled) closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
 
 function severityWord(f: Finding): string {
   return f.severity === 'warning' ? 'warning' : 'info';
 }
 
-function findingJson(f: Finding): Record<string, unknown> {
+function findingJson(f: Finding, frame: number | undefined): Record<string, unknown> {
   return {
     line: f.startLine + 1,
     column: f.startCharacter + 1,
     endLine: f.endLine + 1,
+    ...(frame !== undefined ? { frame } : {}),
     severity: f.severity,
     code: f.code,
     message: f.message,
@@ -61,23 +223,167 @@ function findingJson(f: Finding): Record<string, unknown> {
   };
 }
 
-function packetJson(a: Analysis, index: number): Record<string, unknown> {
-  const p = a.packets[index];
-  const port = (v: string | undefined): number | string | undefined => (v !== undefined && /^\d+$/.test(v) ? Number(v) : v);
+function findingText(file: string, f: Finding, frame: number | undefined): string {
+  return `${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${f.message} [${f.code}]${frame !== undefined ? ` (frame ${frame})` : ''}`;
+}
+
+function toolVersion(): string {
+  try {
+    // dist/cli.js sits beside the package's package.json (npx, a checkout, an installed package).
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Writes and waits until the stream took it, so a huge output cannot pile up in memory. */
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modes
+
+/** Receives each file's findings in line order as the second pass releases them. */
+interface FindingPrinter {
+  file(name: string, packets: number, frameOfLine?: (line: number) => number | undefined): Promise<void>;
+  findings(list: readonly Finding[]): Promise<void>;
+  end(): Promise<void>;
+}
+
+const indent = (text: string, by: number): string => text.replace(/^/gm, ' '.repeat(by));
+
+/** Text: one line per finding, written as found. */
+function textPrinter(): FindingPrinter {
+  let name = '';
+  let frameOf: ((line: number) => number | undefined) | undefined;
   return {
-    line: p.startLine + 1,
-    src: p.src,
-    dst: p.dst,
-    srcPort: port(p.srcPort),
-    dstPort: port(p.dstPort),
-    proto: p.proto,
-    ttl: p.ttl,
-    ipId: p.ipId,
-    flags: p.flags,
+    async file(file, _packets, frameOfLine) {
+      name = file;
+      frameOf = frameOfLine;
+    },
+    async findings(list) {
+      if (list.length) await write(`${list.map((f) => findingText(name, f, frameOf?.(f.startLine))).join('\n')}\n`);
+    },
+    async end() {},
   };
 }
 
-function main(argv: readonly string[]): number {
+/** JSON: the document JSON.stringify(…, null, 2) would print, written piece by piece as findings come. */
+function jsonPrinter(): FindingPrinter {
+  let files = 0;
+  let inFile = 0;
+  let frameOf: ((line: number) => number | undefined) | undefined;
+  const closeFile = async (): Promise<void> => {
+    if (files > 0) await write(inFile > 0 ? '\n      ]\n    }' : ']\n    }');
+  };
+  return {
+    async file(name, packets, frameOfLine) {
+      await closeFile();
+      const head = indent(JSON.stringify({ file: name, packets }, null, 2).slice(0, -2), 4);
+      await write(`${files === 0 ? '{\n  "files": [\n' : ',\n'}${head},\n      "findings": [`);
+      files++;
+      inFile = 0;
+      frameOf = frameOfLine;
+    },
+    async findings(list) {
+      if (list.length === 0) return;
+      const parts = list.map((f) => indent(JSON.stringify(findingJson(f, frameOf?.(f.startLine)), null, 2), 8));
+      await write(`${inFile > 0 ? ',' : ''}\n${parts.join(',\n')}`);
+      inFile += list.length;
+    },
+    async end() {
+      await closeFile();
+      await write(files === 0 ? '{\n  "files": []\n}\n' : '\n  ]\n}\n');
+    },
+  };
+}
+
+/** SARIF: one log for all files, so it is written at the end (memory grows with the findings, not the input). */
+function sarifPrinter(): FindingPrinter {
+  const runs: { uri: string; findings: Finding[] }[] = [];
+  return {
+    async file(name) {
+      runs.push({ uri: artifactUriFromPath(name), findings: [] });
+    },
+    async findings(list) {
+      runs[runs.length - 1].findings.push(...list);
+    },
+    async end() {
+      // toSarif reads nothing of an analysis but its findings, which is all a streamed run keeps.
+      const analyses = runs.map((r) => ({ uri: r.uri, analysis: { findings: r.findings } as Pick<Analysis, 'findings'> as Analysis }));
+      await write(`${JSON.stringify(toSarif(analyses, toolVersion()), null, 2)}\n`);
+    },
+  };
+}
+
+/** Both passes over one input; returns how many warnings it printed. */
+async function analyzeSource(file: string, source: TextSource, printer: FindingPrinter): Promise<number> {
+  const survey = new CaptureSurvey(DEFAULT_OPTIONS);
+  for await (const chunk of source.chunks()) survey.push(chunk);
+  const summary = survey.end();
+  await printer.file(file, summary.packets, source.frameOfLine);
+  const judge = new CaptureJudge(summary, DEFAULT_OPTIONS);
+  let warnings = 0;
+  const print = async (list: Finding[]): Promise<void> => {
+    for (const f of list) if (f.severity === 'warning') warnings++;
+    await printer.findings(list);
+  };
+  for await (const chunk of source.chunks()) await print(judge.push(chunk));
+  await print(judge.end());
+  return warnings;
+}
+
+async function printPackets(files: readonly string[], sources: (file: string) => Promise<TextSource>): Promise<void> {
+  for (const file of files) {
+    const source = await sources(file);
+    try {
+      const intake = new TextIntake(false);
+      const packets: StreamedPacket[] = [];
+      const flush = async (): Promise<void> => {
+        if (packets.length === 0) return;
+        const out = packets.map((sp) => JSON.stringify(files.length > 1 ? { file, ...toPacketRecord(sp.packet) } : toPacketRecord(sp.packet)));
+        packets.length = 0;
+        await write(`${out.join('\n')}\n`);
+      };
+      for await (const chunk of source.chunks()) {
+        intake.push(chunk, packets);
+        await flush();
+      }
+      intake.end(packets);
+      await flush();
+    } finally {
+      source.dispose();
+    }
+  }
+}
+
+async function follow(file: string, source: TextSource, format: Format): Promise<number> {
+  const live = new FollowAnalysis(DEFAULT_OPTIONS);
+  let warnings = 0;
+  const print = async (events: FollowEvent[]): Promise<void> => {
+    if (events.length === 0) return;
+    const out = events.map((e) => {
+      const f = e.finding;
+      if (f.severity === 'warning') warnings++;
+      const frame = source.frameOfLine?.(f.startLine);
+      if (format === 'json') {
+        return JSON.stringify({ file, ...findingJson(f, frame), decidedAtLine: e.decidedAtLine + 1, ...(e.raisedFrom ? { raisedFrom: e.raisedFrom } : {}) });
+      }
+      const later = e.decidedAtLine > f.endLine;
+      const note = e.raisedFrom
+        ? ` (confidence raised from ${e.raisedFrom} at line ${e.decidedAtLine + 1})`
+        : later ? ` (decided at line ${e.decidedAtLine + 1}, when later packets arrived)` : '';
+      return `${findingText(file, f, frame)}${note}`;
+    });
+    await write(`${out.join('\n')}\n`);
+  };
+  for await (const chunk of source.chunks()) await print(live.push(chunk));
+  await print(live.end());
+  return warnings > 0 ? 1 : 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
   let args: CliArgs | 'help';
   try {
     args = parseArgs(argv);
@@ -90,51 +396,79 @@ function main(argv: readonly string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const results: { file: string; analysis: Analysis }[] = [];
-  for (const file of args.files) {
-    let text: string;
-    try {
-      text = readFileSync(file === '-' ? 0 : file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-      process.stderr.write(`tcpdump-lens: cannot read ${file}: ${why}\n`);
+  const sources = (file: string): Promise<TextSource> => (file === '-' ? openStdin() : openFile(file));
+  try {
+    if (args.packets) {
+      await printPackets(args.files, sources);
+      return 0;
+    }
+    if (args.follow) {
+      const file = args.files[0];
+      // Live input is read once: no spooling, no second pass.
+      const source = file === '-' ? await openLiveStdin() : await openFile(file);
+      try {
+        return await follow(file, source, args.format);
+      } finally {
+        source.dispose();
+      }
+    }
+    const printer = args.format === 'sarif' ? sarifPrinter() : args.format === 'json' ? jsonPrinter() : textPrinter();
+    let warnings = 0;
+    const damaged: string[] = [];
+    for (const file of args.files) {
+      const source = await sources(file);
+      try {
+        warnings += await analyzeSource(file, source, printer);
+        if (source.damaged) damaged.push(file);
+      } finally {
+        source.dispose();
+      }
+    }
+    await printer.end();
+    // Like tcpdump on a truncated file: what could be read is reported, the run still fails.
+    if (damaged.length) {
+      process.stderr.write(`tcpdump-lens: damaged capture: ${damaged.join(', ')} (findings cover the frames before the damage)\n`);
       return 2;
     }
-    results.push({ file, analysis: analyze(text, DEFAULT_OPTIONS) });
+    // Information notes (no TTLs, checksum offload) explain; only warnings fail a pipeline.
+    return warnings > 0 ? 1 : 0;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    process.stderr.write(`tcpdump-lens: ${e.message}\n`);
+    return 2;
   }
-
-  const out: string[] = [];
-  if (args.packets) {
-    for (const { file, analysis } of results) {
-      for (const p of analysis.packets) {
-        const rec = packetJson(analysis, p.index);
-        out.push(JSON.stringify(results.length > 1 ? { file, ...rec } : rec));
-      }
-    }
-    process.stdout.write(out.length ? `${out.join('\n')}\n` : '');
-    return 0;
-  }
-  // Information notes (no TTLs, checksum offload) explain; only warnings fail a pipeline.
-  const warnings = results.reduce((n, r) => n + r.analysis.findings.filter((f) => f.severity === 'warning').length, 0);
-  if (args.format === 'json') {
-    const json = {
-      files: results.map(({ file, analysis }) => ({
-        file,
-        packets: analysis.packets.length,
-        findings: analysis.findings.map(findingJson),
-      })),
-    };
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  } else {
-    for (const { file, analysis } of results) {
-      for (const f of analysis.findings) {
-        out.push(`${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${f.message} [${f.code}]`);
-      }
-    }
-    if (out.length) process.stdout.write(`${out.join('\n')}\n`);
-  }
-  return warnings > 0 ? 1 : 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+/** Standard input for --follow: text as it comes, or a capture decoded once it has all arrived. */
+async function openLiveStdin(): Promise<TextSource> {
+  const stdin = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await stdin.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  if (isBinaryCapture(head)) {
+    const parts = [head];
+    for (let r = await stdin.next(); !r.done; r = await stdin.next()) parts.push(r.value);
+    return decodedCapture('-', Buffer.concat(parts));
+  }
+  return {
+    async *chunks() {
+      const decoder = new StringDecoder('utf8');
+      for (let r: IteratorResult<Buffer> = first; !r.done; r = await stdin.next()) yield decoder.write(r.value);
+      yield decoder.end();
+    },
+    dispose() {},
+  };
+}
+
+// A reader that stops early (`| head`) is no error of ours: stop quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    process.stderr.write(`tcpdump-lens: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

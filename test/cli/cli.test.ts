@@ -65,13 +65,33 @@ describe('CLI (node dist/cli.js)', () => {
     assert.equal(r.code, 0);
   });
 
+  it('--help documents every option, standard input, pcap input, follow mode and the exit codes', () => {
+    const r = run(['--help']);
+    assert.equal(r.code, 0);
+    for (const word of ['--format text', '--format json', '--format sarif', 'SARIF 2.1.0', '--packets', '--follow', 'tcpdump -nv -l | tcpdump-lens --follow -', "'-' for standard input", 'pcap/pcapng', 'exit status']) {
+      assert.ok(r.stdout.includes(word), `--help does not mention ${word}`);
+    }
+  });
+
+  it('rejects option combinations that cannot work', () => {
+    for (const [args, why] of [
+      [['--follow', 'a', 'b'], /--follow reads exactly one input/],
+      [['--follow', '--format', 'sarif', '-'], /--follow prints findings as they come/],
+      [['--packets', '--format', 'sarif', 'a'], /--packets prints JSON lines/],
+    ] as [string[], RegExp][]) {
+      const r = run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, why);
+    }
+  });
+
   it('exits 2 with a clear message on usage and read errors', () => {
     let r = run([]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no input file given/);
     r = run(['--format', 'xml', fx('seed-firewall-rst.txt')]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--format takes text or json, not 'xml'/);
+    assert.match(r.stderr, /--format takes text, json or sarif, not 'xml'/);
     r = run(['--bogus', fx('seed-firewall-rst.txt')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown option '--bogus'/);

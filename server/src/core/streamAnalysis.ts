@@ -66,12 +66,38 @@ interface PacketRef {
   firstLineHead?: string;
 }
 
+/**
+ * A copy of `s` that does not keep the text it was cut from alive. V8 represents slices and
+ * concatenations as views into their source: a 14-character address kept as a map key would keep
+ * its whole 1 MB read chunk in memory. Concatenating flattens into a fresh string; shorter strings
+ * than V8's 13-character view threshold are copies already.
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+function detachOptional(s: string | undefined): string | undefined {
+  return s === undefined ? undefined : detach(s);
+}
+
+/** A packet to hold on to past its chunk (pending RSTs, checksum-note candidates). */
+function detachPacket(p: Packet): Packet {
+  const copy: Packet = { ...p, src: detach(p.src), dst: detach(p.dst) };
+  if (p.timestamp !== undefined) copy.timestamp = detach(p.timestamp);
+  if (p.srcMac !== undefined) copy.srcMac = detachOptional(p.srcMac);
+  if (p.dstMac !== undefined) copy.dstMac = detachOptional(p.dstMac);
+  if (p.icmpType !== undefined) copy.icmpType = detachOptional(p.icmpType);
+  if (p.srcPort !== undefined) copy.srcPort = detach(p.srcPort);
+  if (p.dstPort !== undefined) copy.dstPort = detach(p.dstPort);
+  return copy;
+}
+
 function refOf(sp: StreamedPacket, initialTtls: readonly number[]): PacketRef {
   const p = sp.packet;
-  const ref: PacketRef = { index: p.index, startLine: p.startLine, src: p.src, firstLineLength: sp.firstLine.length };
+  const ref: PacketRef = { index: p.index, startLine: p.startLine, src: detach(p.src), firstLineLength: sp.firstLine.length };
   if (p.ttl !== undefined) ref.ttl = p.ttl;
   if (p.ttlRange) ref.ttlRange = p.ttlRange;
-  if (p.ttl === undefined || inferInitialTtl(p.ttl, initialTtls) === undefined) ref.firstLineHead = sp.firstLine.slice(0, 120);
+  if (p.ttl === undefined || inferInitialTtl(p.ttl, initialTtls) === undefined) ref.firstLineHead = detach(sp.firstLine.slice(0, 120));
   return ref;
 }
 
@@ -165,12 +191,19 @@ class SourceSummary {
   tcpDf = { set: 0, clear: 0 };
   tcpTos = new Map<number, number>();
   ipIds = new IpIdPattern();
-  constructor(readonly source: string) {}
+  readonly source: string;
+  constructor(source: string) {
+    this.source = detach(source);
+  }
 
   /** Mirrors buildBaselines for one packet; false when the packet is not part of any baseline. */
   add(sp: StreamedPacket, initialTtls: readonly number[]): boolean {
     const p = sp.packet;
-    if (p.srcMac && (this.macs.has(p.srcMac) || this.macs.size < MAC_LIMIT)) this.macs.set(p.srcMac, (this.macs.get(p.srcMac) ?? 0) + 1);
+    if (p.srcMac) {
+      const n = this.macs.get(p.srcMac);
+      if (n !== undefined) this.macs.set(p.srcMac, n + 1);
+      else if (this.macs.size < MAC_LIMIT) this.macs.set(detach(p.srcMac), 1);
+    }
     const isTcp = p.proto === 'TCP';
     if (isTcp) {
       if (p.df !== undefined) this.tcpDf[p.df ? 'set' : 'clear']++;
@@ -230,7 +263,11 @@ function flowKeyOf(p: Packet): string | undefined {
 // Conversations: the sequence evidence of evidence.ts, computed as packets go by.
 
 /** The packet next to an RST (run) in its conversation, for the both-ends test. */
-type Neighbour = StreamedPacket;
+interface Neighbour {
+  ref: PacketRef;
+  reset: boolean;
+  srcPort?: string;
+}
 
 interface RunMember {
   ref: PacketRef;
@@ -270,7 +307,7 @@ interface Flow {
 
 /** An RST whose verdict is not final yet. */
 interface PendingReset {
-  sp: StreamedPacket;
+  packet: Packet;
   ref: PacketRef;
   run: ResetRun;
   side: FlowSide;
@@ -302,9 +339,9 @@ function runEvidence(run: ResetRun): Evidence[] {
 }
 
 /** sequenceEvidence for one RST, from what its conversation has shown (or, in batch, will show). */
-function sequenceEvidenceOf(r: PendingReset, laterCount: number, refs: Map<number, PacketRef>, initialTtls: readonly number[]): Evidence[] {
+function sequenceEvidenceOf(r: PendingReset, laterCount: number, refs: Map<number, PacketRef>): Evidence[] {
   const out: Evidence[] = [];
-  const p = r.sp.packet;
+  const p = r.packet;
   if (laterCount > 0) {
     const first = r.laterFirst;
     if (first) refs.set(first.index, first);
@@ -323,10 +360,10 @@ function sequenceEvidenceOf(r: PendingReset, laterCount: number, refs: Map<numbe
     for (const e of shared) out.push({ ...e, packets: others.map((m) => m.ref.index) });
   }
   // RSTs to both ends at once: an injector resets both sides of the conversation.
-  const opposite = [run.before, run.after].find((q) => q !== undefined && isReset(q.packet) && q.packet.src === p.dst && q.packet.srcPort === p.dstPort);
+  const opposite = [run.before, run.after].find((q) => q !== undefined && q.reset && q.ref.src === p.dst && q.srcPort === p.dstPort);
   if (opposite) {
-    refs.set(opposite.packet.index, refOf(opposite, initialTtls));
-    out.push(evidence('reset-both-ends', 'moderate', {}, [opposite.packet.index]));
+    refs.set(opposite.ref.index, opposite.ref);
+    out.push(evidence('reset-both-ends', 'moderate', {}, [opposite.ref.index]));
   }
   return out;
 }
@@ -351,20 +388,23 @@ class FlowTracker {
   add(sp: StreamedPacket, key: string): PendingReset | undefined {
     const p = sp.packet;
     let flow = this.flows.get(key);
-    if (!flow) this.flows.set(key, (flow = { key, sides: new Map() }));
+    if (!flow) {
+      const kept = detach(key);
+      this.flows.set(kept, (flow = { key: kept, sides: new Map() }));
+    }
     else if (this.memberLimit !== Infinity) {
       // Live mode: Map order is recency order, so the first flow is the longest idle.
       this.flows.delete(key);
-      this.flows.set(key, flow);
+      this.flows.set(flow.key, flow);
     }
     const direction = directionKey(p);
     let side = flow.sides.get(direction);
-    if (!side) flow.sides.set(direction, (side = { data: 0, awaitingData: [] }));
+    if (!side) flow.sides.set(detach(direction), (side = { data: 0, awaitingData: [] }));
     const reset = isReset(p);
-    const here: Neighbour = sp;
+    const ref = refOf(sp, this.initialTtls);
+    const here: Neighbour = { ref, reset, srcPort: detachOptional(p.srcPort) };
     let pending: PendingReset | undefined;
     if (reset) {
-      const ref = refOf(sp, this.initialTtls);
       let run = flow.run;
       if (!run || run.closed || run.direction !== direction) {
         if (run && !run.closed) this.closeRun(run, here);
@@ -374,7 +414,7 @@ class FlowTracker {
       }
       run.length++;
       if (run.members.length < RUN_MEMBER_LIMIT) run.members.push({ ref, seq: p.seq, ack: p.ack, ttl: p.ttl });
-      pending = { sp, ref, run, side, sentUpTo: side.sentUpTo, witness: side.witness, dataBefore: side.data };
+      pending = { packet: detachPacket(p), ref, run, side, sentUpTo: side.sentUpTo, witness: side.witness, dataBefore: side.data };
       const members = this.runMembers.get(run)!;
       members.push(pending);
       if (members.length > this.memberLimit) members.shift();
@@ -383,7 +423,6 @@ class FlowTracker {
       if ((p.payloadLength ?? 0) > 0) {
         side.data++;
         if (side.awaitingData.length > 0) {
-          const ref = refOf(sp, this.initialTtls);
           for (const r of side.awaitingData.splice(0)) {
             r.laterFirst = ref;
             this.onLaterData(r);
@@ -393,7 +432,7 @@ class FlowTracker {
           const end = p.seq + p.payloadLength!;
           if (side.sentUpTo === undefined || end > side.sentUpTo) {
             side.sentUpTo = end;
-            side.witness = refOf(sp, this.initialTtls);
+            side.witness = ref;
           }
         }
       }
@@ -435,7 +474,7 @@ interface Judged {
 
 /** judgeReset (verdict.ts) on the summaries: the same evidence, in the same order. */
 function judge(r: PendingReset, summary: SourceSummary | undefined, laterCount: number, options: AnalysisOptions): Judged {
-  const p = r.sp.packet;
+  const p = r.packet;
   const refs = new Map<number, PacketRef>();
   const verdict: ResetVerdict = { packet: p.index, source: p.src, status: 'no-ttl', evidence: [] };
   const found: Evidence[] = [];
@@ -469,7 +508,7 @@ function judge(r: PendingReset, summary: SourceSummary | undefined, laterCount: 
       if (init) found.push(init);
     }
   }
-  found.push(...sequenceEvidenceOf(r, laterCount, refs, options.initialTtls));
+  found.push(...sequenceEvidenceOf(r, laterCount, refs));
   found.push(...headerEvidence(p, baseline));
   const id = baseline ? summary!.ipIds.evidence(p.ipId) : undefined;
   if (id) found.push(id);
@@ -523,40 +562,60 @@ function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: Analysis
 
 /** Checksum-offload notes (analyze.ts's checksumNotes) as packets go by. */
 class ChecksumNotes {
-  private readonly bySource = new Map<string, { count: number; candidates: Packet[]; settled: boolean }>();
-  constructor(private readonly initialTtls: readonly number[], private readonly sourceLimit = Infinity) {}
+  readonly bySource = new Map<string, { count: number; candidates: Packet[]; settled: boolean }>();
+  constructor(private readonly initialTtls: readonly number[], private readonly sourceLimit = Infinity, private readonly countOnly = false) {}
 
-  add(p: Packet): void {
-    if (!p.badChecksum || p.ttl === undefined) return;
+  /** Counts `p` when tcpdump called its checksum bad on the capturing host's own packet; returns its source then. */
+  add(p: Packet): string | undefined {
+    if (!p.badChecksum || p.ttl === undefined) return undefined;
     // Offloading only affects what the capturing host itself sends: 0 hops away.
-    if (inferInitialTtl(p.ttl, this.initialTtls) !== p.ttl) return;
+    if (inferInitialTtl(p.ttl, this.initialTtls) !== p.ttl) return undefined;
     let s = this.bySource.get(p.src);
     if (!s) {
-      if (this.bySource.size >= this.sourceLimit) return;
-      this.bySource.set(p.src, (s = { count: 0, candidates: [], settled: false }));
+      if (this.bySource.size >= this.sourceLimit) return undefined;
+      this.bySource.set(detach(p.src), (s = { count: 0, candidates: [], settled: this.countOnly }));
     }
     s.count++;
     // The note goes on the first such packet no other finding took; only RSTs are ever taken,
     // so the first non-RST settles it.
     if (!s.settled) {
-      s.candidates.push(p);
+      s.candidates.push(detachPacket(p));
       if (!isReset(p)) s.settled = true;
     }
+    return p.src;
   }
 
+  /** Where the source's note goes, or undefined while an undecided RST (or one yet to come) could take it. */
+  locate(source: string, undecided: ReadonlyMap<number, number>, taken: ReadonlySet<number>): Packet | undefined {
+    const s = this.bySource.get(source);
+    if (!s) return undefined;
+    for (const c of s.candidates) {
+      if (undecided.has(c.index)) return undefined;
+      if (!taken.has(c.index)) return c;
+    }
+    return undefined;
+  }
+
+  note(at: Packet, source: string, count: number, options: AnalysisOptions): Finding {
+    return packetFinding(at, { severity: 'information', code: 'checksum-offload', message: describeChecksumOffload(options.locale, source, count), related: [] });
+  }
+
+  /** Live mode: every note at the end, with the counts so far. */
   notes(taken: ReadonlySet<number>, options: AnalysisOptions): Finding[] {
     const out: Finding[] = [];
     for (const [source, s] of this.bySource) {
       const at = s.candidates.find((p) => !taken.has(p.index));
-      if (!at) continue;
-      out.push(packetFinding(at, { severity: 'information', code: 'checksum-offload', message: describeChecksumOffload(options.locale, source, s.count), related: [] }));
+      if (at) out.push(this.note(at, source, s.count, options));
     }
     return out;
   }
 }
 
-/** Text in, lines out, packets out; holds back the first 4096 characters to tell binary from text. */
-class TextIntake {
+/**
+ * Text in, packets out (the `--packets` export streams through it too). Holds back the first 4096
+ * characters to tell binary from text as analyze.ts does.
+ */
+export class TextIntake {
   private readonly splitter = new LineSplitter();
   private readonly parser: StreamParser;
   private head = '';
@@ -640,6 +699,7 @@ export interface CaptureSurveyResult {
   /** @internal */ readonly sources: ReadonlyMap<string, SourceSummary>;
   /** @internal Index of each conversation's last packet. */ readonly flowEnd: ReadonlyMap<string, number>;
   /** @internal Data packets each conversation side sent in all. */ readonly sideData: ReadonlyMap<string, number>;
+  /** @internal Checksum-offload packets per source. */ readonly checksumCounts: ReadonlyMap<string, number>;
   readonly packets: number;
   readonly lines: number;
   readonly binary: boolean;
@@ -652,11 +712,14 @@ export class CaptureSurvey {
   private readonly sources = new Map<string, SourceSummary>();
   private readonly flowEnd = new Map<string, number>();
   private readonly sideData = new Map<string, number>();
+  private readonly checksums: ChecksumNotes;
   private readonly batch: StreamedPacket[] = [];
   private packets = 0;
   private anyTtl = false;
 
-  constructor(private readonly options: AnalysisOptions = DEFAULT_OPTIONS) {}
+  constructor(private readonly options: AnalysisOptions = DEFAULT_OPTIONS) {
+    this.checksums = new ChecksumNotes(options.initialTtls, Infinity, true);
+  }
 
   push(chunk: string): void {
     this.intake.push(chunk, this.batch);
@@ -666,7 +729,8 @@ export class CaptureSurvey {
   end(): CaptureSurveyResult {
     this.intake.end(this.batch);
     this.take();
-    return { sources: this.sources, flowEnd: this.flowEnd, sideData: this.sideData, packets: this.packets, lines: this.intake.lineCount, binary: this.intake.binary, anyTtl: this.anyTtl };
+    const checksumCounts = new Map([...this.checksums.bySource].map(([source, s]) => [source, s.count]));
+    return { sources: this.sources, flowEnd: this.flowEnd, sideData: this.sideData, checksumCounts, packets: this.packets, lines: this.intake.lineCount, binary: this.intake.binary, anyTtl: this.anyTtl };
   }
 
   private take(): void {
@@ -674,17 +738,22 @@ export class CaptureSurvey {
       const p = sp.packet;
       this.packets++;
       if (p.ttl !== undefined) this.anyTtl = true;
+      this.checksums.add(p);
       if (feedsBaseline(p)) {
         let s = this.sources.get(p.src);
-        if (!s) this.sources.set(p.src, (s = new SourceSummary(p.src)));
+        if (!s) {
+          s = new SourceSummary(p.src);
+          this.sources.set(s.source, s);
+        }
         s.add(sp, this.options.initialTtls);
       }
       const key = flowKeyOf(p);
       if (key === undefined) continue;
-      this.flowEnd.set(key, p.index);
+      this.flowEnd.set(this.flowEnd.has(key) ? key : detach(key), p.index);
       if (!isReset(p) && (p.payloadLength ?? 0) > 0) {
         const d = directionKey(p);
-        this.sideData.set(d, (this.sideData.get(d) ?? 0) + 1);
+        const n = this.sideData.get(d);
+        this.sideData.set(n === undefined ? detach(d) : d, (n ?? 0) + 1);
       }
     }
     this.batch.length = 0;
@@ -692,17 +761,24 @@ export class CaptureSurvey {
 }
 
 /**
- * Pass 2: judges every RST against the survey; push() returns the findings it could settle so
- * far (not in line order: an RST waits for its conversation's next packet), end() the rest.
- * Sorted by start line, all of them equal analyze(text).findings.
+ * Pass 2: judges every RST against the survey. push() returns the findings it can release so far,
+ * in line order: a finding waits only while an RST on an earlier line is undecided (an RST is
+ * decided when its conversation's next packet shows whether it was a burst, and, if its sender
+ * sent data later, when the first of that data arrives). end() returns the rest. All together
+ * they equal analyze(text).findings.
  */
 export class CaptureJudge {
   private readonly intake = new TextIntake(false);
   private readonly flows: FlowTracker;
   private readonly notes: ChecksumNotes;
+  /** Reported RSTs that are checksum-note candidates (only those matter to the notes). */
   private readonly taken = new Set<number>();
+  /** RSTs not decided yet: packet index → start line, in line order. */
+  private readonly undecided = new Map<number, number>();
+  private readonly notePlaced = new Set<string>();
   private readonly batch: StreamedPacket[] = [];
-  private out: Finding[] = [];
+  /** Findings not released yet, by start line. */
+  private ready: Finding[] = [];
   private noTtlPacket: number | undefined;
 
   constructor(private readonly survey: CaptureSurveyResult, private readonly options: AnalysisOptions = DEFAULT_OPTIONS) {
@@ -718,45 +794,65 @@ export class CaptureJudge {
 
   push(chunk: string): Finding[] {
     this.intake.push(chunk, this.batch);
-    return this.take();
+    this.take();
+    return this.release(this.undecided.size === 0 ? Infinity : this.undecided.values().next().value!);
   }
 
   end(): Finding[] {
     this.intake.end(this.batch);
-    this.out = this.take();
+    this.take();
     for (const key of [...this.flows.flows.keys()]) this.flows.drop(key);
-    if (this.survey.binary) this.out.push(binaryFinding(this.intake.firstLine ?? '', this.options));
-    this.out.push(...this.notes.notes(this.taken, this.options));
-    const rest = this.out;
-    this.out = [];
-    return rest;
+    for (const source of this.notes.bySource.keys()) this.placeNote(source);
+    if (this.survey.binary) this.hold(binaryFinding(this.intake.firstLine ?? '', this.options));
+    return this.release(Infinity);
   }
 
-  private take(): Finding[] {
+  private release(before: number): Finding[] {
+    let n = 0;
+    while (n < this.ready.length && this.ready[n].startLine < before) n++;
+    if (n === 0) return [];
+    const out = this.ready.slice(0, n);
+    this.ready = this.ready.slice(n);
+    return out;
+  }
+
+  private hold(f: Finding): void {
+    let i = this.ready.length;
+    while (i > 0 && this.ready[i - 1].startLine > f.startLine) i--;
+    this.ready.splice(i, 0, f);
+  }
+
+  private take(): void {
     for (const sp of this.batch) {
       const p = sp.packet;
       if (p.index === 0 && !this.survey.anyTtl) {
-        this.out.push(packetFinding(p, { severity: 'information', code: 'no-ttl', message: describeNoTtl(this.options.locale), related: [] }));
-        this.taken.add(p.index);
+        this.hold(packetFinding(p, { severity: 'information', code: 'no-ttl', message: describeNoTtl(this.options.locale), related: [] }));
         this.noTtlPacket = p.index;
       }
-      this.notes.add(p);
       const key = flowKeyOf(p);
-      if (key === undefined) {
-        if (isReset(p)) this.decide({ sp, ref: refOf(sp, this.options.initialTtls), run: { direction: '', members: [], length: 1, closed: true }, side: { data: 0, awaitingData: [] }, dataBefore: 0 }, 0);
-        continue;
+      if (key !== undefined) {
+        const pending = this.flows.add(sp, key);
+        if (pending) this.undecided.set(p.index, p.startLine);
+        if (this.survey.flowEnd.get(key) === p.index) this.flows.drop(key);
+      } else if (isReset(p)) {
+        this.decide({ packet: p, ref: refOf(sp, this.options.initialTtls), run: { direction: '', members: [], length: 1, closed: true }, side: { data: 0, awaitingData: [] }, dataBefore: 0 }, 0);
       }
-      this.flows.add(sp, key);
-      if (this.survey.flowEnd.get(key) === p.index) this.flows.drop(key);
+      const source = this.notes.add(p);
+      if (source !== undefined) this.placeNote(source);
     }
     this.batch.length = 0;
-    const settled = this.out;
-    this.out = [];
-    return settled;
+  }
+
+  private placeNote(source: string): void {
+    if (this.notePlaced.has(source)) return;
+    const at = this.notes.locate(source, this.undecided, this.taken);
+    if (!at) return;
+    this.notePlaced.add(at.src);
+    this.hold(this.notes.note(at, at.src, this.survey.checksumCounts.get(source) ?? 0, this.options));
   }
 
   private laterCount(r: PendingReset): number {
-    return (this.survey.sideData.get(directionKey(r.sp.packet)) ?? 0) - r.dataBefore;
+    return (this.survey.sideData.get(directionKey(r.packet)) ?? 0) - r.dataBefore;
   }
 
   /** Run closed: judge now, or once the first later data packet of its sender is known. */
@@ -766,11 +862,14 @@ export class CaptureJudge {
   }
 
   private decide(r: PendingReset, laterCount = this.laterCount(r)): void {
-    const p = r.sp.packet;
+    const p = r.packet;
+    this.undecided.delete(p.index);
     const judged = judge(r, this.survey.sources.get(p.src), laterCount, this.options);
-    if (!reportable(judged.verdict, this.options) || p.index === this.noTtlPacket) return;
-    this.out.push(resetFinding(p, judged, this.options));
-    this.taken.add(p.index);
+    if (reportable(judged.verdict, this.options) && p.index !== this.noTtlPacket) {
+      this.hold(resetFinding(p, judged, this.options));
+      if (p.badChecksum) this.taken.add(p.index);
+    }
+    if (p.badChecksum) this.placeNote(p.src);
   }
 }
 
@@ -783,7 +882,6 @@ export function analyzeInTwoPasses(read: () => Iterable<string>, options: Analys
   const findings: Finding[] = [];
   for (const chunk of read()) findings.push(...judge.push(chunk));
   findings.push(...judge.end());
-  findings.sort((x, y) => x.startLine - y.startLine);
   return { findings, survey: result };
 }
 
@@ -908,7 +1006,7 @@ export class FollowAnalysis {
       let s = this.sources.get(p.src);
       if (s) this.sources.delete(p.src);
       else s = new SourceSummary(p.src);
-      this.sources.set(p.src, s);
+      this.sources.set(s.source, s);
       s.add(sp, this.options.initialTtls);
       if (this.sources.size > this.limits.sources) this.forgetSource(this.sources.keys().next().value!);
       // The claimed sender spoke again: its waiting RSTs may now be decided.
@@ -926,7 +1024,7 @@ export class FollowAnalysis {
         if (arrived.side.awaitingData.length > this.limits.pendingPerSource) arrived.side.awaitingData.shift();
       }
     } else if (isReset(p)) {
-      arrived = { sp, ref: refOf(sp, this.options.initialTtls), run: { direction: '', members: [], length: 1, closed: true }, side: { data: 0, awaitingData: [] }, dataBefore: 0 };
+      arrived = { packet: detachPacket(p), ref: refOf(sp, this.options.initialTtls), run: { direction: '', members: [], length: 1, closed: true }, side: { data: 0, awaitingData: [] }, dataBefore: 0 };
     }
     if (arrived) this.hold(arrived);
     for (const r of this.toJudge) this.judgeNow(r, p);
@@ -934,7 +1032,7 @@ export class FollowAnalysis {
   }
 
   private hold(r: LivePending): void {
-    const source = r.sp.packet.src;
+    const source = r.packet.src;
     let list = this.pendingBySource.get(source);
     if (!list) this.pendingBySource.set(source, (list = []));
     list.push(r);
@@ -947,7 +1045,7 @@ export class FollowAnalysis {
   private release(r: LivePending): void {
     this.pending.delete(r);
     this.toJudge.delete(r);
-    const source = r.sp.packet.src;
+    const source = r.packet.src;
     const list = this.pendingBySource.get(source);
     if (!list) return;
     const at = list.indexOf(r);
@@ -962,7 +1060,7 @@ export class FollowAnalysis {
 
   private judgeNow(r: LivePending, at: Packet): void {
     if (!this.pending.has(r)) return;
-    const p = r.sp.packet;
+    const p = r.packet;
     const judged = judge(r, this.sources.get(p.src), r.side.data - r.dataBefore, this.options);
     const v = judged.verdict;
     if (!reportable(v, this.options)) return;

@@ -26,6 +26,16 @@ export class LineSplitter {
       if (text.charCodeAt(0) === 10) text = text.slice(1);
     }
     let start = 0;
+    if (text.indexOf('\r') < 0) {
+      // The common case, LF only: indexOf is much faster than looking at every character.
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
+        out.push(start === 0 && this.rest ? this.rest + text.slice(0, i) : text.slice(start, i));
+        if (start === 0) this.rest = '';
+        start = i + 1;
+      }
+      this.rest = start === 0 ? this.rest + text : text.slice(start);
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
@@ -48,7 +58,7 @@ export class LineSplitter {
 }
 
 /** Lines parsed per window in batch use; small enough to stay cache-friendly, large enough to amortise. */
-const WINDOW_LINES = 4096;
+const WINDOW_LINES = 1024;
 /** Lines kept in front of every window to carry the first head's decision; longer openings are cut. */
 const OPENING_LIMIT = 256;
 /**
