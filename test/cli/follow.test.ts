@@ -1,0 +1,109 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../support/lspClient';
+
+/*
+ * `tcpdump -nv -l | tcpdump-lens --follow -`: the CLI is spawned and fed the seed capture line by
+ * line with pauses, as a live tcpdump writes it; each verdict must be printed while stdin is open.
+ */
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+const SEED = path.resolve(REPO_ROOT, '..', 'shared', 'captures', 'seed-firewall-rst.txt');
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+class LiveCli {
+  readonly child;
+  stdout = '';
+  stderr = '';
+  readonly exit: Promise<number | null>;
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [CLI, '--follow', ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
+    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.exit = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+  get lines(): string[] {
+    return this.stdout.split('\n').filter(Boolean);
+  }
+  send(line: string): void {
+    this.child.stdin.write(`${line}\n`);
+  }
+  /** Waits until at least `n` output lines arrived (or fails, saying what did). */
+  async until(n: number, timeoutMs = 8000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lines.length < n) {
+      if (Date.now() > deadline) throw new Error(`waited for ${n} lines, got:\n${this.stdout}\nstderr: ${this.stderr}`);
+      await pause(20);
+    }
+  }
+}
+
+describe('CLI --follow (live)', () => {
+  if (!existsSync(SEED)) throw new Error(`${SEED} is missing: the follow test reads the seed capture from ../shared/captures`);
+  const seed = readFileSync(SEED, 'utf8').trimEnd().split('\n');
+
+  it('seed capture: nothing until the echo replies arrive, then the three forged RSTs, raised at the next reply, all before stdin closes', async () => {
+    const cli = new LiveCli(['-']);
+    try {
+      // Lines 1-7: the SYNs, the RSTs (TTL 63) and an echo request. The RSTs' claimed sender has no
+      // other packet yet, so nothing can be decided.
+      for (const line of seed.slice(0, 7)) {
+        cli.send(line);
+        await pause(30);
+      }
+      await pause(400);
+      assert.equal(cli.stdout, '', 'printed before any evidence arrived');
+
+      cli.send(seed[7]); // the first echo reply, TTL 61: 3 hops, the RSTs came from 1
+      await cli.until(3);
+      assert.deepEqual(cli.lines.map((l) => l.replace(/^-:(\d+):1: (\w+): .* \[(\S+)\] \((.*)\)$/, '$1 $2 $3 $4')), [
+        '2 info ttl-mismatch decided at line 8, when later packets arrived',
+        '4 info ttl-mismatch decided at line 8, when later packets arrived',
+        '6 info ttl-mismatch decided at line 8, when later packets arrived',
+      ]);
+      assert.match(cli.lines[0], /RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 .* TTL 61 \(3 hops\)/);
+
+      cli.send(seed[8]);
+      await pause(200);
+      assert.equal(cli.lines.length, 3, 'an echo request of the client changes nothing');
+      cli.send(seed[9]); // the second reply makes the baseline two packets: medium, a warning
+      await cli.until(6);
+      assert.deepEqual(cli.lines.slice(3).map((l) => l.replace(/^-:(\d+):1: (\w+): .* \[(\S+)\] \((.*)\)$/, '$1 $2 $3 $4')), [
+        '2 warning ttl-mismatch confidence raised from low at line 10',
+        '4 warning ttl-mismatch confidence raised from low at line 10',
+        '6 warning ttl-mismatch confidence raised from low at line 10',
+      ]);
+      assert.equal(cli.child.exitCode, null, 'the CLI must still be running: stdin is open');
+
+      for (const line of seed.slice(10)) cli.send(line);
+      cli.child.stdin.end();
+      assert.equal(await cli.exit, 1);
+      // Only at the end: the checksum note, which needs every packet counted.
+      assert.match(cli.lines[cli.lines.length - 1], /^-:1:1: info: tcpdump marks the checksums of 7 packets .*\[checksum-offload\]/);
+      assert.equal(cli.lines.length, 7);
+    } finally {
+      cli.child.kill();
+    }
+  });
+
+  it('--format json prints one object per decision, as it happens', async () => {
+    const cli = new LiveCli(['--format', 'json', '-']);
+    try {
+      for (const line of seed.slice(6, 8)) cli.send(line); // echo request and reply first
+      for (const line of seed.slice(0, 2)) cli.send(line); // then a SYN and its forged RST
+      await cli.until(1);
+      const rec = JSON.parse(cli.lines[0]) as Record<string, unknown>;
+      assert.equal(rec.file, '-');
+      assert.equal(rec.code, 'ttl-mismatch');
+      assert.equal(rec.line, 4);
+      assert.equal(rec.decidedAtLine, 4, 'suspicious on arrival: decided on its own line');
+      cli.child.stdin.end();
+      assert.equal(await cli.exit, 0, 'one reply makes a low-confidence note, not a warning');
+    } finally {
+      cli.child.kill();
+    }
+  });
+});

@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Log } from 'sarif';
+import { REPO_ROOT } from '../support/lspClient';
+
+/* `tcpdump-lens --format sarif`, validated against the official SARIF 2.1.0 schema with ajv 8. */
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+const SCHEMA_PATH = path.join(REPO_ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+
+/**
+ * The schema is draft-04, which ajv 8 does not ship; here it differs from draft-07 only in naming
+ * its identifier `id`. Draft-04 boolean exclusive bounds would change meaning, so their presence
+ * stops the test instead of being translated silently.
+ */
+function schemaValidator(): ValidateFunction {
+  const raw = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
+  assert.equal(raw.$schema, 'http://json-schema.org/draft-04/schema#');
+  assert.ok(!/"exclusive(Minimum|Maximum)"\s*:\s*(true|false)/.test(JSON.stringify(raw)));
+  const { $schema: _draft, id, ...rest } = raw;
+  // strict off for the schema's draft-04 habits; unicodeRegExp off for its `]?` language pattern.
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats(ajv);
+  return ajv.compile({ $id: id as string, ...rest });
+}
+
+function sarifOf(args: string[]): { code: number | null; log: Log } {
+  const r = spawnSync(process.execPath, [CLI, '--format', 'sarif', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(r.stderr, '');
+  return { code: r.status, log: JSON.parse(r.stdout) as Log };
+}
+
+describe('CLI --format sarif', () => {
+  const validate = schemaValidator();
+  const valid = (log: Log): void => assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+
+  it('the validator rejects a broken log (the check can fail)', () => {
+    const { log } = sarifOf(['test/fixtures/seed-firewall-rst.txt']);
+    const broken = JSON.parse(JSON.stringify(log)) as Log;
+    (broken.runs[0].results![0] as unknown as Record<string, unknown>).level = 'severe';
+    assert.equal(validate(broken), false);
+  });
+
+  it('seed capture: one run, a rule for every finding code, warnings with 1-based regions and related baseline packets', () => {
+    const { code, log } = sarifOf(['test/fixtures/seed-firewall-rst.txt']);
+    assert.equal(code, 1);
+    valid(log);
+    assert.equal(log.version, '2.1.0');
+    assert.equal(log.runs.length, 1);
+    const run = log.runs[0];
+    assert.equal(run.tool.driver.name, 'tcpdump-lens');
+    const ruleIds = run.tool.driver.rules!.map((r) => r.id);
+    const results = run.results!;
+    for (const r of results) assert.ok(ruleIds.includes(r.ruleId!), `no rule for ${r.ruleId}`);
+    assert.deepEqual(results.map((r) => [r.ruleId, r.level, r.locations![0].physicalLocation!.region!.startLine]), [
+      ['checksum-offload', 'note', 1], ['ttl-mismatch', 'warning', 2], ['ttl-mismatch', 'warning', 4], ['ttl-mismatch', 'warning', 6],
+    ]);
+    const rst = results[1];
+    assert.equal(rst.locations![0].physicalLocation!.artifactLocation!.uri, 'test/fixtures/seed-firewall-rst.txt');
+    assert.equal(rst.locations![0].physicalLocation!.region!.startColumn, 1);
+    assert.match(rst.message.text!, /^RST claims to come from 192\.168\.40\.129/);
+    // The related locations are the TTL 61 of the server's own echo replies, lines 8, 10, 12, 14.
+    assert.deepEqual(rst.relatedLocations!.map((l) => l.physicalLocation!.region!.startLine), [8, 10, 12, 14]);
+    const ttlColumn = readFileSync(path.join(REPO_ROOT, 'test/fixtures/seed-firewall-rst.txt'), 'utf8').split('\n')[7].indexOf('61') + 1;
+    assert.equal(rst.relatedLocations![0].physicalLocation!.region!.startColumn, ttlColumn);
+  });
+
+  it('several files and a pcap in one run, each its own artifact', () => {
+    const { log } = sarifOf(['test/fixtures/seed-firewall-rst.txt', 'test/fixtures/lab/ttl64-ipv4.pcap', 'test/fixtures/seed-4x/seed-genuine-rst.nv.txt']);
+    valid(log);
+    const run = log.runs[0];
+    assert.deepEqual(run.artifacts!.map((a) => a.location!.uri), ['test/fixtures/seed-firewall-rst.txt', 'test/fixtures/lab/ttl64-ipv4.pcap', 'test/fixtures/seed-4x/seed-genuine-rst.nv.txt']);
+    const byArtifact = [0, 1, 2].map((i) => run.results!.filter((r) => r.locations![0].physicalLocation!.artifactLocation!.index === i).length);
+    assert.ok(byArtifact[0] === 4 && byArtifact[1] >= 2 && byArtifact[2] >= 1, JSON.stringify(byArtifact));
+  });
+
+  it('standard input and a capture without findings are valid logs too', () => {
+    const r = spawnSync(process.execPath, [CLI, '--format', 'sarif', '-'], { cwd: REPO_ROOT, encoding: 'utf8', input: '' });
+    assert.equal(r.status, 0);
+    const log = JSON.parse(r.stdout) as Log;
+    valid(log);
+    assert.deepEqual(log.runs[0].results, []);
+    assert.equal(log.runs[0].artifacts![0].location!.uri, 'stdin');
+  });
+});
