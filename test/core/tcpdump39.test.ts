@@ -5,36 +5,78 @@ import { analyze, type Analysis } from '../../server/src/core/analyze';
 import type { Packet } from '../../server/src/core/packet';
 
 /*
- * The repository's own pcaps printed by real tcpdump 3.9.4 and 3.9.8 (test/fixtures/tcpdump39/,
- * made by scripts/fixtures/tcpdump39.sh). 3.9 puts header and TCP summary on one line, prints flag
- * letters (`S`, `R`, `P`, `F`, `.`) and ACK only as `ack N`; 3.9.4 writes `proto: TCP (6), length: 40`
- * and pads `ttl  63`, 3.9.7+ drop the colons and the padding. Whatever the version, the analysis must
- * read the same packets and reach the same verdicts as on tcpdump 4.99's `-nv` text of the same pcap.
+ * Real pcaps printed by real tcpdump 3.9.4, 3.9.5, 3.9.7 and 3.9.8 (test/fixtures/tcpdump39/, made by
+ * scripts/fixtures/tcpdump39.sh). 3.9 puts header and TCP summary on one line, prints flag letters
+ * (`S`, `R`, `P`, `F`, `.`) and ACK only as `ack N`; up to 3.9.5 it writes `proto: TCP (6), length:
+ * 40` and pads `ttl  63`, from 3.9.7 on without colons or padding. Whatever the version and option,
+ * the analysis must read the same packets and reach the same verdicts as on tcpdump 4.99's text of
+ * the same pcap.
  */
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 const OLD = path.join(FIXTURES, 'tcpdump39');
 const read = (file: string): string => fs.readFileSync(file, 'utf8');
 
-const VERSIONS = ['3.9.4', '3.9.8'] as const;
-const RENDERINGS = ['nv', 'nvv', 'nvvv', 'nve', 'tttt-nv'] as const;
-const CAPTURES = [
-  { name: 'ttl64-ipv4', dir: 'lab', forged: true },
-  { name: 'ttl128-ipv4', dir: 'lab', forged: true },
-  { name: 'ttl64-ipv6', dir: 'lab', forged: true },
-  { name: 'ttl128-ipv6', dir: 'lab', forged: true },
-  { name: 'seed-firewall-rst', dir: 'seed-4x', forged: true },
-  { name: 'seed-genuine-rst', dir: 'seed-4x', forged: false },
-] as const;
+/** Versions that print `proto: TCP (6), length: 40` and `ttl  63` (print-ip.c's `%3u`). */
+const COLON_VERSIONS = new Set(['3.9.4', '3.9.5']);
+/** Versions rendered with every option; the others with the five -v forms only (`core`). */
+const ALL_OPTIONS = new Set(['3.9.4', '3.9.8']);
+const VERSIONS = ['3.9.4', '3.9.5', '3.9.7', '3.9.8'];
+
+type Rendering = 'nv' | 'nvv' | 'nvvv' | 'nve' | 'tttt-nv' | 'n' | 't-nv' | 'tt-nv' | 'ttt-nv' | 'nv-S' | 'nv-x' | 'nv-XX' | 'nv-A';
+const CORE: Rendering[] = ['nv', 'nvv', 'nvvv', 'nve', 'tttt-nv'];
+const EXTRA: Rendering[] = ['n', 't-nv', 'tt-nv', 'ttt-nv', 'nv-S', 'nv-x', 'nv-XX', 'nv-A'];
+
+interface Capture {
+  name: string;
+  /** Whether the capture holds RSTs a device in between forged (the reference warns on them). */
+  forged: boolean;
+  core: boolean;
+  extra: boolean;
+  /** The 4.99 reference text for a rendering, or undefined when there is none to compare with. */
+  reference(r: Rendering): string;
+}
+
+function lab(name: string, extra: boolean): Capture {
+  const family = name.endsWith('ipv6') ? 'ipv6' : 'ipv4';
+  return {
+    name, forged: true, core: true, extra,
+    reference: (r) => {
+      // -vvv adds nothing over -vv for these packets; -S needs the 4.99 -S text (absolute numbers).
+      const own: Partial<Record<Rendering, string>> = { nv: 'nv', nvv: 'nvv', nvvv: 'nvv', nve: 'nve', 'tttt-nv': 'tttt-nv', n: 'n' };
+      if (r === 'nv-S') return path.join(FIXTURES, 'dialects', `${family}.S.txt`);
+      return path.join(FIXTURES, 'lab', `${name}.${own[r] ?? 'nv'}.txt`);
+    },
+  };
+}
+function seed(name: string, forged: boolean, extra: boolean): Capture {
+  return {
+    name, forged, core: true, extra,
+    reference: (r) => path.join(FIXTURES, 'seed-4x', `${name}.${r === 'nve' ? 'nvve' : r === 'n' ? 'n' : 'nv'}.txt`),
+  };
+}
+const CAPTURES: Capture[] = [
+  lab('ttl64-ipv4', true),
+  lab('ttl128-ipv4', false),
+  lab('ttl64-ipv6', true),
+  lab('ttl128-ipv6', false),
+  seed('seed-firewall-rst', true, true),
+  seed('seed-genuine-rst', false, false),
+  // Packets over a second apart (3.9 -ttt's `1. 525335` form); the kernel's own RSTs, nothing forged.
+  {
+    name: 'loopback-gaps', forged: false, core: false, extra: true,
+    reference: (r) => path.join(OLD, `loopback-gaps.4x.${r === 'n' ? 'n' : 'nv'}.txt`),
+  },
+];
 
 /**
  * Everything both versions print the same way. Not the sequence number and payload length: 3.9
- * `-v` leaves `seq:seq(len)` out of bare ACKs, where 4.99 `-v` prints `length 0` (checked apart below).
+ * `-v` leaves `seq:seq(len)` out of bare ACKs, where 4.99 `-v` prints `length 0` (checked apart).
  */
-function fields(p: Packet): string {
+function fields(p: Packet, withAck: boolean): string {
   return JSON.stringify([
     p.src, p.srcPort, p.dst, p.dstPort, p.family, p.proto, p.ttl, p.ipId, p.tos, p.df, p.ipLength,
-    p.flags, p.ack, p.win, p.icmpType, p.badChecksum, p.srcMac, p.dstMac,
+    p.flags, withAck ? p.ack : null, p.win, p.icmpType, p.badChecksum, p.srcMac, p.dstMac,
   ]);
 }
 
@@ -53,6 +95,14 @@ function verdicts(a: Analysis): unknown[] {
   ]);
 }
 
+/** `1795528524.779994` (-tt) → `13:55:24.779994`, the UTC time of day 4.99 printed. */
+function timeOfDay(epoch: string): string {
+  const [sec, usec] = epoch.split('.');
+  const s = Number(sec) % 86400;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}.${usec}`;
+}
+
 const cache = new Map<string, Analysis>();
 function analysisOf(file: string): Analysis {
   let a = cache.get(file);
@@ -64,6 +114,48 @@ function analysisOf(file: string): Analysis {
   return a;
 }
 
+function compare(version: string, c: Capture, rendering: Rendering): void {
+  const old = analysisOf(path.join(OLD, version, `${c.name}.${rendering}.txt`));
+  const refFile = c.reference(rendering);
+  const ref = analysisOf(refFile);
+  assert.ok(ref.packets.length >= 10, `${refFile} has ${ref.packets.length} packets`);
+  // -S: absolute numbers; only the lab has 4.99 -S text to compare them with.
+  const numbersComparable = rendering !== 'nv-S' || refFile.endsWith('.S.txt');
+  assert.deepEqual(old.packets.map((p) => fields(p, numbersComparable)), ref.packets.map((p) => fields(p, numbersComparable)));
+
+  old.packets.forEach((p, i) => {
+    const r = ref.packets[i];
+    if (!numbersComparable) {
+      // Nothing to compare with.
+    } else if (p.seq !== undefined && r.seq !== undefined) {
+      assert.deepEqual([p.seq, p.payloadLength], [r.seq, r.payloadLength], `packet ${i}`);
+    } else if (p.seq !== r.seq) {
+      // Only a bare ACK may go without `seq:seq(len)` in one version and not the other.
+      assert.equal(p.flags, '.', `packet ${i}: seq ${p.seq} vs ${r.seq}`);
+      assert.ok((p.payloadLength ?? 0) === 0 && (r.payloadLength ?? 0) === 0, `packet ${i}`);
+    }
+    const t = p.timestamp;
+    if (rendering === 't-nv') assert.equal(t, undefined, `packet ${i}`);
+    else if (rendering === 'tt-nv') assert.equal(timeOfDay(t ?? ''), r.timestamp?.slice(-15), `packet ${i}`);
+    else if (rendering === 'ttt-nv') assert.match(t ?? '', /^(?:\d+\. )?\d{6}$/, `packet ${i}`);
+    // 3.9 -tttt prints the date; the seed's 4.99 reference has none.
+    else if (rendering === 'tttt-nv' && !/^\d{4}-/.test(r.timestamp ?? '')) assert.match(t ?? '', new RegExp(`^\\d{4}-\\d\\d-\\d\\d ${r.timestamp}$`));
+    else assert.equal(t, r.timestamp, `packet ${i}`);
+  });
+
+  assert.deepEqual(warned(old), warned(ref));
+  if (rendering === 'n') assert.deepEqual(warned(ref), [], '-n prints no TTL: nothing to warn on');
+  else if (c.forged) assert.ok(warned(ref).length >= 2, `${c.name}: the forged RSTs are warned in the reference`);
+  else assert.deepEqual(warned(ref), []);
+  assert.deepEqual(verdicts(old), verdicts(ref));
+  assert.deepEqual(old.findings.map((f) => [f.code, f.severity, f.packet]), ref.findings.map((f) => [f.code, f.severity, f.packet]));
+  // One line per packet in 3.9: every warning sits on its RST's own line.
+  for (const f of old.findings.filter((g) => g.severity === 'warning')) {
+    assert.equal(f.startLine, old.packets[f.packet].startLine);
+    assert.match(old.lines[f.startLine], /: R, /);
+  }
+}
+
 for (const version of VERSIONS) {
   describe(`tcpdump ${version} text (test/fixtures/tcpdump39/${version})`, () => {
     it('was printed by the version its folder names', () => {
@@ -71,44 +163,11 @@ for (const version of VERSIONS) {
     });
 
     for (const c of CAPTURES) {
-      // The 4.99 text of the same options where the repository has it (the lab: -nv, -nvv, -nve,
-      // -tttt -nv; -vvv adds nothing over -vv for these packets), else -nv (seed-4x: -nv, -nvve).
-      const REFERENCE: Record<string, Record<(typeof RENDERINGS)[number], string>> = {
-        lab: { nv: 'nv', nvv: 'nvv', nvvv: 'nvv', nve: 'nve', 'tttt-nv': 'tttt-nv' },
-        'seed-4x': { nv: 'nv', nvv: 'nv', nvvv: 'nv', nve: 'nvve', 'tttt-nv': 'nv' },
-      };
-      const referenceFor = (rendering: (typeof RENDERINGS)[number]): string => path.join(FIXTURES, c.dir, `${c.name}.${REFERENCE[c.dir][rendering]}.txt`);
-      for (const rendering of RENDERINGS) {
-        const file = path.join(OLD, version, `${c.name}.${rendering}.txt`);
-        it(`${c.name}.${rendering}.txt: same packets, same verdicts as 4.99's ${path.basename(referenceFor(rendering))}`, () => {
-          const old = analysisOf(file);
-          const ref = analysisOf(referenceFor(rendering));
-          assert.ok(ref.packets.length > 10, `reference has ${ref.packets.length} packets`);
-          assert.deepEqual(old.packets.map(fields), ref.packets.map(fields));
-          old.packets.forEach((p, i) => {
-            const r = ref.packets[i];
-            if (p.seq !== undefined && r.seq !== undefined) {
-              assert.deepEqual([p.seq, p.payloadLength], [r.seq, r.payloadLength], `packet ${i}`);
-            } else if (p.seq !== r.seq) {
-              // Only a bare ACK may go without `seq:seq(len)` in one version and not the other.
-              assert.equal(p.flags, '.', `packet ${i}: seq ${p.seq} vs ${r.seq}`);
-              assert.ok((p.payloadLength ?? 0) === 0 && (r.payloadLength ?? 0) === 0, `packet ${i}`);
-            }
-            // 3.9 -tttt prints the date; the seed's 4.99 reference has none.
-            if (rendering === 'tttt-nv' && !/^\d{4}-/.test(r.timestamp ?? '')) assert.match(p.timestamp ?? '', new RegExp(`^\\d{4}-\\d\\d-\\d\\d ${r.timestamp}$`));
-            else assert.equal(p.timestamp, r.timestamp, `packet ${i}`);
-          });
-
-          assert.deepEqual(warned(old), warned(ref));
-          if (c.forged) assert.ok(warned(ref).length >= 2, `${c.name}: the forged RSTs are warned in the reference`);
-          else assert.deepEqual(warned(ref), []);
-          assert.deepEqual(verdicts(old), verdicts(ref));
-          // One line per packet in 3.9: every warning sits on its RST's own line.
-          for (const f of old.findings.filter((g) => g.severity === 'warning')) {
-            const p = old.packets[f.packet];
-            assert.equal(f.startLine, p.startLine);
-            assert.match(old.lines[f.startLine], /: R, /);
-          }
+      const renderings = [...(c.core ? CORE : []), ...(ALL_OPTIONS.has(version) && c.extra ? EXTRA : [])];
+      if (!c.core && ALL_OPTIONS.has(version)) renderings.unshift('nv');
+      for (const rendering of renderings) {
+        it(`${c.name}.${rendering}.txt: same packets, same verdicts as 4.99's ${path.basename(c.reference(rendering))}`, () => {
+          compare(version, c, rendering);
         });
       }
     }
@@ -117,13 +176,22 @@ for (const version of VERSIONS) {
       const text = read(path.join(OLD, version, 'ttl64-ipv4.nv.txt'));
       assert.doesNotMatch(text, /Flags \[/, '3.9 prints flag letters, not Flags [...]');
       assert.match(text, /: R, cksum 0x[0-9a-f]+ \([^)]*\)+, 0:0\(0\) ack \d+ win 0$/m);
-      if (version === '3.9.4') {
+      if (COLON_VERSIONS.has(version)) {
         assert.match(text, /, ttl  61, .*, proto: TCP \(6\), length: 40\) /);
       } else {
         assert.match(text, /, ttl 61, .*, proto TCP \(6\), length 40\) /);
         assert.doesNotMatch(text, /proto: /);
       }
     });
+
+    if (ALL_OPTIONS.has(version)) {
+      it('-ttt: deltas over a second (`1. 525335`) start packets like the short ones', () => {
+        const text = read(path.join(OLD, version, 'loopback-gaps.ttt-nv.txt'));
+        const long = analysisOf(path.join(OLD, version, 'loopback-gaps.ttt-nv.txt')).packets.filter((p) => /^\d+\. /.test(p.timestamp ?? ''));
+        assert.ok(long.length >= 3, `${long.length} packets with whole seconds in\n${text}`);
+        assert.ok(long.some((p) => p.flags === 'S') && long.some((p) => p.proto === 'ICMP'));
+      });
+    }
   });
 }
 

@@ -30,7 +30,8 @@ const FLAG_ORDER = 'FSRP.UEWe';
 // Prefix of a head line: `-#` number, timestamp (-tt, -ttt, -tttt, -ttttt, --nano), `-i any` interface.
 const PACKET_NUMBER = /^ *(\d+) {2}/y;
 const INDENTED_DELTA = / \d\d:\d\d:\d\d\.\d+ /y;
-const TIMESTAMP = / *((?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)?|\d+\.\d+) +/y;
+// tcpdump 3.9 -ttt prints the delta as `%06d` microseconds, after `%d. ` seconds when there are any.
+const TIMESTAMP = / *((?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)?|\d+\.\d+|(?:\d+\. )?\d{6}) +/y;
 /** `--print-caplen`-style lengths before the timestamp, `(invalid ns)` after a broken one. */
 const CAPLEN = /caplen \d+ len \d+ /y;
 const INVALID_NS = /\(invalid ns\) /y;
