@@ -149,6 +149,17 @@ function compare(version: string, c: Capture, rendering: Rendering): void {
   else assert.deepEqual(warned(ref), []);
   assert.deepEqual(verdicts(old), verdicts(ref));
   assert.deepEqual(old.findings.map((f) => [f.code, f.severity, f.packet]), ref.findings.map((f) => [f.code, f.severity, f.packet]));
+  // The ranges hovers, inlay hints and diagnostics point at cover the TTL and the 3.9 flag letters.
+  for (const p of old.packets) {
+    if (p.ttl !== undefined) {
+      assert.ok(p.ttlRange, `packet ${p.index} has a TTL but no range`);
+      assert.equal(old.lines[p.ttlRange.line].slice(p.ttlRange.start, p.ttlRange.end), String(p.ttl));
+    }
+    if (p.flags !== undefined) {
+      assert.ok(p.flagsRange, `packet ${p.index} has flags but no range`);
+      assert.match(old.lines[p.flagsRange.line].slice(p.flagsRange.start, p.flagsRange.end), /^(?:[SFRPWEU]+|\.)$/);
+    }
+  }
   // One line per packet in 3.9: every warning sits on its RST's own line.
   for (const f of old.findings.filter((g) => g.severity === 'warning')) {
     assert.equal(f.startLine, old.packets[f.packet].startLine);
