@@ -21,6 +21,10 @@ export class LspTestClient {
   readonly connection: ProtocolConnection;
   private readonly child: ChildProcess;
   private readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** Every publishDiagnostics received, in order (uri and version), for tests that count them. */
+  readonly published: { uri: string; version?: number }[] = [];
+  /** Server-to-client requests received, by method (refreshes, configuration ...). */
+  readonly serverRequests = new Map<string, number>();
   private readonly waiters: (() => void)[] = [];
   settings: Record<string, unknown> = {};
   stderr = '';
@@ -31,12 +35,22 @@ export class LspTestClient {
     this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p);
+      this.published.push({ uri: p.uri, version: p.version });
       for (const w of this.waiters.splice(0)) w();
     });
-    this.connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
-      p.items.map((i) => (i.section === 'tcpdumpLens' ? this.settings : null)));
+    const count = (method: string): void => void this.serverRequests.set(method, (this.serverRequests.get(method) ?? 0) + 1);
+    this.connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
+      count('workspace/configuration');
+      return p.items.map((i) => (i.section === 'tcpdumpLens' ? this.settings : null));
+    });
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
+    for (const method of ['workspace/diagnostic/refresh', 'workspace/inlayHint/refresh', 'workspace/codeLens/refresh']) {
+      this.connection.onRequest(method, () => {
+        count(method);
+        return null;
+      });
+    }
     this.connection.listen();
   }
 
@@ -48,12 +62,13 @@ export class LspTestClient {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
-  async initialize(locale = 'en', capabilities: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  async initialize(locale = 'en', capabilities: Record<string, unknown> = {}, initializationOptions?: Record<string, unknown>): Promise<Record<string, unknown>> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
       locale,
       capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown'] } }, ...capabilities },
+      ...(initializationOptions ? { initializationOptions } : {}),
     });
     await this.connection.sendNotification('initialized', {});
     return result as Record<string, unknown>;
@@ -78,6 +93,19 @@ export class LspTestClient {
 
   hover(uri: string, line: number, character = 0): Promise<Hover | null> {
     return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+  }
+
+  /** LSP 3.17 pull: textDocument/diagnostic (the server offers it only to clients that announce it). */
+  pullDiagnostics(uri: string): Promise<{ kind: string; resultId?: string; items: Diagnostic[] }> {
+    return this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+  }
+
+  inlayHints(uri: string, fromLine: number, toLine: number): Promise<unknown[] | null> {
+    return this.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: fromLine, character: 0 }, end: { line: toLine, character: 0 } } });
+  }
+
+  documentSymbols(uri: string): Promise<unknown[] | null> {
+    return this.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } });
   }
 
   /** Waits until the latest diagnostics pushed for `uri` satisfy `accept` (for a given version when asked). */
