@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { type ExtensionContext } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerHopMap } from './hopMap';
+import { registerAnalyzeCaptureFile } from './analyzeCaptureFile';
 import { registerCaptureViewer } from './pcap';
 
 let client: LanguageClient | undefined;
@@ -20,6 +21,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   client = new LanguageClient('tcpdumpLens', 'tcpdump Lens', serverOptions, clientOptions);
   context.subscriptions.push(client);
   registerHopMap(context, client);
+  registerAnalyzeCaptureFile(context, client);
   registerCaptureViewer(context);
   await client.start();
 }

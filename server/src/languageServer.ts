@@ -13,6 +13,7 @@ import { conversations, documentSummary, hopHints } from './core/outline';
 import type { Locale } from './core/options';
 import { DocumentState } from './documentState';
 import { registerHopMapRequest } from './hopMapRequest';
+import { registerCaptureFileRequest } from './captureFile';
 import { localeFromTag, settingsFrom, type LensSettings } from './settings';
 import { toCodeLens, toDiagnostic, toDocumentSymbol, toHover, toInlayHint } from './toLsp';
 
@@ -157,6 +158,7 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
   });
 
   registerHopMapRequest(connection, (uri) => analysisOf(uri));
+  registerCaptureFileRequest(connection, async (uri) => (await settingsFor(uri)).options);
 
   connection.onHover(async (params) => {
     const analysis = await analysisOf(params.textDocument.uri);

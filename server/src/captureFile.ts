@@ -1,0 +1,180 @@
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type Connection,
+  type Diagnostic,
+  type ProgressToken,
+  type WorkDoneProgressReporter,
+} from 'vscode-languageserver';
+import { isBinaryCapture, renderCaptureFrames } from './core/capture';
+import type { AnalysisOptions } from './core/options';
+import { CaptureJudge, CaptureSurvey } from './core/streamAnalysis';
+import { toDiagnostic } from './toLsp';
+
+/*
+ * "tcpdump Lens: Analyze Capture File…": VS Code does not hand files over 50 MB to extensions, so
+ * the server reads the file itself, streaming it from disk in the two passes of
+ * core/streamAnalysis.ts (memory follows sources and open conversations, not the file size), with
+ * work-done progress by bytes read and cancellation, and publishes the findings for the file's
+ * URI: they appear in the Problems panel without the file being open.
+ */
+
+export const ANALYZE_CAPTURE_FILE_METHOD = 'tcpdumpLens/analyzeCaptureFile';
+
+export interface AnalyzeCaptureFileParams {
+  /** The file, as a file: URI (VS Code's Uri.toString(), so diagnostics land on the same URI). */
+  uri?: string;
+  /** Or its path. */
+  path?: string;
+  /** A progress token the client listens on; without one the server asks the client for one. */
+  workDoneToken?: ProgressToken;
+}
+
+export interface AnalyzeCaptureFileResult {
+  uri: string;
+  format: 'text' | 'pcap' | 'pcapng';
+  bytes: number;
+  packets: number;
+  warnings: number;
+  findings: number;
+}
+
+/** Report progress at most this often (a 1 GB file reads in thousands of chunks). */
+const PROGRESS_STEP_PERCENT = 1;
+
+function target(params: AnalyzeCaptureFileParams): { uri: string; path: string } {
+  if (params && typeof params.uri === 'string') {
+    let file: string;
+    try {
+      file = fileURLToPath(params.uri);
+    } catch {
+      throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI: ${params.uri}`);
+    }
+    return { uri: params.uri, path: file };
+  }
+  if (params && typeof params.path === 'string' && params.path.length > 0) return { uri: pathToFileURL(params.path).href, path: params.path };
+  throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri } or { path } of the capture file');
+}
+
+async function startsLikeCapture(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return isBinaryCapture(head.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One read of the file from its start, as text, telling `onBytes` how far it got. */
+async function* textOf(file: string, onBytes: (n: number) => void): AsyncIterable<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    onBytes((buf as Buffer).length);
+    yield decoder.write(buf as Buffer);
+  }
+  yield decoder.end();
+}
+
+/**
+ * Registers the request. `optionsFor` gives the analysis options (settings) for a URI, as the
+ * documents' analysis uses them.
+ */
+export function registerCaptureFileRequest(connection: Connection, optionsFor: (uri: string) => Promise<AnalysisOptions>): void {
+  connection.onRequest(ANALYZE_CAPTURE_FILE_METHOD, async (params: AnalyzeCaptureFileParams, token: CancellationToken): Promise<AnalyzeCaptureFileResult> => {
+    const { uri, path: file } = target(params);
+    let size: number;
+    try {
+      const s = await stat(file);
+      if (!s.isFile()) throw new Error('not a regular file');
+      size = s.size;
+    } catch (e) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `cannot read ${file}: ${(e as Error).message}`);
+    }
+    const name = file.split(/[\\/]/).pop() ?? file;
+    let reporter: WorkDoneProgressReporter;
+    let progressCancel: CancellationToken | undefined;
+    if (params.workDoneToken !== undefined) reporter = connection.window.attachWorkDoneProgress(params.workDoneToken);
+    else {
+      const created = await connection.window.createWorkDoneProgress();
+      reporter = created;
+      progressCancel = created.token;
+    }
+    const cancelled = (): boolean => token.isCancellationRequested || progressCancel?.isCancellationRequested === true;
+    reporter.begin(`tcpdump Lens: ${name}`, 0, 'reading', true);
+    try {
+      const options = await optionsFor(uri);
+      const binary = await startsLikeCapture(file);
+      let format: AnalyzeCaptureFileResult['format'] = 'text';
+      let pass: () => AsyncIterable<string>;
+      // Two passes over the bytes: the first half of the bar is the survey, the second the verdicts.
+      let read = 0;
+      let shown = 0;
+      const onBytes = (n: number): void => {
+        read += n;
+        const percent = Math.min(99, Math.floor((read / Math.max(1, 2 * size)) * 100));
+        if (percent >= shown + PROGRESS_STEP_PERCENT) {
+          shown = percent;
+          reporter.report(percent, read <= size ? 'reading' : 'judging RSTs');
+        }
+      };
+      if (binary) {
+        // The capture decoder takes the whole file: memory follows the file size here.
+        const bytes = await readFile(file);
+        const rendered = renderCaptureFrames(bytes);
+        if (rendered.format === 'unknown' || rendered.frames.length === 0) {
+          throw new ResponseError(ErrorCodes.InvalidParams, `cannot decode ${name}: ${rendered.warnings[0] ?? 'no frames'}`);
+        }
+        for (const w of rendered.warnings) connection.console.warn(`${name}: ${w}`);
+        format = rendered.format;
+        const frames = rendered.frames;
+        // Progress by frames, scaled to the file's bytes.
+        pass = async function* () {
+          const step = Math.max(1, Math.floor(frames.length / 100));
+          for (let i = 0; i < frames.length; i++) {
+            if (i % step === 0) {
+              onBytes((size * Math.min(step, frames.length - i)) / frames.length);
+              // Let a cancellation message in: nothing else here waits on I/O.
+              await new Promise((resolve) => setImmediate(resolve));
+            }
+            yield `${frames[i].text}\n`;
+          }
+        };
+      } else {
+        pass = () => textOf(file, onBytes);
+      }
+
+      const survey = new CaptureSurvey(options);
+      for await (const chunk of pass()) {
+        if (cancelled()) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'analysis cancelled');
+        survey.push(chunk);
+      }
+      const summary = survey.end();
+      const judge = new CaptureJudge(summary, options);
+      const diagnostics: Diagnostic[] = [];
+      let warnings = 0;
+      const take = (findings: ReturnType<CaptureJudge['push']>): void => {
+        for (const f of findings) {
+          if (f.severity === 'warning') warnings++;
+          diagnostics.push(toDiagnostic(f, uri));
+        }
+      };
+      for await (const chunk of pass()) {
+        if (cancelled()) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'analysis cancelled');
+        take(judge.push(chunk));
+      }
+      take(judge.end());
+      await connection.sendDiagnostics({ uri, diagnostics });
+      return { uri, format, bytes: size, packets: summary.packets, warnings, findings: diagnostics.length };
+    } finally {
+      reporter.done();
+    }
+  });
+}
