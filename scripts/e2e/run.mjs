@@ -35,6 +35,15 @@ const SEED = { fixture: path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.t
 const LAB_FILE = 'ttl64-ipv4.nv.txt';
 const LAB = { fixture: path.join(REPO, 'test', 'fixtures', 'lab', LAB_FILE), name: 'ttl64-ipv4.nv' };
 
+// A binary lab capture, opened through the extension's custom editor as tcpdump -nv text.
+const PCAP = { fixture: path.join(REPO, 'test', 'fixtures', 'lab', 'ttl64-ipv4.pcap'), name: 'ttl64-ipv4.pcap' };
+
+/** The manifest's custom editor for *.pcap, if package.json contributes one. */
+function pcapEditorContribution() {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  return (manifest.contributes?.customEditors ?? []).find((e) => (e.selector ?? []).some((sel) => /\*\.pcap$/.test(sel.filenamePattern ?? '')));
+}
+
 const USER_SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
@@ -159,7 +168,7 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-e2e-'));
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(workspace);
-  for (const f of [SEED, LAB]) fs.copyFileSync(f.fixture, path.join(workspace, f.name));
+  for (const f of [SEED, LAB, PCAP]) fs.copyFileSync(f.fixture, path.join(workspace, f.name));
   const profile = cleanProfile(path.join(tmp, 'code-server'), USER_SETTINGS);
   let failed = true;
   try {
@@ -193,8 +202,10 @@ async function main() {
       const mode = await languageMode(page);
       check(mode === 'tcpdump', `${SEED.name} opened as "${mode}", not tcpdump`);
     });
+    // Files are opened through Quick Open from here on: the side bar only takes room from the pictures.
+    await runCommand(page, 'View: Close Primary Side Bar');
 
-    const expectedTotal = seedFindings.length + labFindings.length;
+    let expectedTotal = seedFindings.length + labFindings.length;
     await step('Problems panel: exactly the expected warnings and notes', async () => {
       await showProblems(page);
       // Cold start: the extension activates, its server starts and analyses both files.
@@ -273,7 +284,7 @@ async function main() {
       while (!/TTL 63 → initial 64 → 1 hop\b/.test(text = await hover.innerText()) && Date.now() < until) await page.waitForTimeout(200);
       check(/TTL 63 → initial 64 → 1 hop\b/.test(text), `hover lacks "TTL 63 → initial 64 → 1 hop" after 15 s:\n${text}`);
       check(/2 hops before 192\.168\.40\.129/.test(text), `hover lacks "2 hops before 192.168.40.129":\n${text}`);
-      const box = union(await hover.boundingBox(), await line.boundingBox());
+      const box = union(await hover.boundingBox(), await (await editorLine(page, 2)).boundingBox());
       await screenshot('hover', pad({ ...box, width: Math.min(box.width, 1000) }, 8, viewport), { readme: true });
       await page.mouse.move(5, 5);
       await page.keyboard.press('Escape');
@@ -282,9 +293,11 @@ async function main() {
     await step('Show Hop Map draws the seed', async () => {
       await runCommand(page, 'tcpdump Lens: Show Hop Map');
       const frame = await hopMapFrame(page);
-      // Room for the picture: no side bar, no panel, the map's editor group maximised.
-      await runCommand(page, 'View: Close Primary Side Bar');
+      // Room for the picture: no panel, the map's editor group active and maximised.
+      const mapGroup = page.locator('.editor-group-container', { has: page.locator('.tab[aria-label^="Hop Map"]') });
       await runCommand(page, 'View: Hide Panel');
+      await mapGroup.locator('.tab[aria-label^="Hop Map"]').click();
+      await page.waitForSelector('.editor-group-container.active .tab.active[aria-label^="Hop Map"]');
       await runCommand(page, 'View: Toggle Maximize Editor Group');
       await page.waitForTimeout(500);
       const svg = frame.locator('svg.hop-map');
@@ -300,9 +313,9 @@ async function main() {
       log(`     sources: ${sources.length}; RST marker at line ${resets[0].line + 1}: ${resets[0].label}`);
 
       // The picture: the webview's top-left corner down to the drawing's bottom-right (frame coordinates).
-      const webviews = await page.locator('iframe.webview.ready').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()));
-      const webview = webviews.find((r) => r.width > 0 && r.height > 0);
-      check(webview, `no visible webview iframe: ${JSON.stringify(webviews)}`);
+      // The webview overlays the hop map's editor group (active, maximised): that group's editor area.
+      const webview = await mapGroup.locator('.editor-container').first().boundingBox();
+      check(webview && webview.width > 0, `no visible hop map editor area: ${JSON.stringify(webview)}`);
       const drawn = await svg.evaluate((el) => el.getBoundingClientRect().toJSON());
       await screenshot('hop-map', {
         x: webview.x, y: webview.y,
@@ -316,6 +329,38 @@ async function main() {
         .catch(async () => { throw new Error(`clicking line 6 in the hop map did not select it (status bar: "${await page.locator('#status\\.editor\\.selection').innerText().catch(() => '?')}")`); });
       log('     clicking the line-6 link selected Ln 6 in the editor');
     });
+
+    const pcapEditor = pcapEditorContribution();
+    if (!pcapEditor) {
+      log(`skip open ${PCAP.name}: package.json contributes no custom editor for *.pcap (client/src/pcap registers one, the manifest must declare it)`);
+    } else {
+      await step(`open ${PCAP.name}: decoded to tcpdump text, warned like the lab's own -nv text`, async () => {
+        const fromText = Object.values(JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'lab', 'expected.json'), 'utf8')).files)
+          .find((e) => e.pcap === PCAP.name && e.tcpdumpFlags === '-nv');
+        check(fromText, `expected.json has no -nv entry for ${PCAP.name}`);
+        const pcapFindings = cliFindings(PCAP.fixture);
+        const shown = `${PCAP.name}.tcpdump`; // client/src/pcap: the decoded text's path is the capture's + ".tcpdump"
+        await page.keyboard.press('Control+P');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+        await page.keyboard.type(PCAP.name);
+        await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label^="${PCAP.name}"]`, { timeout: 20_000 });
+        await page.keyboard.press('Enter');
+        await page.waitForSelector(`.tab.active[aria-label^="${shown}"]`, { timeout: 30_000 });
+        const mode = await languageMode(page);
+        check(mode === 'tcpdump', `${shown} opened as "${mode}", not tcpdump`);
+        expectedTotal += pcapFindings.length;
+        await showProblems(page);
+        let counts;
+        const until = Date.now() + 30_000;
+        while ((counts = await problemCounts(page)).warnings + counts.infos < expectedTotal && Date.now() < until) await page.waitForTimeout(250);
+        await page.waitForTimeout(500);
+        const rows = rowsOf(await problemRows(page), shown);
+        sameList(rows.filter((r) => r.startsWith('warning ')), fromText.forgedRstLines.map((l) => `warning ${l}:1 ttl-mismatch`),
+          `${shown}: warnings vs expected.json forgedRstLines of the lab's -nv text`);
+        sameList(rows, pcapFindings.map(asRow), `${shown}: Problems panel vs dist/cli.js ${PCAP.name}`);
+        log(`     ${shown} [${rows.join(', ')}]`);
+      });
+    }
 
     await step('tcpdumpLens.enable = false (Settings UI) removes the warnings; true brings them back', async () => {
       const setEnable = async (value) => {

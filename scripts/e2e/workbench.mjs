@@ -64,7 +64,10 @@ export async function problemRows(page) {
   }));
 }
 
-/** The active editor's rendered line `lineNumber` (1-based), found through the line-number gutter. */
+/**
+ * The active editor's rendered line `lineNumber` (1-based), found through the line-number gutter.
+ * Valid until the layout shifts (a code lens arriving moves every line down): query it right before use.
+ */
 export async function editorLine(page, lineNumber) {
   const editor = page.locator('.editor-group-container.active .monaco-editor').first();
   const top = await editor.locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^${lineNumber}$`) })
