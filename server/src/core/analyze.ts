@@ -158,6 +158,8 @@ export function assembleAnalysis(
   options: AnalysisOptions,
   binary: boolean,
   packetAtLine: Int32Array = linesToPackets(lines.length, packets),
+  /** Findings known to be unchanged, by packet (an incremental re-analysis whose lines did not move). */
+  unchangedResetFindings?: ReadonlyMap<number, Finding>,
 ): Analysis {
   const verdictByPacket = new Map(verdicts.map((v) => [v.packet, v]));
 
@@ -173,7 +175,7 @@ export function assembleAnalysis(
   const a = { packets, lines, options };
   for (const v of verdicts) {
     if (v.status !== 'suspicious' || LEVEL[v.confidence!] < LEVEL[options.minimumConfidence] || taken.has(v.packet)) continue;
-    findings.push(resetFinding(v, a));
+    findings.push(unchangedResetFindings?.get(v.packet) ?? resetFinding(v, a));
     taken.add(v.packet);
   }
   findings.push(...checksumNotes(packets, taken, options));
