@@ -12,7 +12,7 @@ import { measureLsp, type LspMeasurement } from './lspLatency';
  * finds exactly the forged RSTs the generator planted. Markdown to stdout and bench-data/results.md.
  *
  *   tsx scripts/bench/bench.ts [--sizes 10000,100000,1000000] [--forms nv,v39] [--reps N]
- *                              [--no-lsp] [--lsp-size 100000] [--profile]
+ *                              [--no-lsp] [--no-in-process] [--lsp-size 100000] [--profile]
  *
  * (b) "through the CLI's code path" is the shipped CLI itself: `node dist/cli.js --format json
  * FILE` in a fresh process (read, analyze, format, write). (a) is `node floor.cjs FILE` (read as
@@ -135,7 +135,60 @@ function cliTable(rows: readonly Row[], emptyNodeRss: number): string {
   return out.join('\n');
 }
 
-function targetTable(rows: readonly Row[], lsp: LspMeasurement | undefined): string {
+interface InProcessRow {
+  form: CaptureForm;
+  expected: ExpectedFile;
+  floorMs: number;
+  analyzeMs: number;
+}
+
+const IN_PROCESS = path.join(DATA, 'inProcess.js');
+let bundled: Promise<void> | undefined;
+
+/** Bundles scripts/bench/inProcess.ts like the CLI (esbuild, node20), so both sides run plain node. */
+async function bundleInProcess(): Promise<void> {
+  const esbuild = await import('esbuild');
+  await esbuild.build({ entryPoints: [path.join(__dirname, 'inProcess.ts')], outfile: IN_PROCESS, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+}
+
+function runInProcess(mode: 'floor' | 'analyze', file: string): Promise<{ ms: number; packets: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [IN_PROCESS, mode, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { ms: number; packets: number }) : reject(new Error(`inProcess ${mode} exited ${code}: ${err}`))));
+  });
+}
+
+async function measureInProcess(form: CaptureForm, expected: ExpectedFile, reps: number): Promise<InProcessRow> {
+  // Bundled afresh once per run: the core may have changed since the last one.
+  bundled ??= bundleInProcess();
+  await bundled;
+  const file = path.join(DATA, `${captureName(form, expected.packets)}.txt`);
+  const floors: number[] = [];
+  const analyses: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    floors.push((await runInProcess('floor', file)).ms);
+    const a = await runInProcess('analyze', file);
+    if (a.packets !== expected.packets) throw new Error(`in-process analyze read ${a.packets} packets of ${expected.packets}`);
+    analyses.push(a.ms);
+  }
+  return { form, expected, floorMs: median(floors), analyzeMs: median(analyses) };
+}
+
+function inProcessTable(rows: readonly InProcessRow[]): string {
+  const out = ['| form | packets | read+split (a) ms | read+analyze (b) ms | (b)/(a) | analyze alone ms | MB/s | packets/s |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const r of rows) {
+    const e = r.expected;
+    out.push(`| ${r.form === 'nv' ? '4.99 -nv' : '3.9 -v'} | ${sizeLabel(e.packets)} | ${r.floorMs.toFixed(0)} | ${r.analyzeMs.toFixed(0)} | ${(r.analyzeMs / r.floorMs).toFixed(2)} | ${(r.analyzeMs - r.floorMs).toFixed(0)} | ${(e.bytes / 1e6 / (r.analyzeMs / 1000)).toFixed(1)} | ${Math.round(e.packets / (r.analyzeMs / 1000)).toLocaleString('en-US')} |`);
+  }
+  return out.join('\n');
+}
+
+function targetTable(rows: readonly Row[], lsps: readonly LspMeasurement[], inProcess: readonly InProcessRow[]): string {
   const out = ['| target | measured | result |', '|---|---|---|'];
   for (const form of ['nv', 'v39'] as const) {
     const label = form === 'nv' ? '4.99 -nv' : '3.9 -v';
@@ -147,12 +200,16 @@ function targetTable(rows: readonly Row[], lsp: LspMeasurement | undefined): str
     }
     if (big && mid) out.push(`| ${label}: 1M within 12× of 100k | ${(big.cliMs / mid.cliMs).toFixed(2)}× | ${verdict(big.cliMs <= 12 * mid.cliMs)} |`);
   }
+  for (const r of inProcess.filter((x) => x.expected.packets === 1e6)) {
+    out.push(`| ${r.form === 'nv' ? '4.99 -nv' : '3.9 -v'}: in-process (b)/(a) ≤ 1.5 at 1M packets (start-up left out) | ${(r.analyzeMs / r.floorMs).toFixed(2)} | ${verdict(r.analyzeMs / r.floorMs <= 1.5)} |`);
+  }
   for (const r of rows) if (r.check) out.push(`| ${r.form} ${sizeLabel(r.expected.packets)}: finds exactly the forged RSTs | ${r.check} | MISS |`);
-  if (lsp) {
-    out.push(`| LSP ${sizeLabel(lsp.packets)}: first diagnostics ≤ 1000 ms after didOpen | ${lsp.firstDiagnosticsMs.toFixed(0)} ms | ${verdict(lsp.firstDiagnosticsMs <= 1000)} |`);
-    out.push(`| LSP ${sizeLabel(lsp.packets)}: re-published diagnostics ≤ 150 ms after a one-line edit (median of ${lsp.editMs.length}) | ${median(lsp.editMs).toFixed(0)} ms (min ${Math.min(...lsp.editMs).toFixed(0)}, max ${Math.max(...lsp.editMs).toFixed(0)}) | ${verdict(median(lsp.editMs) <= 150)} |`);
-    out.push(`| LSP ${sizeLabel(lsp.packets)}: hover ≤ 10 ms (median of ${lsp.hoverMs.length}) | ${median(lsp.hoverMs).toFixed(2)} ms (p95 ${[...lsp.hoverMs].sort((a, b) => a - b)[Math.floor(lsp.hoverMs.length * 0.95)].toFixed(2)}) | ${verdict(median(lsp.hoverMs) <= 10)} |`);
-    out.push(`| LSP ${sizeLabel(lsp.packets)}: diagnostics are exactly the forged RSTs | ${lsp.check ?? `ok (${lsp.forged})`} | ${verdict(lsp.check === undefined)} |`);
+  for (const lsp of lsps) {
+    const m = lsp.mode;
+    out.push(`| LSP ${sizeLabel(lsp.packets)} ${m}: first diagnostics ≤ 1000 ms after didOpen | ${lsp.firstDiagnosticsMs.toFixed(0)} ms | ${verdict(lsp.firstDiagnosticsMs <= 1000)} |`);
+    out.push(`| LSP ${sizeLabel(lsp.packets)} ${m}: new diagnostics ≤ 150 ms after a one-line edit (median of ${lsp.editMs.length}${m === 'push' ? ', 100 ms debounce included' : ''}) | ${median(lsp.editMs).toFixed(0)} ms (min ${Math.min(...lsp.editMs).toFixed(0)}, max ${Math.max(...lsp.editMs).toFixed(0)}) | ${verdict(median(lsp.editMs) <= 150)} |`);
+    out.push(`| LSP ${sizeLabel(lsp.packets)} ${m}: hover ≤ 10 ms (median of ${lsp.hoverMs.length}) | ${median(lsp.hoverMs).toFixed(2)} ms (p95 ${[...lsp.hoverMs].sort((a, b) => a - b)[Math.floor(lsp.hoverMs.length * 0.95)].toFixed(2)}) | ${verdict(median(lsp.hoverMs) <= 10)} |`);
+    out.push(`| LSP ${sizeLabel(lsp.packets)} ${m}: diagnostics are exactly the forged RSTs | ${lsp.check ?? `ok (${lsp.forged})`} | ${verdict(lsp.check === undefined)} |`);
   }
   return out.join('\n');
 }
@@ -192,11 +249,22 @@ async function main(): Promise<void> {
       rows.push(await measureSize(form, expectations.get(captureName(form, n))!, repsFor(n)));
     }
   }
-  let lsp: LspMeasurement | undefined;
+  const lsp: LspMeasurement[] = [];
   if (!args.includes('--no-lsp')) {
-    log(`measuring the language server on ${captureName('nv', lspSize)} ...`);
     const e = expectations.get(captureName('nv', lspSize))!;
-    lsp = await measureLsp(path.join(DATA, `${captureName('nv', lspSize)}.txt`), e);
+    for (const mode of ['push', 'pull'] as const) {
+      log(`measuring the language server on ${captureName('nv', lspSize)} (${mode} diagnostics) ...`);
+      lsp.push(await measureLsp(path.join(DATA, `${captureName('nv', lspSize)}.txt`), e, mode));
+    }
+  }
+  const inProcess: InProcessRow[] = [];
+  if (!args.includes('--no-in-process')) {
+    for (const form of forms) {
+      for (const n of sizes) {
+        log(`measuring in-process read+split vs read+analyze on ${captureName(form, n)} ...`);
+        inProcess.push(await measureInProcess(form, expectations.get(captureName(form, n))!, repsFor(n)));
+      }
+    }
   }
 
   const commit = (() => {
@@ -215,9 +283,13 @@ async function main(): Promise<void> {
     '',
     cliTable(rows, emptyNode.report.maxRssBytes),
     '',
-    lsp ? `Language server: \`node dist/server.js --stdio\` over real LSP (test/support/lspClient.ts), ${sizeLabel(lsp.packets)} packets (${mb(lsp.bytes)} MB) opened as one document; ${lsp.editMs.length} one-line edits, ${lsp.hoverMs.length} hovers on packet lines.` : 'Language server: not measured (--no-lsp).',
+    inProcess.length ? `In-process (one process per side, timed inside it, so node's start-up is left out): (a) \`readFileSync\` + \`split('\\n')\`, (b) \`readFileSync\` + \`analyze()\` (scripts/bench/inProcess.ts, bundled like the CLI); median of ${[...new Set(sizes.map(repsFor))].join('/')} runs.` : '',
     '',
-    targetTable(rows, lsp),
+    inProcess.length ? inProcessTable(inProcess) : '',
+    '',
+    lsp.length ? `Language server: \`node dist/server.js --stdio\` over real LSP (test/support/lspClient.ts), ${sizeLabel(lsp[0].packets)} packets (${mb(lsp[0].bytes)} MB) opened as one document; ${lsp[0].editMs.length} one-line edits, ${lsp[0].hoverMs.length} hovers on packet lines, per diagnostics mode. Push: the server publishes after its 100 ms debounce (included). Pull: textDocument/diagnostic right after the edit.` : 'Language server: not measured (--no-lsp).',
+    '',
+    targetTable(rows, lsp, inProcess),
     '',
   ].join('\n');
   process.stdout.write(report);
@@ -234,7 +306,7 @@ async function main(): Promise<void> {
     await runChild(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name, CLI, '--format', 'json', file], path.join(DATA, 'profile-findings.json'));
     process.stdout.write(`\n## CPU profile: ${path.relative(REPO, path.join(dir, name))}\n\n${summariseProfile(path.join(dir, name), 25)}\n`);
   }
-  if (rows.some((r) => r.check) || lsp?.check) process.exitCode = 1;
+  if (rows.some((r) => r.check) || lsp.some((l) => l.check)) process.exitCode = 1;
 }
 
 main().catch((e) => {

@@ -4,12 +4,17 @@ import { LspTestClient } from '../../test/support/lspClient';
 import { SeededRandom, type ExpectedFile } from './generate';
 
 /*
- * The language server as an editor sees it: `node dist/server.js --stdio` over real JSON-RPC.
- * Time to the first diagnostics after didOpen of the whole capture, to the re-published
- * diagnostics after a one-line incremental edit, and hover round trips.
+ * The language server as an editor sees it: `node dist/server.js --stdio` over real JSON-RPC, as a
+ * push client (Neovim 0.7: the server publishes after its 100 ms debounce) or a pull client
+ * (vscode-languageclient 11: textDocument/diagnostic, answered at once). Time to the first
+ * diagnostics after didOpen of the whole capture, to the new diagnostics after a one-line
+ * incremental edit, and hover round trips.
  */
 
+export type DiagnosticsMode = 'push' | 'pull';
+
 export interface LspMeasurement {
+  mode: DiagnosticsMode;
   packets: number;
   bytes: number;
   forged: number;
@@ -23,7 +28,7 @@ export interface LspMeasurement {
 const forgedLinesOf = (diagnostics: { code?: string | number; range: { start: { line: number } } }[]): number[] =>
   diagnostics.filter((d) => d.code === 'ttl-mismatch').map((d) => d.range.start.line + 1).sort((a, b) => a - b);
 
-export async function measureLsp(file: string, expected: ExpectedFile, edits = 9, hovers = 200): Promise<LspMeasurement> {
+export async function measureLsp(file: string, expected: ExpectedFile, mode: DiagnosticsMode, edits = 15, hovers = 200): Promise<LspMeasurement> {
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
   const uri = pathToFileURL(file).href;
@@ -33,11 +38,15 @@ export async function measureLsp(file: string, expected: ExpectedFile, edits = 9
     got.length === expected.forgedLines.length && got.every((l, i) => l === expected.forgedLines[i])
       ? undefined
       : `${got.length} ttl-mismatch diagnostics, ${expected.forgedLines.length} forged RSTs in the file (first lines ${got.slice(0, 3).join(', ')} vs ${expected.forgedLines.slice(0, 3).join(', ')})`;
+  const diagnosticsOf = async (version: number) =>
+    mode === 'pull'
+      ? (await client.pullDiagnostics(uri)).items
+      : client.diagnosticsFor(uri, (_, p) => p.version === version, 120000);
   try {
-    await client.initialize('en');
+    await client.initialize('en', mode === 'pull' ? { textDocument: { hover: { contentFormat: ['markdown'] }, diagnostic: {} } } : {});
     let t = performance.now();
     await client.open(uri, text, 1);
-    const first = await client.diagnosticsFor(uri, (_, p) => p.version === 1, 120000);
+    const first = await diagnosticsOf(1);
     const firstDiagnosticsMs = performance.now() - t;
     let check = sameAsExpected(forgedLinesOf(first));
 
@@ -51,7 +60,7 @@ export async function measureLsp(file: string, expected: ExpectedFile, edits = 9
       lines[line] = `${lines[line].slice(0, 14)}${old === '9' ? '0' : String(Number(old) + 1)}${lines[line].slice(15)}`;
       t = performance.now();
       await client.change(uri, version, [{ range: { start: { line, character: 14 }, end: { line, character: 15 } }, text: lines[line][14] }]);
-      const d = await client.diagnosticsFor(uri, (_, p) => p.version === version, 60000);
+      const d = await diagnosticsOf(version);
       editMs.push(performance.now() - t);
       check ??= sameAsExpected(forgedLinesOf(d));
     }
@@ -63,7 +72,7 @@ export async function measureLsp(file: string, expected: ExpectedFile, edits = 9
       await client.hover(uri, line, 20);
       hoverMs.push(performance.now() - t);
     }
-    return { packets: expected.packets, bytes: expected.bytes, forged: expected.forgedLines.length, firstDiagnosticsMs, editMs, hoverMs, check };
+    return { mode, packets: expected.packets, bytes: expected.bytes, forged: expected.forgedLines.length, firstDiagnosticsMs, editMs, hoverMs, check };
   } finally {
     await client.shutdown();
   }

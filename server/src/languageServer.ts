@@ -7,7 +7,7 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
-import type { Analysis } from './core/analyze';
+import type { Analysis, Finding } from './core/analyze';
 import { hoverAt } from './core/hover';
 import { conversations, documentSummary, hopHints } from './core/outline';
 import type { Locale } from './core/options';
@@ -97,7 +97,17 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
     const analysis = await analysisOf(uri);
     const doc = documents.get(uri);
     if (!doc) return undefined;
-    return { version: doc.version, diagnostics: analysis ? analysis.findings.map((f) => toDiagnostic(f, uri)) : [] };
+    return { version: doc.version, diagnostics: analysis ? analysis.findings.map((f) => diagnosticOf(f, uri)) : [] };
+  }
+
+  // An incremental re-analysis keeps the findings it did not touch: so do their diagnostics.
+  const diagnosticCache = new WeakMap<Finding, { uri: string; diagnostic: Diagnostic }>();
+  function diagnosticOf(f: Finding, uri: string): Diagnostic {
+    const hit = diagnosticCache.get(f);
+    if (hit && hit.uri === uri) return hit.diagnostic;
+    const diagnostic = toDiagnostic(f, uri);
+    diagnosticCache.set(f, { uri, diagnostic });
+    return diagnostic;
   }
 
   /** Push clients: analyse and publish, unless a newer version came in meanwhile (its own run publishes). */

@@ -1,10 +1,10 @@
-import { analyzeStages, assembleAnalysis, type Analysis } from './analyze';
+import { analyzeStages, assembleAnalysis, type Analysis, type Finding, type FindingCode } from './analyze';
 import { buildBaselines, type SourceBaseline } from './baseline';
 import { looksBinary } from './binaryText';
 import { buildTcpFlows, flowKey, type TcpFlow } from './flows';
 import type { AnalysisOptions } from './options';
 import { isReset, type Packet } from './packet';
-import { parseLineRange, readableLastLine, type LineRangeParse } from './parse';
+import { parseLineRange, readableLastLine, splitLines, type LineRangeParse } from './parse';
 import { judgeReset, judgeResets, type ResetVerdict } from './verdict';
 
 /*
@@ -57,6 +57,8 @@ const sameOptions = (a: AnalysisOptions, b: AnalysisOptions): boolean =>
   (a.spreadRule?.weakStepHops ?? -1) === (b.spreadRule?.weakStepHops ?? -1) &&
   (a.spreadRule?.farSourceHops ?? -1) === (b.spreadRule?.farSourceHops ?? -1);
 
+const RESET_CODES = new Set<FindingCode>(['ttl-mismatch', 'mac-mismatch', 'rst-sequence', 'rst-header']);
+
 /** The line a packet's parse starts from: its head, or the head of the frame that carries it. */
 const headLine = (p: Packet): number => p.carrierLine ?? p.startLine;
 
@@ -81,14 +83,23 @@ function moveLines(p: Packet, delta: number): void {
 }
 
 /**
- * The analysis of `text` (split into `lines`) after `change`, given the state of the text before
- * it. `lines` must be exactly the new text's lines.
+ * The new text, for reanalyze(): its lines (exactly splitLines of it), its start (at least its
+ * first 4096 characters, or all of it: enough to tell a binary capture), and the whole text, only
+ * asked for when a fresh analysis is needed (an editor keeps lines; joining them costs the document).
  */
-export function reanalyze(prev: IncrementalState, text: string, lines: string[], change: LineChange, options: AnalysisOptions): IncrementalState {
+export interface EditedText {
+  lines: string[];
+  start: string;
+  text: () => string;
+}
+
+/** The analysis of the edited text after `change`, given the state of the text before it. */
+export function reanalyze(prev: IncrementalState, edited: EditedText | string, change: LineChange, options: AnalysisOptions): IncrementalState {
+  const { lines, start: textStart, text } = typeof edited === 'string' ? { lines: splitLines(edited), start: edited, text: () => edited } : edited;
   const old = prev.analysis;
-  if (!sameOptions(old.options, options) || old.binary || looksBinary(text)) {
+  if (!sameOptions(old.options, options) || old.binary || looksBinary(textStart)) {
     lastReanalysis = { reparsedLines: lines.length, reparsedPackets: -1, mode: 'full', touchedSources: -1 };
-    return analyzeIncrementally(text, options);
+    return analyzeIncrementally(text(), options);
   }
   const delta = change.newEnd - change.oldEnd;
   const oldPackets = old.packets;
@@ -219,8 +230,15 @@ export function reanalyze(prev: IncrementalState, text: string, lines: string[],
   for (const i of rejudge) verdicts.push(judgeReset(packets[i], ctx));
   verdicts.sort((x, y) => x.packet - y.packet);
 
+  // With no line moved, a verdict kept as it was words its finding as it was (its related packets
+  // are its own source's or conversation's, both untouched).
+  let unchanged: Map<number, Finding> | undefined;
+  if (delta === 0) {
+    unchanged = new Map();
+    for (const f of old.findings) if (RESET_CODES.has(f.code) && !rejudge.has(f.packet) && !inEdit(f.packet)) unchanged.set(f.packet, f);
+  }
   return {
-    analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, false, packetAtLine),
+    analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, false, packetAtLine, unchanged),
     flowOfPacket,
     prefixedHeads: parsed.prefixedHeads,
     packetsBySource: bySource,
