@@ -196,8 +196,8 @@ class SourceSummary {
     this.source = detach(source);
   }
 
-  /** Mirrors buildBaselines for one packet; false when the packet is not part of any baseline. */
-  add(sp: StreamedPacket, initialTtls: readonly number[]): boolean {
+  /** Mirrors buildBaselines for one packet (the caller checks feedsBaseline). */
+  add(sp: StreamedPacket, initialTtls: readonly number[]): void {
     const p = sp.packet;
     if (p.srcMac) {
       const n = this.macs.get(p.srcMac);
@@ -211,13 +211,12 @@ class SourceSummary {
       if (p.ipId !== undefined) this.ipIds.add(p.ipId);
     }
     const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, initialTtls);
-    if (initial === undefined) return true;
+    if (initial === undefined) return;
     let ref: PacketRef | undefined;
     const once = (): PacketRef => (ref ??= refOf(sp, initialTtls));
     this.all.add(p, once, initial);
     const part = isTcp ? (this.tcp ??= new DistanceSummary()) : (this.nonTcp ??= new DistanceSummary());
     part.add(p, once, initial);
-    return true;
   }
 
   /** A source whose packets carry no usable TTL is no baseline at all (as in buildBaselines). */
