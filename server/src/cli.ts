@@ -2,7 +2,7 @@ import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readS
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { Analysis, Finding } from './core/analyze';
+import { analyze, type Analysis, type Finding } from './core/analyze';
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
 import { DEFAULT_OPTIONS } from './core/options';
 import type { StreamedPacket } from './core/streamParse';
@@ -32,6 +32,9 @@ numbers then refer to that text, and each finding names its frame).
   --format sarif   SARIF 2.1.0 log for code-scanning tools: one run, one rule per finding
                    code, results with level, message, 1-based regions and related locations
   --packets        print one JSON object per parsed packet instead of findings
+  --stream         stream every text file in two passes (bounded memory, about twice the
+                   time); by default only files over 256 MB and standard input are streamed,
+                   smaller files are read whole (about 3x their size in memory)
   --follow         live mode for \`tcpdump -nv -l | tcpdump-lens --follow -\`: reads one input
                    line by line and prints each finding as soon as the evidence decides it;
                    an RST that only later packets of its claimed sender make suspicious is
@@ -51,19 +54,28 @@ interface CliArgs {
   format: Format;
   packets: boolean;
   follow: boolean;
+  /** Stream text files of any size in two passes (the default above IN_MEMORY_LIMIT only). */
+  stream: boolean;
 }
+
+/**
+ * Text files up to this size are read whole and analysed in one pass (about three times the file
+ * in memory, twice as fast as two passes); larger ones, and standard input, are streamed.
+ */
+const IN_MEMORY_LIMIT = 256 * 1024 * 1024;
 
 class UsageError extends Error {}
 /** A file that cannot be read or decoded: exit 2 with this message. */
 class InputError extends Error {}
 
 function parseArgs(argv: readonly string[]): CliArgs | 'help' {
-  const args: CliArgs = { files: [], format: 'text', packets: false, follow: false };
+  const args: CliArgs = { files: [], format: 'text', packets: false, follow: false, stream: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') return 'help';
     if (a === '--packets') args.packets = true;
     else if (a === '--follow') args.follow = true;
+    else if (a === '--stream') args.stream = true;
     else if (a === '--format' || a.startsWith('--format=')) {
       const v = a === '--format' ? argv[++i] : a.slice('--format='.length);
       if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format takes text, json or sarif, not ${v === undefined ? 'nothing' : `'${v}'`}`);
@@ -88,6 +100,8 @@ interface TextSource {
   chunks(): AsyncIterable<string>;
   /** For decoded captures: line (0-based) → frame number. */
   frameOfLine?: (line: number) => number | undefined;
+  /** The whole text at once, when it is small enough to hold: one pass instead of two. */
+  wholeText?: () => string;
   /** A decoded capture was damaged (truncated, malformed blocks): the frames before it were read. */
   damaged?: boolean;
   dispose(): void;
@@ -143,15 +157,23 @@ async function* fileChunks(file: string): AsyncIterable<string> {
   }
 }
 
-async function openFile(file: string): Promise<TextSource> {
+async function openFile(file: string, stream = true): Promise<TextSource> {
+  let size: number;
   try {
-    if (statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    const s = statSync(file);
+    if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    size = s.size;
     if (startsLikeCapture(file)) return decodedCapture(file, readFileSync(file));
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw readError(file, e);
   }
-  return { chunks: () => fileChunks(file), dispose() {} };
+  const whole = !stream && size <= IN_MEMORY_LIMIT;
+  return {
+    chunks: () => fileChunks(file),
+    ...(whole ? { wholeText: () => { try { return readFileSync(file, 'utf8'); } catch (e) { throw readError(file, e); } } } : {}),
+    dispose() {},
+  };
 }
 
 /**
@@ -317,8 +339,15 @@ function sarifPrinter(): FindingPrinter {
   };
 }
 
-/** Both passes over one input; returns how many warnings it printed. */
+/** Analyses one input (whole, or in both streamed passes); returns how many warnings it printed. */
 async function analyzeSource(file: string, source: TextSource, printer: FindingPrinter): Promise<number> {
+  if (source.wholeText) {
+    // The same findings as the streamed passes (test/core/streamAnalysis.test.ts proves it).
+    const analysis = analyze(source.wholeText(), DEFAULT_OPTIONS);
+    await printer.file(file, analysis.packets.length, source.frameOfLine);
+    await printer.findings(analysis.findings);
+    return analysis.findings.filter((f) => f.severity === 'warning').length;
+  }
   const survey = new CaptureSurvey(DEFAULT_OPTIONS);
   for await (const chunk of source.chunks()) survey.push(chunk);
   const summary = survey.end();
@@ -396,7 +425,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const sources = (file: string): Promise<TextSource> => (file === '-' ? openStdin() : openFile(file));
+  const stream = args.stream;
+  const sources = (file: string): Promise<TextSource> => (file === '-' ? openStdin() : openFile(file, stream));
   try {
     if (args.packets) {
       await printPackets(args.files, sources);

@@ -68,8 +68,19 @@ describe('CLI (node dist/cli.js)', () => {
   it('--help documents every option, standard input, pcap input, follow mode and the exit codes', () => {
     const r = run(['--help']);
     assert.equal(r.code, 0);
-    for (const word of ['--format text', '--format json', '--format sarif', 'SARIF 2.1.0', '--packets', '--follow', 'tcpdump -nv -l | tcpdump-lens --follow -', "'-' for standard input", 'pcap/pcapng', 'exit status']) {
+    for (const word of ['--format text', '--format json', '--format sarif', 'SARIF 2.1.0', '--packets', '--stream', '--follow', 'tcpdump -nv -l | tcpdump-lens --follow -', "'-' for standard input", 'pcap/pcapng', 'exit status']) {
       assert.ok(r.stdout.includes(word), `--help does not mention ${word}`);
+    }
+  });
+
+  it('--stream (two streamed passes) prints exactly what the one-pass default prints', () => {
+    const files = ['seed-firewall-rst.txt', 'seed-4x/seed-genuine-rst.nv.txt', 'seed-4x/seed-firewall-rst.n.txt', 'lab/ttl64-ipv6.nve.txt', 'bad/hostile-names.v.txt'].map(fx);
+    for (const format of ['text', 'json', 'sarif']) {
+      const whole = run([...files, '--format', format]);
+      const streamed = run(['--stream', ...files, '--format', format]);
+      assert.equal(streamed.code, whole.code);
+      assert.equal(streamed.stdout, whole.stdout, format);
+      assert.ok(whole.stdout.length > 500);
     }
   });
 
