@@ -16,9 +16,7 @@ if [ -x "$BIN" ] && [ "$(installed)" = "$VERSION" ]; then
   exit 0
 fi
 
-for need in rg; do
-  command -v "$need" >/dev/null || { echo "missing '$need': apt-get install -y ripgrep libkrb5-dev" >&2; exit 1; }
-done
+command -v rg >/dev/null || { echo "missing 'rg': apt-get install -y ripgrep libkrb5-dev" >&2; exit 1; }
 [ -e /usr/include/gssapi/gssapi.h ] || [ -e /usr/include/gssapi.h ] \
   || { echo "missing Kerberos headers: apt-get install -y libkrb5-dev" >&2; exit 1; }
 

@@ -284,8 +284,18 @@ async function main() {
       while (!/TTL 63 → initial 64 → 1 hop\b/.test(text = await hover.innerText()) && Date.now() < until) await page.waitForTimeout(200);
       check(/TTL 63 → initial 64 → 1 hop\b/.test(text), `hover lacks "TTL 63 → initial 64 → 1 hop" after 15 s:\n${text}`);
       check(/2 hops before 192\.168\.40\.129/.test(text), `hover lacks "2 hops before 192.168.40.129":\n${text}`);
-      const box = union(await hover.boundingBox(), await (await editorLine(page, 2)).boundingBox());
-      await screenshot('hover', pad({ ...box, width: Math.min(box.width, 1000) }, 8, viewport), { readme: true });
+      // For the picture, scroll the hover (the mouse may move into a hover; it stays) until the
+      // language server's hop-count story, shown under the diagnostic, reaches its top.
+      const hoverBox = await hover.boundingBox();
+      await page.mouse.move(hoverBox.x + hoverBox.width / 2, hoverBox.y + hoverBox.height / 2, { steps: 4 });
+      const story = hover.locator('.hover-contents', { hasText: 'TTL 63 → initial 64' }).last();
+      let scrolled = 0;
+      while (scrolled < 20 && (await story.boundingBox()).y > hoverBox.y + 20) { await page.mouse.wheel(0, 40); await page.waitForTimeout(60); scrolled++; }
+      await page.waitForTimeout(300);
+      check(await hover.isVisible(), 'the hover closed when the mouse moved into it');
+      const editorBox = await page.locator('.editor-group-container.active .monaco-editor').first().boundingBox();
+      const box = union(await hover.boundingBox(), await (await editorLine(page, 2)).boundingBox(), { ...editorBox, width: 1, height: 1, y: hoverBox.y });
+      await screenshot('hover', pad({ ...box, width: Math.min(box.width, 1000) }, 6, viewport), { readme: true });
       await page.mouse.move(5, 5);
       await page.keyboard.press('Escape');
     });
@@ -340,12 +350,7 @@ async function main() {
         check(fromText, `expected.json has no -nv entry for ${PCAP.name}`);
         const pcapFindings = cliFindings(PCAP.fixture);
         const shown = `${PCAP.name}.tcpdump`; // client/src/pcap: the decoded text's path is the capture's + ".tcpdump"
-        await page.keyboard.press('Control+P');
-        await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-        await page.keyboard.type(PCAP.name);
-        await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label^="${PCAP.name}"]`, { timeout: 20_000 });
-        await page.keyboard.press('Enter');
-        await page.waitForSelector(`.tab.active[aria-label^="${shown}"]`, { timeout: 30_000 });
+        await openFile(page, PCAP.name, shown);
         const mode = await languageMode(page);
         check(mode === 'tcpdump', `${shown} opened as "${mode}", not tcpdump`);
         expectedTotal += pcapFindings.length;

@@ -2,15 +2,15 @@
 // quick open, the command palette, the Problems panel (table view), the editor's lines and hover,
 // and the hop map webview's frame.
 
-/** Opens a workspace file through Quick Open (Ctrl+P), as a user would. */
-export async function openFile(page, name) {
+/** Opens a workspace file through Quick Open (Ctrl+P), as a user would; `tab` is the editor title it ends in. */
+export async function openFile(page, name, tab = name) {
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await page.keyboard.type(name);
   // Quick Open searches asynchronously: Enter before the row exists would open nothing.
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label^="${name}"]`, { timeout: 20_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tab.active[aria-label^="${name}"]`, { timeout: 20_000 });
+  // Click the row itself: Enter takes the highlighted row, which may be a recently opened look-alike.
+  await page.locator(`.quick-input-list .monaco-list-row[aria-label^="${name}"]`).first().click({ timeout: 20_000 });
+  await page.waitForSelector(`.tab.active[aria-label^="${tab}"]`, { timeout: 30_000 });
   await page.waitForSelector('.editor-group-container.active .monaco-editor .view-lines', { timeout: 20_000 });
 }
 
