@@ -2,7 +2,7 @@ import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readS
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { analyze, type Analysis, type Finding } from './core/analyze';
+import { analyze, type Finding } from './core/analyze';
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
 import { DEFAULT_OPTIONS } from './core/options';
 import type { StreamedPacket } from './core/streamParse';
@@ -333,7 +333,7 @@ function sarifPrinter(): FindingPrinter {
     },
     async end() {
       // toSarif reads nothing of an analysis but its findings, which is all a streamed run keeps.
-      const analyses = runs.map((r) => ({ uri: r.uri, analysis: { findings: r.findings } as Pick<Analysis, 'findings'> as Analysis }));
+      const analyses = runs.map((r) => ({ uri: r.uri, analysis: { findings: r.findings } }));
       await write(`${JSON.stringify(toSarif(analyses, toolVersion()), null, 2)}\n`);
     },
   };

@@ -134,7 +134,7 @@ function result(f: Finding, uri: string, artifactIndex: number): SarifResult {
  * One SARIF run holding every file's results (one tool invocation). `uri` must already be a URI
  * reference (see `artifactUriFromPath`); it is used as is for the artifact and every location.
  */
-export function toSarif(runs: readonly { uri: string; analysis: Analysis }[], toolVersion: string): SarifLog {
+export function toSarif(runs: readonly { uri: string; analysis: Pick<Analysis, 'findings'> }[], toolVersion: string): SarifLog {
   const results: SarifResult[] = [];
   runs.forEach(({ uri, analysis }, index) => {
     for (const f of analysis.findings) results.push(result(f, uri, index));
