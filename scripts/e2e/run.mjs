@@ -290,7 +290,7 @@ async function main() {
       await page.mouse.move(hoverBox.x + hoverBox.width / 2, hoverBox.y + hoverBox.height / 2, { steps: 4 });
       const story = hover.locator('.hover-contents', { hasText: 'TTL 63 → initial 64' }).last();
       let scrolled = 0;
-      while (scrolled < 20 && (await story.boundingBox()).y > hoverBox.y + 20) { await page.mouse.wheel(0, 40); await page.waitForTimeout(60); scrolled++; }
+      while (scrolled < 80 && (await story.boundingBox()).y > hoverBox.y + 4) { await page.mouse.wheel(0, 10); await page.waitForTimeout(60); scrolled++; }
       await page.waitForTimeout(300);
       check(await hover.isVisible(), 'the hover closed when the mouse moved into it');
       const editorBox = await page.locator('.editor-group-container.active .monaco-editor').first().boundingBox();
