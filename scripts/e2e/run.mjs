@@ -148,8 +148,6 @@ async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   if (UPDATE_IMAGES) fs.mkdirSync(DOC_IMAGES, { recursive: true });
   const bin = codeServerBinary(REPO);
-  const seedFindings = cliFindings(SEED.fixture);
-  const labFindings = cliFindings(LAB.fixture);
   const labExpected = JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'lab', 'expected.json'), 'utf8')).files[LAB_FILE];
   check(labExpected?.ttlPrinted && labExpected.forgedRstLines.length > 0, `test/fixtures/lab/expected.json has no forged RSTs for ${LAB_FILE}`);
 
@@ -164,6 +162,9 @@ async function main() {
     check(bytes < VSIX_MAX_BYTES, `tcpdump-lens.vsix is ${bytes} bytes (limit ${VSIX_MAX_BYTES})`);
     log(`     tcpdump-lens.vsix: ${entries.length} files, ${Math.round(bytes / 1024)} KB`);
   });
+  // After packaging: it built dist/cli.js.
+  const seedFindings = cliFindings(SEED.fixture);
+  const labFindings = cliFindings(LAB.fixture);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-e2e-'));
   const workspace = path.join(tmp, 'workspace');
@@ -203,7 +204,7 @@ async function main() {
       check(mode === 'tcpdump', `${SEED.name} opened as "${mode}", not tcpdump`);
     });
     // Files are opened through Quick Open from here on: the side bar only takes room from the pictures.
-    await runCommand(page, 'View: Close Primary Side Bar');
+    await step('close the side bar', () => runCommand(page, 'View: Close Primary Side Bar'));
 
     let expectedTotal = seedFindings.length + labFindings.length;
     await step('Problems panel: exactly the expected warnings and notes', async () => {
