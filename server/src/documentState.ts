@@ -34,7 +34,11 @@ export class DocumentState {
     this.currentVersion = version;
     this.lines = splitLines(text);
     if (text.includes('\r')) this.doc = TextDocument.create(uri, languageId, version, text);
+    else this.opened = text;
   }
+
+  /** The text as opened, until the first edit: joining the lines again would cost the whole document. */
+  private opened: string | undefined;
 
   get version(): number {
     return this.currentVersion;
@@ -54,7 +58,7 @@ export class DocumentState {
   }
 
   get text(): string {
-    return this.doc ? this.doc.getText() : this.lines.join('\n');
+    return this.doc ? this.doc.getText() : (this.opened ?? this.lines.join('\n'));
   }
 
   /** At least the first 4096 characters (all of a shorter text): what tells a binary capture. */
@@ -67,6 +71,7 @@ export class DocumentState {
   }
 
   applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
+    this.opened = undefined;
     for (const change of changes) {
       if (!('range' in change) || !change.range) {
         this.lines = splitLines(change.text);
@@ -141,7 +146,7 @@ export class DocumentState {
       // Same text, other settings: reanalyze() falls back to a fresh analysis itself when they differ.
       this.state = reanalyze(this.state, edited, { from: 0, oldEnd: 0, newEnd: 0 }, options);
     } else {
-      this.state = analyzeIncrementally(this.text, options);
+      this.state = analyzeIncrementally(this.text, options, this.lines);
     }
     this.lines = this.state.analysis.lines as string[];
     this.pending = undefined;

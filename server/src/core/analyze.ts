@@ -131,8 +131,7 @@ export function analyze(text: string, options: AnalysisOptions = DEFAULT_OPTIONS
 }
 
 /** analyze(), keeping what an incremental re-analysis builds on (incrementalAnalysis.ts). */
-export function analyzeStages(text: string, options: AnalysisOptions): { analysis: Analysis; flowOfPacket: Map<number, TcpFlow>; prefixedHeads: boolean | undefined } {
-  const lines = splitLines(text);
+export function analyzeStages(text: string, options: AnalysisOptions, lines: string[] = splitLines(text)): { analysis: Analysis; flowOfPacket: Map<number, TcpFlow>; prefixedHeads: boolean | undefined } {
   const binary = looksBinary(text);
   const { packets, prefixedHeads } = binary ? { packets: [] as Packet[], prefixedHeads: undefined } : parseCapture(text, lines);
   const baselines = buildBaselines(packets, options.initialTtls);

@@ -45,8 +45,9 @@ export interface ReanalysisStats {
 
 export let lastReanalysis: ReanalysisStats | undefined;
 
-export function analyzeIncrementally(text: string, options: AnalysisOptions): IncrementalState {
-  return analyzeStages(text, options);
+/** A fresh analysis to build on; `lines`, when given, must be exactly splitLines(text). */
+export function analyzeIncrementally(text: string, options: AnalysisOptions, lines?: string[]): IncrementalState {
+  return analyzeStages(text, options, lines);
 }
 
 const sameOptions = (a: AnalysisOptions, b: AnalysisOptions): boolean =>
