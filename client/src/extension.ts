@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import { type ExtensionContext } from 'vscode';
+import { workspace, type ExtensionContext, type TextDocument } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerHopMap } from './hopMap';
 import { registerAnalyzeCaptureFile } from './analyzeCaptureFile';
 import { registerCaptureViewer } from './pcap';
+import { registerPlainTextCaptures } from './plainTextCaptures';
 
 let client: LanguageClient | undefined;
 
@@ -23,7 +24,14 @@ export async function activate(context: ExtensionContext): Promise<void> {
   registerHopMap(context, client);
   registerAnalyzeCaptureFile(context, client);
   registerCaptureViewer(context);
-  await client.start();
+  // Activated by a Plain Text document (to look at its first line), the server waits for a
+  // tcpdump document; requests (Analyze Capture File…) start it themselves.
+  const isTcpdump = (doc: TextDocument): boolean => doc.languageId === 'tcpdump';
+  let started: Promise<void> | undefined;
+  const start = (): Promise<void> => (started ??= client!.start());
+  context.subscriptions.push(workspace.onDidOpenTextDocument((doc) => { if (isTcpdump(doc)) void start(); }));
+  registerPlainTextCaptures(context);
+  if (workspace.textDocuments.some(isTcpdump)) await start();
 }
 
 export async function deactivate(): Promise<void> {

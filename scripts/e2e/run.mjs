@@ -36,6 +36,8 @@ const LAB_FILE = 'ttl64-ipv4.nv.txt';
 const LAB = { fixture: path.join(REPO, 'test', 'fixtures', 'lab', LAB_FILE), name: 'ttl64-ipv4.nv' };
 
 // A binary lab capture, opened through the extension's custom editor as tcpdump -nv text.
+// VS Code's own .txt association beats firstLine: the client adopts such files (client/src/plainTextCaptures.ts).
+const PLAIN_TXT = { fixture: path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt'), name: 'capture.txt' };
 const PCAP = { fixture: path.join(REPO, 'test', 'fixtures', 'lab', 'ttl64-ipv4.pcap'), name: 'ttl64-ipv4.pcap' };
 
 /** The manifest's custom editor for *.pcap, if package.json contributes one. */
@@ -169,7 +171,7 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-e2e-'));
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(workspace);
-  for (const f of [SEED, LAB, PCAP]) fs.copyFileSync(f.fixture, path.join(workspace, f.name));
+  for (const f of [SEED, LAB, PCAP, PLAIN_TXT]) fs.copyFileSync(f.fixture, path.join(workspace, f.name));
   const profile = cleanProfile(path.join(tmp, 'code-server'), USER_SETTINGS);
   let failed = true;
   try {
@@ -367,6 +369,27 @@ async function main() {
         log(`     ${shown} [${rows.join(', ')}]`);
       });
     }
+
+    await step(`open ${PLAIN_TXT.name} (a .txt, Plain Text by VS Code's own association): adopted as tcpdump, warned like the seed`, async () => {
+      await openFile(page, PLAIN_TXT.name);
+      const until = Date.now() + 15_000;
+      let mode;
+      while ((mode = await languageMode(page)) !== 'tcpdump' && Date.now() < until) await page.waitForTimeout(250);
+      check(mode === 'tcpdump', `${PLAIN_TXT.name} stayed "${mode}"`);
+      expectedTotal += seedFindings.length;
+      await showProblems(page);
+      // The status bar counts everything; the table is virtualised (notes sort below the fold by
+      // now), so the file's warning rows are compared row by row and its note through the total.
+      const until2 = Date.now() + 30_000;
+      let counts;
+      while ((counts = await problemCounts(page)).warnings + counts.infos < expectedTotal && Date.now() < until2) await page.waitForTimeout(250);
+      check(counts.warnings + counts.infos === expectedTotal, `status bar shows ${counts.label}, expected ${expectedTotal} problems`);
+      const warningsOf = (list) => list.filter((r) => r.startsWith('warning '));
+      let rows = [];
+      while (warningsOf(rows = rowsOf(await problemRows(page), PLAIN_TXT.name)).length < warningsOf(seedFindings.map(asRow)).length && Date.now() < until2) await page.waitForTimeout(250);
+      sameList(warningsOf(rows), warningsOf(seedFindings.map(asRow)), `${PLAIN_TXT.name}: Problems panel warnings vs the seed's`);
+      log(`     ${PLAIN_TXT.name} [${rows.join(', ')}]`);
+    });
 
     await step('tcpdumpLens.enable = false (Settings UI) removes the warnings; true brings them back', async () => {
       const setEnable = async (value) => {

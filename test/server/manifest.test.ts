@@ -37,7 +37,7 @@ describe('package.json manifest', () => {
   });
 
   it('activates on the tcpdump language (and decoded captures) and recognises tcpdump output by its first line', () => {
-    assert.deepEqual(manifest.activationEvents, ['onLanguage:tcpdump', 'onFileSystem:tcpdump-pcap']);
+    assert.deepEqual(manifest.activationEvents, ['onLanguage:tcpdump', 'onLanguage:plaintext', 'onFileSystem:tcpdump-pcap']);
     const lang = manifest.contributes.languages.find((l: { id: string }) => l.id === 'tcpdump');
     assert.deepEqual(lang.extensions, ['.tcpdump', '.pcap.txt']);
     const firstLine = new RegExp(lang.firstLine);
