@@ -45,7 +45,7 @@ interface Edit {
 
 /** What an edit inserts: tcpdump lines (whole or cut), line breaks of every kind, or short noise. */
 const insertion = fc.oneof(
-  fc.constantFrom('', '\n', '\r\n', '\r', ' ', 'R', 'Flags [R.]', 'ttl 63', '1', ':', '('),
+  fc.constantFrom('', '\n', '\r\n', '\r', ' ', 'R', 'Flags [R.]', 'ttl 63', '1', ':', '(', '\u0000\u0000\u0001\u0002\u0003'),
   fc.nat({ max: LINES.length - 1 }).map((i) => `${LINES[i]}\n`),
   fc.tuple(fc.nat({ max: LINES.length - 1 }), fc.nat({ max: 200 }), fc.nat({ max: 200 })).map(([i, a, b]) => LINES[i].slice(Math.min(a, b), Math.max(a, b))),
   fc.string({ maxLength: 6 }),

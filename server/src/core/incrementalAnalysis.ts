@@ -100,7 +100,7 @@ export function reanalyze(prev: IncrementalState, edited: EditedText | string, c
   const old = prev.analysis;
   if (!sameOptions(old.options, options) || old.binary || looksBinary(textStart)) {
     lastReanalysis = { reparsedLines: lines.length, reparsedPackets: -1, mode: 'full', touchedSources: -1 };
-    return analyzeIncrementally(text(), options);
+    return analyzeIncrementally(text(), options, lines);
   }
   const delta = change.newEnd - change.oldEnd;
   const oldPackets = old.packets;
