@@ -176,19 +176,24 @@ async function openFile(file: string, stream = true): Promise<TextSource> {
   };
 }
 
+/** Standard input's first chunk; a capture (`tcpdump -w - | tcpdump-lens -`) is read whole and decoded. */
+async function startStdin(): Promise<{ stdin: AsyncIterator<Buffer>; first: IteratorResult<Buffer>; capture?: TextSource }> {
+  const stdin = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await stdin.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  if (!isBinaryCapture(head)) return { stdin, first };
+  const parts = [head];
+  for (let r = await stdin.next(); !r.done; r = await stdin.next()) parts.push(r.value);
+  return { stdin, first, capture: decodedCapture('-', Buffer.concat(parts)) };
+}
+
 /**
  * Standard input: a capture (`tcpdump -w - | tcpdump-lens -`) is decoded in memory; text is
  * copied to a temporary file as it is read, so the second pass reads that instead of memory.
  */
 async function openStdin(): Promise<TextSource> {
-  const stdin = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await stdin.next();
-  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
-  if (isBinaryCapture(head)) {
-    const parts = [head];
-    for (let r = await stdin.next(); !r.done; r = await stdin.next()) parts.push(r.value);
-    return decodedCapture('-', Buffer.concat(parts));
-  }
+  const { stdin, first, capture } = await startStdin();
+  if (capture) return capture;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-'));
   const spool = path.join(dir, 'stdin.txt');
   const fd = openSync(spool, 'w');
@@ -471,14 +476,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
 /** Standard input for --follow: text as it comes, or a capture decoded once it has all arrived. */
 async function openLiveStdin(): Promise<TextSource> {
-  const stdin = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await stdin.next();
-  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
-  if (isBinaryCapture(head)) {
-    const parts = [head];
-    for (let r = await stdin.next(); !r.done; r = await stdin.next()) parts.push(r.value);
-    return decodedCapture('-', Buffer.concat(parts));
-  }
+  const { stdin, first, capture } = await startStdin();
+  if (capture) return capture;
   return {
     async *chunks() {
       const decoder = new StringDecoder('utf8');

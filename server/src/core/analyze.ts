@@ -3,7 +3,7 @@ import { looksBinary } from './binaryText';
 import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl, describeSuspiciousReset } from './describe';
 import type { EvidenceKind } from './evidence';
 import { buildTcpFlows, type TcpFlow } from './flows';
-import { DEFAULT_OPTIONS, type AnalysisOptions } from './options';
+import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import type { Packet } from './packet';
 import { parseCapture, splitLines } from './parse';
 import { inferInitialTtl } from './ttl';
@@ -52,7 +52,8 @@ export interface Analysis {
   binary: boolean;
 }
 
-const CODE_OF: Record<EvidenceKind, FindingCode> = {
+/** The finding code each kind of lead evidence is reported under. */
+export const FINDING_CODE_OF: Record<EvidenceKind, FindingCode> = {
   'hop-mismatch': 'ttl-mismatch',
   'initial-ttl-mismatch': 'ttl-mismatch',
   'mac-mismatch': 'mac-mismatch',
@@ -69,7 +70,6 @@ const CODE_OF: Record<EvidenceKind, FindingCode> = {
   'ip-id-mismatch': 'rst-header',
   'rst-payload': 'rst-header',
 };
-const LEVEL: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 
 function packetFinding(p: Packet, fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>): Finding {
   return { packet: p.index, startLine: p.startLine, startCharacter: 0, endLine: p.endLine, endCharacter: p.endLineLength, ...fields };
@@ -93,7 +93,7 @@ function resetFinding(v: ResetVerdict, a: { packets: readonly Packet[]; lines: r
   });
   return packetFinding(p, {
     severity: v.confidence === 'low' ? 'information' : 'warning',
-    code: CODE_OF[lead.kind],
+    code: FINDING_CODE_OF[lead.kind],
     message: describeSuspiciousReset(v, a.options.locale),
     related,
     confidence: v.confidence,
@@ -173,7 +173,7 @@ export function assembleAnalysis(
   }
   const a = { packets, lines, options };
   for (const v of verdicts) {
-    if (v.status !== 'suspicious' || LEVEL[v.confidence!] < LEVEL[options.minimumConfidence] || taken.has(v.packet)) continue;
+    if (v.status !== 'suspicious' || CONFIDENCE_RANK[v.confidence!] < CONFIDENCE_RANK[options.minimumConfidence] || taken.has(v.packet)) continue;
     findings.push(unchangedResetFindings?.get(v.packet) ?? resetFinding(v, a));
     taken.add(v.packet);
   }

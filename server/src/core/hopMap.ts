@@ -1,4 +1,5 @@
 import type { Analysis } from './analyze';
+import { CONFIDENCE_RANK } from './options';
 import { inferInitialTtl } from './ttl';
 import type { Confidence } from './verdict';
 
@@ -62,7 +63,6 @@ export interface HopMap {
 export const HOP_MAP_METHOD = 'tcpdumpLens/hopMap';
 
 const ascending = (a: number, b: number): number => a - b;
-const CONFIDENCE_LEVEL: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 
 function insertSorted(values: number[], value: number): void {
   if (values.includes(value)) return;
@@ -95,7 +95,7 @@ export function buildHopMap(analysis: Analysis): HopMap {
       const confidence = verdict.confidence ?? 'low';
       // Below the configured minimum the editor shows no warning: the map does not cry forgery either.
       // Such an RST is no evidence of where its claimed sender sits, so it is not drawn at all.
-      if (CONFIDENCE_LEVEL[confidence] < CONFIDENCE_LEVEL[options.minimumConfidence]) continue;
+      if (CONFIDENCE_RANK[confidence] < CONFIDENCE_RANK[options.minimumConfidence]) continue;
       if (hops > maxHops) maxHops = hops;
       const key = `${p.src}\u0000${hops}\u0000${initialTtl}\u0000${confidence}`;
       let group = resetGroups.get(key);

@@ -31,6 +31,9 @@ export function sanitizeSpreadRule(weakStepHops: unknown, farSourceHops: unknown
   return { weakStepHops: ok(weakStepHops, DEFAULT_SPREAD_RULE.weakStepHops), farSourceHops: ok(farSourceHops, DEFAULT_SPREAD_RULE.farSourceHops) };
 }
 
+/** Confidence levels in order, for comparing a verdict with `minimumConfidence`. */
+export const CONFIDENCE_RANK: Record<ConfidenceLevel, number> = { low: 0, medium: 1, high: 2 };
+
 export const DEFAULT_OPTIONS: AnalysisOptions = {
   initialTtls: DEFAULT_INITIAL_TTLS,
   locale: 'en',

@@ -1,10 +1,10 @@
-import type { Finding, FindingCode, RelatedLocation } from './analyze';
+import { FINDING_CODE_OF, type Finding, type RelatedLocation } from './analyze';
 import type { DistanceBaseline, SourceBaseline } from './baseline';
 import { looksBinary } from './binaryText';
 import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl, describeSuspiciousReset } from './describe';
 import { POINTS, headerEvidence, hopEvidence, initialTtlEvidence, macEvidence, type Evidence, type EvidenceKind, type Strength } from './evidence';
 import { endpoint } from './flows';
-import { DEFAULT_OPTIONS, type AnalysisOptions, type ConfidenceLevel } from './options';
+import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import { isReset, type Packet, type TokenRange } from './packet';
 import { LineSplitter, StreamParser, type StreamedPacket } from './streamParse';
 import { inferInitialTtl } from './ttl';
@@ -34,24 +34,6 @@ const NUMBERING_JUMP = 1 << 24;
 /** Distinct MAC addresses remembered per source (a segment has few; this only bounds a flood). */
 const MAC_LIMIT = 256;
 
-const CODE_OF: Record<EvidenceKind, FindingCode> = {
-  'hop-mismatch': 'ttl-mismatch',
-  'initial-ttl-mismatch': 'ttl-mismatch',
-  'mac-mismatch': 'mac-mismatch',
-  'rst-seq-data': 'rst-sequence',
-  'data-seq-rst': 'rst-sequence',
-  'rst-seq-change': 'rst-sequence',
-  'rst-ack-change': 'rst-sequence',
-  'burst-ttl-change': 'rst-sequence',
-  'reset-both-ends': 'rst-sequence',
-  'rst-burst': 'rst-sequence',
-  'nonzero-window': 'rst-header',
-  'tos-mismatch': 'rst-header',
-  'df-mismatch': 'rst-header',
-  'ip-id-mismatch': 'rst-header',
-  'rst-payload': 'rst-header',
-};
-const LEVEL: Record<ConfidenceLevel, number> = { low: 0, medium: 1, high: 2 };
 const RANK: Record<Strength, number> = { conclusive: 0, strong: 1, moderate: 2, weak: 3 };
 
 /** What a finding needs to point at a packet that is no longer held. */
@@ -522,7 +504,7 @@ function judge(r: PendingReset, summary: SourceSummary | undefined, laterCount: 
 }
 
 function reportable(v: ResetVerdict, options: AnalysisOptions): boolean {
-  return v.status === 'suspicious' && LEVEL[v.confidence!] >= LEVEL[options.minimumConfidence];
+  return v.status === 'suspicious' && CONFIDENCE_RANK[v.confidence!] >= CONFIDENCE_RANK[options.minimumConfidence];
 }
 
 function packetFinding(p: Packet, fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>): Finding {
@@ -548,7 +530,7 @@ function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: Analysis
   }
   return packetFinding(p, {
     severity: v.confidence === 'low' ? 'information' : 'warning',
-    code: CODE_OF[lead.kind],
+    code: FINDING_CODE_OF[lead.kind],
     message: describeSuspiciousReset(v, options.locale),
     related,
     confidence: v.confidence,
@@ -1066,7 +1048,7 @@ export class FollowAnalysis {
     const judged = judge(r, this.sources.get(p.src), r.side.data - r.dataBefore, this.options);
     const v = judged.verdict;
     if (!reportable(v, this.options)) return;
-    if (r.reported && LEVEL[v.confidence!] <= LEVEL[r.reported]) return;
+    if (r.reported && CONFIDENCE_RANK[v.confidence!] <= CONFIDENCE_RANK[r.reported]) return;
     const raisedFrom = r.reported;
     r.reported = v.confidence;
     if (p.badChecksum) this.taken.add(p.index);
