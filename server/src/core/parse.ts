@@ -369,6 +369,23 @@ function splitEndpoint(text: string, portBearing: boolean): string {
 /** The port the last splitEndpoint() found, or undefined. */
 let splitPort: string | undefined;
 
+/**
+ * One string per distinct address, port and flag set for the packets of one parse. Every packet
+ * keeps these, and a capture repeats them packet after packet: sharing one copy leaves the
+ * per-packet copies as short-lived garbage instead of data the garbage collector moves twice.
+ */
+const sharedStrings = new Map<string, string>();
+
+function shared(text: string): string;
+function shared(text: string | undefined): string | undefined;
+function shared(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const known = sharedStrings.get(text);
+  if (known !== undefined) return known;
+  sharedStrings.set(text, text);
+  return text;
+}
+
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
@@ -466,15 +483,15 @@ function parseTransport(p: Packet, line: string, lineNo: number, from: number): 
     [p.src, p.dst] = [m[1], m[2]];
   } else {
     const portBearing = p.proto === undefined ? showsPort(m[1]) || showsPort(m[2]) : PORT_PROTOS.has(p.proto);
-    p.src = splitEndpoint(m[1], portBearing);
-    p.srcPort = splitPort;
-    p.dst = splitEndpoint(m[2], portBearing);
-    p.dstPort = splitPort;
+    p.src = shared(splitEndpoint(m[1], portBearing));
+    p.srcPort = shared(splitPort);
+    p.dst = shared(splitEndpoint(m[2], portBearing));
+    p.dstPort = shared(splitPort);
   }
 
   if (p.proto === 'TCP' && (flags4 || flags39)) {
     if (flags4) {
-      p.flags = flagsFrom4x(flags4[1]);
+      p.flags = shared(flagsFrom4x(flags4[1]));
       const start = restAt + flags4[0].length - 1 - flags4[1].length;
       p.flagsRange = { line: lineNo, start, end: start + flags4[1].length };
       const seq = numberAfter(rest, 'seq ', 0xffffffff);
@@ -490,7 +507,7 @@ function parseTransport(p: Packet, line: string, lineNo: number, from: number): 
     const win = numberAfter(rest, 'win ', 0xffffffff);
     if (win !== null) p.win = win;
     if (flags39) {
-      p.flags = flagsFrom39(flags39[1], ack !== null);
+      p.flags = shared(flagsFrom39(flags39[1], ack !== null));
       p.flagsRange = { line: lineNo, start: restAt, end: restAt + flags39[1].length };
     }
     if (rest.includes('(incorrect')) p.badChecksum = true;
@@ -660,6 +677,15 @@ export interface LineRangeParse {
  * there and on `prefixedHeads`: that is what lets an edited document be reparsed between two heads.
  */
 export function parseLineRange(lines: readonly string[], from: number, prefixedHeadsAtStart: boolean | undefined, stopFrom: number): LineRangeParse {
+  sharedStrings.clear();
+  try {
+    return parseLineRangeSharing(lines, from, prefixedHeadsAtStart, stopFrom);
+  } finally {
+    sharedStrings.clear();
+  }
+}
+
+function parseLineRangeSharing(lines: readonly string[], from: number, prefixedHeadsAtStart: boolean | undefined, stopFrom: number): LineRangeParse {
   const packets: Packet[] = [];
   // A packet whose head line ended early: the next line should carry its header or addresses.
   let awaiting: Packet | null = null;
