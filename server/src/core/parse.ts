@@ -1,4 +1,4 @@
-import type { Packet, ParsedCapture } from './packet';
+import type { Packet, ParsedCapture, TokenRange } from './packet';
 
 /*
  * tcpdump text → Packet records, one pass over the lines.
@@ -586,36 +586,123 @@ function readIpPart(p: Packet, lines: readonly string[], lineNo: number, at: num
   at = skipNotes(line, at);
   if (line.charCodeAt(at) !== 40 /* ( */) return [parseTransport(p, line, lineNo, skipNotes(line, at)) ? 'done' : 'none', lineNo];
 
-  let text = line;
-  let endLine = lineNo;
+  // A header hard-wrapped by a terminal or an editor (the wrap copied as newlines): its rest is on
+  // the next lines. They are joined, and positions in the joined text mapped back to their lines.
+  const wrapped: WrappedText = { text: line, starts: [0], lengths: [line.length], lineNo };
   let close = closingParen(line, at);
-  if (close < 0 && lineNo + 1 < lines.length && !matchHead(lines[lineNo + 1], requirePrefix)) {
-    // The header was hard-wrapped (a terminal or an editor's wrap copied as a newline): the rest
-    // of it is on the next line.
-    const joined = line + lines[lineNo + 1];
-    close = closingParen(joined, at);
-    if (close > line.length) {
-      text = joined;
-      endLine = lineNo + 1;
-      p.endLine = endLine;
-      p.endLineLength = lines[endLine].length;
-    } else close = -1;
-  }
+  while (close < 0 && joinWrapped(wrapped, lines, requirePrefix)) close = closingParen(wrapped.text, at);
   if (close < 0) return ['none', lineNo]; // header cut off: not a packet we can read
-  parseIpHeader(p, text, at + 1, close - 1, lineNo, line.length);
+  parseIpHeader(p, wrapped.text, at + 1, close - 1, lineNo, wrapped.text.length);
   at = close;
-  while (text.charCodeAt(at) === 32) at++;
-  if (at >= text.length) return ['await-transport', endLine];
-  if (text.charCodeAt(at) === 58 /* : */ && text.charCodeAt(at + 1) === 32) at += 2;
-  at = skipNotes(text, at);
-  if (text === line) return [parseTransport(p, line, lineNo, at) ? 'done' : 'none', lineNo];
-  // Positions index the joined text; only ranges on the second line can be kept.
-  if (!parseTransport(p, text, endLine, at)) return ['none', endLine];
-  if (p.flagsRange) {
-    if (p.flagsRange.start >= line.length) p.flagsRange = { line: endLine, start: p.flagsRange.start - line.length, end: p.flagsRange.end - line.length };
-    else delete p.flagsRange;
+  while (wrapped.text.charCodeAt(at) === 32) at++;
+  if (at >= wrapped.text.length) {
+    finishWrapped(p, lines, wrapped);
+    return ['await-transport', lineNo + wrapped.starts.length - 1];
   }
-  return ['done', endLine];
+  if (wrapped.text.charCodeAt(at) === 58 /* : */ && wrapped.text.charCodeAt(at + 1) === 32) at += 2;
+  at = skipNotes(wrapped.text, at);
+  return readWrappedTransport(p, lines, wrapped, at, requirePrefix);
+}
+
+/**
+ * The transport summary from `at` of `w`'s text; one wrapped inside its addresses, or right after
+ * them (a TCP summary with its flags on the next line), goes on on the next lines.
+ */
+function readWrappedTransport(p: Packet, lines: readonly string[], w: WrappedText, at: number, requirePrefix: boolean): [Progress, number] {
+  let ok = parseTransport(p, w.text, w.lineNo, at);
+  while ((!ok || (p.proto === 'TCP' && p.flags === undefined && ENDS_BEFORE_FLAGS.test(w.text))) && joinWrapped(w, lines, requirePrefix)) {
+    ok = parseTransport(p, w.text, w.lineNo, at);
+  }
+  finishWrapped(p, lines, w);
+  return [ok ? 'done' : 'none', w.lineNo + w.starts.length - 1];
+}
+
+/** Takes the next line into `w` if it can be the rest of a wrapped one (not a head, not tcpdump's own tab-indented detail). */
+function joinWrapped(w: WrappedText, lines: readonly string[], requirePrefix: boolean): boolean {
+  const next = w.lineNo + w.starts.length;
+  if (w.starts.length > WRAP_LINES || next >= lines.length || lines[next].length === 0) return false;
+  if (lines[next].charCodeAt(0) === 9 /* tab */) return false;
+  const head = matchHead(lines[next], requirePrefix);
+  // A cut address can look like a -tt head (`29.22 > …`); a printed timestamp cannot be that short.
+  if (head && !(head.nonIp && head.timestamp !== undefined && !PRINTED_TIMESTAMP.test(head.timestamp))) return false;
+  w.text += wrapGap(w.text, lines[next]);
+  w.starts.push(w.text.length);
+  w.lengths.push(lines[next].length);
+  w.text += lines[next];
+  return true;
+}
+
+/** A TCP summary cut before its flags were whole: `…: `, `…: Fla`, `…: Flags [R`. */
+const ENDS_BEFORE_FLAGS = /:(?: F(?:l(?:a(?:g(?:s(?: (?:\[[^\]]*)?)?)?)?)?)?)? ?$/;
+const PRINTED_TIMESTAMP = /:|^\d{9,}\.\d{6,9}$/;
+
+/** The packet's last line and its ranges, once its text is known to span `w`'s lines. */
+function finishWrapped(p: Packet, lines: readonly string[], w: WrappedText): void {
+  if (w.starts.length === 1) return;
+  p.endLine = w.lineNo + w.starts.length - 1;
+  p.endLineLength = lines[p.endLine].length;
+  if (p.ttlRange) setRange(p, 'ttlRange', mapRange(w, p.ttlRange));
+  if (p.flagsRange) setRange(p, 'flagsRange', mapRange(w, p.flagsRange));
+}
+
+/** How many lines after a head a hard-wrapped IP header may continue on. */
+const WRAP_LINES = 4;
+
+/** A head line joined with the lines its header was wrapped onto. */
+interface WrappedText {
+  text: string;
+  /** Where each joined line starts in `text` (the first at 0), and its own length. */
+  starts: number[];
+  lengths: number[];
+  lineNo: number;
+}
+
+/**
+ * What a hard wrap took out between two lines. An editor wraps at a space and drops it; a terminal
+ * cuts anywhere and drops nothing, but a cut there falls inside a word as often as not. So: nothing
+ * between two word characters (`192.168.40` + `.129`), or where a space is still there; a space
+ * elsewhere (`192.168.40.129` + `>`, `proto:` + `TCP`).
+ */
+function wrapGap(before: string, after: string): string {
+  const a = before.charCodeAt(before.length - 1);
+  const b = after.charCodeAt(0);
+  if (a === 32 || a === 9 || b === 32 || b === 9) return '';
+  if (isWrapWordChar(a) && isWrapWordChar(b)) return '';
+  // Inside an IPv6 address (`fd00:201:4` + `::2`, `fd00:201:` + `4::2`), not after `proto:`.
+  if (isHexDigit(a) && b === 58) return '';
+  if (a === 58 && isHexDigit(b) && before.length > 1 && (isHexDigit(before.charCodeAt(before.length - 2)) || before.charCodeAt(before.length - 2) === 58)) return '';
+  return ' ';
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+}
+
+/** Letters, digits and `.`: what a terminal's cut inside an address or number leaves on both sides. */
+function isWrapWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 /* . */;
+}
+
+function lineOf(w: WrappedText, position: number): number {
+  let i = w.starts.length - 1;
+  while (i > 0 && w.starts[i] > position) i--;
+  return w.lineNo + i;
+}
+
+function setRange(p: Packet, key: 'ttlRange' | 'flagsRange', r: TokenRange | undefined): void {
+  if (r) p[key] = r;
+  else delete p[key];
+}
+
+/** A range parsed on the joined text, back on its own line; gone if it spans a wrap. */
+function mapRange(w: WrappedText, r: TokenRange): TokenRange | undefined {
+  if (w.starts.length === 1) return r;
+  const line = lineOf(w, r.start);
+  if (line !== lineOf(w, r.end - 1)) return undefined;
+  const base = w.starts[line - w.lineNo];
+  // A token that runs into a gap the join put in is not on one line either.
+  if (r.end - base > w.lengths[line - w.lineNo]) return undefined;
+  return { line, start: r.start - base, end: r.end - base };
 }
 
 /**
@@ -710,7 +797,7 @@ function parseLineRangeSharing(lines: readonly string[], from: number, prefixedH
         let progress: Progress;
         let last = lineNo;
         if (what === 'await-header') [progress, last] = readIpPart(pending, lines, lineNo, i, prefixedHeads === true);
-        else progress = parseTransport(pending, line, lineNo, i) ? 'done' : 'none';
+        else [progress, last] = readWrappedTransport(pending, lines, { text: line, starts: [0], lengths: [line.length], lineNo }, i, prefixedHeads === true);
         if (progress !== 'none') {
           pending.endLine = last;
           pending.endLineLength = lines[last].length;
