@@ -3,7 +3,7 @@ import { looksBinary } from './binaryText';
 import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl, describeSuspiciousReset } from './describe';
 import type { EvidenceKind } from './evidence';
 import { buildTcpFlows, type TcpFlow } from './flows';
-import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
+import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions, type Locale } from './options';
 import type { Packet } from './packet';
 import { parseCapture, splitLines } from './parse';
 import { inferInitialTtl } from './ttl';
@@ -53,6 +53,9 @@ export interface Analysis {
 }
 
 /** The finding code each kind of lead evidence is reported under. */
+/** At most this many related locations per finding. */
+export const RELATED_LIMIT = 20;
+
 export const FINDING_CODE_OF: Record<EvidenceKind, FindingCode> = {
   'hop-mismatch': 'ttl-mismatch',
   'initial-ttl-mismatch': 'ttl-mismatch',
@@ -71,16 +74,34 @@ export const FINDING_CODE_OF: Record<EvidenceKind, FindingCode> = {
   'rst-payload': 'rst-header',
 };
 
-function packetFinding(p: Packet, fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>): Finding {
+export function packetFinding(p: Packet, fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>): Finding {
   return { packet: p.index, startLine: p.startLine, startCharacter: 0, endLine: p.endLine, endCharacter: p.endLineLength, ...fields };
 }
 
-function resetFinding(v: ResetVerdict, a: { packets: readonly Packet[]; lines: readonly string[]; options: AnalysisOptions }): Finding {
-  const p = a.packets[v.packet];
+/** A suspicious RST's related packets: those that set the claimed sender's distance, or the lead signal's own. */
+export function relatedPacketsOf(v: ResetVerdict): readonly number[] {
   const lead = v.evidence[0];
-  // Related locations: the packets that set the claimed sender's distance, or the lead signal's own.
-  const relatedPackets = lead.kind === 'hop-mismatch' || lead.kind === 'initial-ttl-mismatch' ? v.compared?.packets ?? [] : lead.packets ?? [];
-  const related = relatedPackets.slice(0, 20).map((i): RelatedLocation => {
+  const packets = lead.kind === 'hop-mismatch' || lead.kind === 'initial-ttl-mismatch' ? v.compared?.packets ?? [] : lead.packets ?? [];
+  return packets.slice(0, RELATED_LIMIT);
+}
+
+/** The finding for a suspicious RST, once its related locations are known. */
+export function suspiciousResetFinding(p: Packet, v: ResetVerdict, related: RelatedLocation[], locale: Locale): Finding {
+  return packetFinding(p, {
+    severity: v.confidence === 'low' ? 'information' : 'warning',
+    code: FINDING_CODE_OF[v.evidence[0].kind],
+    message: describeSuspiciousReset(v, locale),
+    related,
+    confidence: v.confidence,
+    ttl: v.ttl,
+    initialTtl: v.initialTtl,
+    hops: v.hops,
+    baselineHops: v.baselineHops,
+  });
+}
+
+function resetFinding(v: ResetVerdict, a: { packets: readonly Packet[]; lines: readonly string[]; options: AnalysisOptions }): Finding {
+  const related = relatedPacketsOf(v).map((i): RelatedLocation => {
     const b = a.packets[i];
     const r = b.ttlRange ?? { line: b.startLine, start: 0, end: a.lines[b.startLine].length };
     const initial = b.ttl === undefined ? undefined : inferInitialTtl(b.ttl, a.options.initialTtls);
@@ -91,17 +112,7 @@ function resetFinding(v: ResetVerdict, a: { packets: readonly Packet[]; lines: r
       message: initial === undefined ? a.lines[b.startLine].slice(0, 120) : describeBaselineRelated(a.options.locale, b.src, b.ttl!, initial - b.ttl!),
     };
   });
-  return packetFinding(p, {
-    severity: v.confidence === 'low' ? 'information' : 'warning',
-    code: FINDING_CODE_OF[lead.kind],
-    message: describeSuspiciousReset(v, a.options.locale),
-    related,
-    confidence: v.confidence,
-    ttl: v.ttl,
-    initialTtl: v.initialTtl,
-    hops: v.hops,
-    baselineHops: v.baselineHops,
-  });
+  return suspiciousResetFinding(a.packets[v.packet], v, related, a.options.locale);
 }
 
 /** One note per capturing-host source whose checksums tcpdump calls bad: offloading, not an error. */

@@ -1,14 +1,14 @@
-import { FINDING_CODE_OF, type Finding, type RelatedLocation } from './analyze';
+import { RELATED_LIMIT, packetFinding, relatedPacketsOf, suspiciousResetFinding, type Finding, type RelatedLocation } from './analyze';
 import type { DistanceBaseline, SourceBaseline } from './baseline';
 import { looksBinary } from './binaryText';
-import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl, describeSuspiciousReset } from './describe';
-import { POINTS, headerEvidence, hopEvidence, initialTtlEvidence, macEvidence, type Evidence, type EvidenceKind, type Strength } from './evidence';
+import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl } from './describe';
+import { POINTS, headerEvidence, type Evidence, type EvidenceKind, type Strength } from './evidence';
 import { endpoint } from './flows';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import { isReset, type Packet, type TokenRange } from './packet';
 import { LineSplitter, StreamParser, type StreamedPacket } from './streamParse';
 import { inferInitialTtl } from './ttl';
-import { confidenceFrom, type Confidence, type ResetVerdict } from './verdict';
+import { judgeAgainstBaseline, settleVerdict, type Confidence, type ResetVerdict } from './verdict';
 
 /*
  * The analysis of analyze.ts, fed text in pieces instead of holding the document: memory grows
@@ -26,15 +26,12 @@ import { confidenceFrom, type Confidence, type ResetVerdict } from './verdict';
  * capped (FOLLOW_LIMITS), least recently seen first out.
  */
 
-/** At most this many packets of a baseline are kept for related locations (analyze.ts shows 20). */
-const RELATED_LIMIT = 20;
 /** Run evidence looks at the first 64 RSTs of a burst, as evidence.ts does. */
 const RUN_MEMBER_LIMIT = 64;
 const NUMBERING_JUMP = 1 << 24;
 /** Distinct MAC addresses remembered per source (a segment has few; this only bounds a flood). */
 const MAC_LIMIT = 256;
 
-const RANK: Record<Strength, number> = { conclusive: 0, strong: 1, moderate: 2, weak: 3 };
 
 /** What a finding needs to point at a packet that is no longer held. */
 interface PacketRef {
@@ -457,66 +454,27 @@ interface Judged {
 function judge(r: PendingReset, summary: SourceSummary | undefined, laterCount: number, options: AnalysisOptions): Judged {
   const p = r.packet;
   const refs = new Map<number, PacketRef>();
-  const verdict: ResetVerdict = { packet: p.index, source: p.src, status: 'no-ttl', evidence: [] };
-  const found: Evidence[] = [];
   const baseline = summary?.isBaseline ? summary.view() : undefined;
-  const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, options.initialTtls);
-  if (baseline) {
-    verdict.baseline = baseline;
-    const mac = macEvidence(p, baseline);
-    if (mac) found.push(mac);
+  const { verdict, evidence } = judgeAgainstBaseline(p, baseline, options.initialTtls, options.spreadRule);
+  if (verdict.compared && summary) {
+    // The packets the verdict compared with, as the summary remembers them, for related locations.
+    for (const ref of (summary.tcp ?? summary.nonTcp ?? summary.all).first) refs.set(ref.index, ref);
   }
-  if (p.ttl !== undefined && initial !== undefined) {
-    verdict.ttl = p.ttl;
-    verdict.initialTtl = initial;
-    verdict.hops = initial - p.ttl;
-    verdict.status = 'no-baseline';
-    if (baseline && summary) {
-      const comparedWith = baseline.tcp ? 'tcp' : 'other';
-      const compared = baseline.tcp ?? baseline.nonTcp ?? baseline;
-      const comparedSummary = summary.tcp ?? summary.nonTcp ?? summary.all;
-      for (const ref of comparedSummary.first) refs.set(ref.index, ref);
-      verdict.compared = compared;
-      verdict.comparedWith = comparedWith;
-      let nearest = compared.minHops;
-      for (const h of compared.byHops.keys()) if (Math.abs(h - verdict.hops) < Math.abs(nearest - verdict.hops)) nearest = h;
-      verdict.baselineHops = nearest;
-      verdict.hopsBeforeSender = nearest - verdict.hops;
-      verdict.status = 'consistent';
-      const hop = hopEvidence(verdict.hops, compared, comparedWith, options.spreadRule);
-      if (hop) found.push(hop);
-      const init = initialTtlEvidence(initial, compared, comparedWith);
-      if (init) found.push(init);
-    }
-  }
-  found.push(...sequenceEvidenceOf(r, laterCount, refs));
-  found.push(...headerEvidence(p, baseline));
+  evidence.push(...sequenceEvidenceOf(r, laterCount, refs));
+  evidence.push(...headerEvidence(p, baseline));
   const id = baseline ? summary!.ipIds.evidence(p.ipId) : undefined;
-  if (id) found.push(id);
-  found.sort((a, b) => RANK[a.strength] - RANK[b.strength] || b.points - a.points);
-  verdict.evidence = found;
-  const confidence = confidenceFrom(found);
-  if (confidence) {
-    verdict.status = 'suspicious';
-    verdict.confidence = confidence;
-  }
-  return { verdict, refs };
+  if (id) evidence.push(id);
+  return { verdict: settleVerdict(verdict, evidence), refs };
 }
 
 function reportable(v: ResetVerdict, options: AnalysisOptions): boolean {
   return v.status === 'suspicious' && CONFIDENCE_RANK[v.confidence!] >= CONFIDENCE_RANK[options.minimumConfidence];
 }
 
-function packetFinding(p: Packet, fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>): Finding {
-  return { packet: p.index, startLine: p.startLine, startCharacter: 0, endLine: p.endLine, endCharacter: p.endLineLength, ...fields };
-}
-
 /** analyze.ts's resetFinding, with related packets looked up among the refs the verdict kept. */
 function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: AnalysisOptions): Finding {
-  const lead = v.evidence[0];
-  const relatedPackets = lead.kind === 'hop-mismatch' || lead.kind === 'initial-ttl-mismatch' ? v.compared?.packets ?? [] : lead.packets ?? [];
   const related: RelatedLocation[] = [];
-  for (const i of relatedPackets.slice(0, RELATED_LIMIT)) {
+  for (const i of relatedPacketsOf(v)) {
     const b = refs.get(i);
     if (!b) continue;
     const r = b.ttlRange ?? { line: b.startLine, start: 0, end: b.firstLineLength };
@@ -528,17 +486,7 @@ function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: Analysis
       message: initial === undefined ? b.firstLineHead ?? '' : describeBaselineRelated(options.locale, b.src, b.ttl!, initial - b.ttl!),
     });
   }
-  return packetFinding(p, {
-    severity: v.confidence === 'low' ? 'information' : 'warning',
-    code: FINDING_CODE_OF[lead.kind],
-    message: describeSuspiciousReset(v, options.locale),
-    related,
-    confidence: v.confidence,
-    ttl: v.ttl,
-    initialTtl: v.initialTtl,
-    hops: v.hops,
-    baselineHops: v.baselineHops,
-  });
+  return suspiciousResetFinding(p, v, related, options.locale);
 }
 
 /** Checksum-offload notes (analyze.ts's checksumNotes) as packets go by. */

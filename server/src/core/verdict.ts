@@ -67,11 +67,15 @@ export function confidenceFrom(evidence: readonly Evidence[]): Confidence | unde
 
 const RANK = { conclusive: 0, strong: 1, moderate: 2, weak: 3 } as const;
 
-export function judgeReset(p: Packet, ctx: JudgeContext): ResetVerdict {
+/**
+ * What an RST's own header says against its claimed sender's baseline: the MAC, the hop distance
+ * and the initial TTL. Shared by the whole-document judge below and the streaming one
+ * (streamAnalysis.ts), which add their own sequence evidence.
+ */
+export function judgeAgainstBaseline(p: Packet, baseline: SourceBaseline | undefined, initialTtls: readonly number[], spreadRule?: SpreadRule): { verdict: ResetVerdict; evidence: Evidence[] } {
   const verdict: ResetVerdict = { packet: p.index, source: p.src, status: 'no-ttl', evidence: [] };
   const evidence: Evidence[] = [];
-  const baseline = ctx.baselines.get(p.src);
-  const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, ctx.initialTtls);
+  const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, initialTtls);
   if (baseline) {
     verdict.baseline = baseline;
     const mac = macEvidence(p, baseline);
@@ -93,16 +97,17 @@ export function judgeReset(p: Packet, ctx: JudgeContext): ResetVerdict {
       verdict.baselineHops = nearest;
       verdict.hopsBeforeSender = nearest - verdict.hops;
       verdict.status = 'consistent';
-      const hop = hopEvidence(verdict.hops, compared, comparedWith, ctx.spreadRule);
+      const hop = hopEvidence(verdict.hops, compared, comparedWith, spreadRule);
       if (hop) evidence.push(hop);
       const init = initialTtlEvidence(initial, compared, comparedWith);
       if (init) evidence.push(init);
     }
   }
-  const flow = ctx.flowOfPacket.get(p.index);
-  if (flow) evidence.push(...sequenceEvidence(p, flow, ctx.packets));
-  evidence.push(...headerEvidence(p, baseline));
+  return { verdict, evidence };
+}
 
+/** Puts the evidence strongest first and lets it decide: suspicious (with a confidence) or not. */
+export function settleVerdict(verdict: ResetVerdict, evidence: Evidence[]): ResetVerdict {
   evidence.sort((a, b) => RANK[a.strength] - RANK[b.strength] || b.points - a.points);
   verdict.evidence = evidence;
   const confidence = confidenceFrom(evidence);
@@ -111,6 +116,15 @@ export function judgeReset(p: Packet, ctx: JudgeContext): ResetVerdict {
     verdict.confidence = confidence;
   }
   return verdict;
+}
+
+export function judgeReset(p: Packet, ctx: JudgeContext): ResetVerdict {
+  const baseline = ctx.baselines.get(p.src);
+  const { verdict, evidence } = judgeAgainstBaseline(p, baseline, ctx.initialTtls, ctx.spreadRule);
+  const flow = ctx.flowOfPacket.get(p.index);
+  if (flow) evidence.push(...sequenceEvidence(p, flow, ctx.packets));
+  evidence.push(...headerEvidence(p, baseline));
+  return settleVerdict(verdict, evidence);
 }
 
 export function judgeResets(ctx: JudgeContext): ResetVerdict[] {
