@@ -537,7 +537,9 @@ export function parseCapture(text: string, lines: readonly string[] = splitLines
   const last = lines.length - 1;
   const readable = readableLastLine(lines);
   if (readable === undefined) return parseLines(lines);
-  const parsed = parseLines([...lines.slice(0, last), readable]);
+  const readableLines = lines.slice();
+  readableLines[last] = readable;
+  const parsed = parseLines(readableLines);
   for (const p of parsed.packets) if (p.endLine === last) p.endLineLength = lines[last].length;
   return parsed;
 }
