@@ -54,7 +54,7 @@ describe('buildHopMap', () => {
       ],
     );
     assert.deepEqual(map.suspiciousResets, [
-      { claimedSource: '127.0.0.2', hops: 1, ttls: [63], initialTtl: 64, lines: [17], claimedSourceHops: [2, 3], nearestClaimedHops: 2, confidence: map.suspiciousResets[0]?.confidence },
+      { claimedSource: '127.0.0.2', hops: 1, ttls: [63], initialTtl: 64, lines: [17], claimedSourceHops: [2, 3], nearestClaimedHops: 2, confidence: 'low' }, // a spread (2–3 hop) baseline: moderate evidence alone
     ]);
   });
 

@@ -36,12 +36,6 @@ const table = JSON.parse(readFileSync(tablePath, 'utf8')) as ExpectedTable;
 const hopsToServer = Number(table.lab['hops-to-server']);
 const hopsToFw = Number(table.lab['hops-to-fw']);
 
-/**
- * Dialects the parser does not read yet, file → why. Their cases stay below as `it.skip` so the
- * parser's owner sees exactly what to fix; remove an entry once its file passes.
- */
-const PARSER_GAPS: Record<string, string> = {};
-
 const cache = new Map<string, Analysis>();
 function analysisOf(file: string): Analysis {
   let a = cache.get(file);
@@ -80,19 +74,17 @@ describe('lab captures (scripts/lab/run.sh): forged vs genuine RSTs', () => {
 
   for (const file of files) {
     const e = table.files[file];
-    const gap = PARSER_GAPS[file];
-    const test = gap ? it.skip : it;
     const label = `${file} (tcpdump ${e.tcpdumpFlags}, IPv${e.family}, server TTL ${e.serverInitialTtl}, fw TTL ${e.firewallInitialTtl})`;
 
     describe(label, () => {
-      test('the parser sees an RST on every expected line', () => {
+      it('the parser sees an RST on every expected line', () => {
         const a = analysisOf(file);
         const missing = [...e.forgedRstLines, ...e.genuineRstLines].filter((l) => !resetAt(a, l));
         assert.deepEqual(missing, [], `${file}: no RST packet parsed starting on line(s) ${missing.join(', ')}`);
       });
 
       if (e.ttlPrinted) {
-        test('warns (ttl-mismatch) on exactly the forged RSTs', () => {
+        it('warns (ttl-mismatch) on exactly the forged RSTs', () => {
           const warned = warnedLines(analysisOf(file));
           const problems: string[] = [];
           for (const l of e.forgedRstLines) if (!warned.has(l)) problems.push(`${file}:${l}: forged RST not warned`);
@@ -100,7 +92,7 @@ describe('lab captures (scripts/lab/run.sh): forged vs genuine RSTs', () => {
           assert.deepEqual(problems, [], problems.join('\n'));
         });
 
-        test('says the forged RSTs came from fw, 1 hop away, not the server 3 hops away', () => {
+        it('says the forged RSTs came from fw, 1 hop away, not the server 3 hops away', () => {
           const a = analysisOf(file);
           const problems: string[] = [];
           for (const f of a.findings) {
@@ -114,7 +106,7 @@ describe('lab captures (scripts/lab/run.sh): forged vs genuine RSTs', () => {
           assert.deepEqual(problems, [], problems.join('\n'));
         });
 
-        test('does not warn on any genuine RST and judges it consistent with the server', () => {
+        it('does not warn on any genuine RST and judges it consistent with the server', () => {
           const a = analysisOf(file);
           const warned = warnedLines(a);
           const problems: string[] = [];
@@ -127,7 +119,7 @@ describe('lab captures (scripts/lab/run.sh): forged vs genuine RSTs', () => {
           assert.deepEqual(problems, [], problems.join('\n'));
         });
       } else {
-        test('gives the single no-ttl notice and no warnings', () => {
+        it('gives the single no-ttl notice and no warnings', () => {
           const a = analysisOf(file);
           const warned = [...warnedLines(a)].map(([l, what]) => `${file}:${l}: unexpected warning (${what})`);
           assert.deepEqual(warned, [], warned.join('\n'));

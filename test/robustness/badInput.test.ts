@@ -105,8 +105,6 @@ interface BadInput {
   budgetMs: number;
   /** What this input specifically must (not) produce, beyond the shared invariants. */
   check?: (a: Analysis, text: string) => void;
-  /** Known bug: the analyze() test is skipped with this reason (kept so the owner can un-skip). */
-  bug?: string;
   /** Loops over many variants in-process; the LSP suite has its own edit-by-edit version of it. */
   analyzeOnly?: boolean;
 }
@@ -392,7 +390,7 @@ const CASES: BadInput[] = [
 
 describe('robustness: bad input through analyze()', () => {
   for (const c of CASES) {
-    (c.bug ? it.skip : it)(c.bug ? `${c.name} — ${c.bug}` : c.name, function () {
+    it(c.name, function () {
       this.timeout(Math.max(20000, c.budgetMs * 4));
       const text = c.text();
       const a = analyzeChecked(text, c.budgetMs);
@@ -445,8 +443,7 @@ describe('robustness: bad input over a real LSP connection', function () {
   }
 
   for (const c of CASES.filter((x) => !x.analyzeOnly)) {
-    // The analyze() test documents the bug; over LSP it would only hang the suite.
-    (c.bug ? it.skip : it)(c.name, async () => {
+    it(c.name, async () => {
       const uri = await openAndCompare(c.text());
       await client.close(uri);
       await client.diagnosticsFor(uri, (d, p) => d.length === 0 && p.version === undefined);

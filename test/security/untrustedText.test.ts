@@ -38,7 +38,8 @@ describe('security: untrusted capture text in hovers and messages (real LSP)', f
       const text = fs.readFileSync(path.join(BAD, file), 'utf8');
       const uri = `file:///security/${file}`;
       await client.open(uri, text);
-      const diagnostics = await client.diagnosticsFor(uri, (d) => d.length > 0);
+      // Wait for the analysis, so hovers answer from it.
+      await client.diagnosticsFor(uri, (d) => d.length > 0);
       // The hostile names are in the capture's addresses, so they reach the messages and hovers.
       const hosts = fs.readFileSync(path.join(BAD, file.startsWith('hostile') ? 'hostile.hosts' : file.replace('.v.txt', '.hosts')), 'utf8')
         .split('\n').map((l) => l.split(/\s+/).slice(1).join(' ')).filter((n) => n && n !== 'localhost');
@@ -58,10 +59,6 @@ describe('security: untrusted capture text in hovers and messages (real LSP)', f
         }
       }
       assert.ok(hovers > 10, `only ${hovers} hovers answered`);
-      for (const d of diagnostics) {
-        // Diagnostics are plain text in every client; they still must not be cut or altered.
-        assert.equal(typeof d.message, 'string');
-      }
       await client.close(uri);
     });
   }
