@@ -14,8 +14,7 @@ const coreImportsOnlyCore = {
   meta: {
     type: 'problem',
     messages: {
-      outside:
-        "server/src/core is the pure core: it imports only files inside server/src/core, not '{{source}}'.",
+      outside: "server/src/core is the pure core: it imports only files inside server/src/core, not '{{source}}'.",
     },
     schema: [],
   },
@@ -24,8 +23,7 @@ const coreImportsOnlyCore = {
     const check = (node) => {
       if (!node.source || typeof node.source.value !== 'string') return;
       const source = node.source.value;
-      const inside =
-        source.startsWith('.') && !path.relative(CORE, path.resolve(here, source)).startsWith('..');
+      const inside = source.startsWith('.') && !path.relative(CORE, path.resolve(here, source)).startsWith('..');
       if (!inside) context.report({ node: node.source, messageId: 'outside', data: { source } });
     };
     return {

@@ -1,6 +1,11 @@
 import * as path from 'node:path';
 import { workspace, type ExtensionContext, type TextDocument } from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { registerHopMap } from './hopMap';
 import { registerAnalyzeCaptureFile } from './analyzeCaptureFile';
 import { registerCaptureViewer } from './pcap';
@@ -12,7 +17,11 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6029'] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--inspect=6029'] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'tcpdump' }],
@@ -29,7 +38,11 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const isTcpdump = (doc: TextDocument): boolean => doc.languageId === 'tcpdump';
   let started: Promise<void> | undefined;
   const start = (): Promise<void> => (started ??= client!.start());
-  context.subscriptions.push(workspace.onDidOpenTextDocument((doc) => { if (isTcpdump(doc)) void start(); }));
+  context.subscriptions.push(
+    workspace.onDidOpenTextDocument((doc) => {
+      if (isTcpdump(doc)) void start();
+    }),
+  );
   registerPlainTextCaptures(context);
   if (workspace.textDocuments.some(isTcpdump)) await start();
 }

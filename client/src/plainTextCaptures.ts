@@ -10,7 +10,9 @@ import * as vscode from 'vscode';
 
 /** The tcpdump language's `firstLine` pattern from the extension's manifest. */
 export function tcpdumpFirstLine(packageJson: unknown): RegExp | undefined {
-  const languages = (packageJson as { contributes?: { languages?: { id?: string; firstLine?: string }[] } })?.contributes?.languages ?? [];
+  const languages =
+    (packageJson as { contributes?: { languages?: { id?: string; firstLine?: string }[] } })?.contributes?.languages ??
+    [];
   const pattern = languages.find((l) => l.id === 'tcpdump')?.firstLine;
   return pattern ? new RegExp(pattern) : undefined;
 }
@@ -32,7 +34,8 @@ export function registerPlainTextCaptures(context: vscode.ExtensionContext): voi
     vscode.workspace.onDidCloseTextDocument((doc) => {
       // Closed for good (not just re-opened under another language): forget it.
       if (doc.languageId === 'plaintext') return;
-      if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === doc.uri.toString())) declined.delete(doc.uri.toString());
+      if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === doc.uri.toString()))
+        declined.delete(doc.uri.toString());
     }),
   );
 }

@@ -67,14 +67,20 @@ const median = (xs: readonly number[]): number => {
 
 /** The CLI's ttl-mismatch findings must be exactly the forged RSTs: a broken analysis is not fast, it is wrong. */
 function checkFindings(jsonFile: string, expected: ExpectedFile): string | undefined {
-  const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as { files: { packets: number; findings: { line: number; code: string }[] }[] };
+  const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
+    files: { packets: number; findings: { line: number; code: string }[] }[];
+  };
   const file = json.files[0];
-  const got = file.findings.filter((f) => f.code === 'ttl-mismatch').map((f) => f.line).sort((a, b) => a - b);
+  const got = file.findings
+    .filter((f) => f.code === 'ttl-mismatch')
+    .map((f) => f.line)
+    .sort((a, b) => a - b);
   const want = new Set(expected.forgedLines);
   const missing = expected.forgedLines.filter((l) => !got.includes(l));
   const extra = got.filter((l) => !want.has(l));
   if (file.packets !== expected.packets) return `parsed ${file.packets} packets, ${expected.packets} in the file`;
-  if (missing.length || extra.length) return `missed forged RSTs on lines ${missing.slice(0, 5).join(', ') || '-'}; flagged lines ${extra.slice(0, 5).join(', ') || '-'} that are not forged`;
+  if (missing.length || extra.length)
+    return `missed forged RSTs on lines ${missing.slice(0, 5).join(', ') || '-'}; flagged lines ${extra.slice(0, 5).join(', ') || '-'} that are not forged`;
   return undefined;
 }
 
@@ -130,7 +136,9 @@ function cliTable(rows: readonly Row[], emptyNodeRss: number): string {
   ];
   for (const r of rows) {
     const e = r.expected;
-    out.push(`| ${r.form === 'nv' ? '4.99 -nv' : '3.9 -v'} | ${sizeLabel(e.packets)} | ${mb(e.bytes)} | ${r.floorMs.toFixed(0)} | ${r.cliMs.toFixed(0)} | ${(r.cliMs / r.floorMs).toFixed(2)} | ${r.floorCpuMs.toFixed(0)} / ${r.cliCpuMs.toFixed(0)} | ${(e.bytes / 1e6 / (r.cliMs / 1000)).toFixed(1)} | ${Math.round(e.packets / (r.cliMs / 1000)).toLocaleString('en-US')} | ${mb(r.rssBytes)} | ${(r.rssBytes / e.bytes).toFixed(2)} | ${((r.rssBytes - emptyNodeRss) / e.bytes).toFixed(2)} | ${mb(r.heapBytes)} | ${r.check ? `WRONG: ${r.check}` : `ok (${e.forgedLines.length} forged RSTs found, nothing else)`} |`);
+    out.push(
+      `| ${r.form === 'nv' ? '4.99 -nv' : '3.9 -v'} | ${sizeLabel(e.packets)} | ${mb(e.bytes)} | ${r.floorMs.toFixed(0)} | ${r.cliMs.toFixed(0)} | ${(r.cliMs / r.floorMs).toFixed(2)} | ${r.floorCpuMs.toFixed(0)} / ${r.cliCpuMs.toFixed(0)} | ${(e.bytes / 1e6 / (r.cliMs / 1000)).toFixed(1)} | ${Math.round(e.packets / (r.cliMs / 1000)).toLocaleString('en-US')} | ${mb(r.rssBytes)} | ${(r.rssBytes / e.bytes).toFixed(2)} | ${((r.rssBytes - emptyNodeRss) / e.bytes).toFixed(2)} | ${mb(r.heapBytes)} | ${r.check ? `WRONG: ${r.check}` : `ok (${e.forgedLines.length} forged RSTs found, nothing else)`} |`,
+    );
   }
   return out.join('\n');
 }
@@ -148,7 +156,15 @@ let bundled: Promise<void> | undefined;
 /** Bundles scripts/bench/inProcess.ts like the CLI (esbuild, node20), so both sides run plain node. */
 async function bundleInProcess(): Promise<void> {
   const esbuild = await import('esbuild');
-  await esbuild.build({ entryPoints: [path.join(__dirname, 'inProcess.ts')], outfile: IN_PROCESS, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [path.join(__dirname, 'inProcess.ts')],
+    outfile: IN_PROCESS,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
 }
 
 function runInProcess(mode: 'floor' | 'analyze', file: string): Promise<{ ms: number; packets: number }> {
@@ -159,7 +175,11 @@ function runInProcess(mode: 'floor' | 'analyze', file: string): Promise<{ ms: nu
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { ms: number; packets: number }) : reject(new Error(`inProcess ${mode} exited ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as { ms: number; packets: number })
+        : reject(new Error(`inProcess ${mode} exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -173,43 +193,72 @@ async function measureInProcess(form: CaptureForm, expected: ExpectedFile, reps:
   for (let r = 0; r < reps; r++) {
     floors.push((await runInProcess('floor', file)).ms);
     const a = await runInProcess('analyze', file);
-    if (a.packets !== expected.packets) throw new Error(`in-process analyze read ${a.packets} packets of ${expected.packets}`);
+    if (a.packets !== expected.packets)
+      throw new Error(`in-process analyze read ${a.packets} packets of ${expected.packets}`);
     analyses.push(a.ms);
   }
   return { form, expected, floorMs: median(floors), analyzeMs: median(analyses) };
 }
 
 function inProcessTable(rows: readonly InProcessRow[]): string {
-  const out = ['| form | packets | read+split (a) ms | read+analyze (b) ms | (b)/(a) | analyze alone ms | MB/s | packets/s |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
+  const out = [
+    '| form | packets | read+split (a) ms | read+analyze (b) ms | (b)/(a) | analyze alone ms | MB/s | packets/s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const r of rows) {
     const e = r.expected;
-    out.push(`| ${r.form === 'nv' ? '4.99 -nv' : '3.9 -v'} | ${sizeLabel(e.packets)} | ${r.floorMs.toFixed(0)} | ${r.analyzeMs.toFixed(0)} | ${(r.analyzeMs / r.floorMs).toFixed(2)} | ${(r.analyzeMs - r.floorMs).toFixed(0)} | ${(e.bytes / 1e6 / (r.analyzeMs / 1000)).toFixed(1)} | ${Math.round(e.packets / (r.analyzeMs / 1000)).toLocaleString('en-US')} |`);
+    out.push(
+      `| ${r.form === 'nv' ? '4.99 -nv' : '3.9 -v'} | ${sizeLabel(e.packets)} | ${r.floorMs.toFixed(0)} | ${r.analyzeMs.toFixed(0)} | ${(r.analyzeMs / r.floorMs).toFixed(2)} | ${(r.analyzeMs - r.floorMs).toFixed(0)} | ${(e.bytes / 1e6 / (r.analyzeMs / 1000)).toFixed(1)} | ${Math.round(e.packets / (r.analyzeMs / 1000)).toLocaleString('en-US')} |`,
+    );
   }
   return out.join('\n');
 }
 
-function targetTable(rows: readonly Row[], lsps: readonly LspMeasurement[], inProcess: readonly InProcessRow[]): string {
+function targetTable(
+  rows: readonly Row[],
+  lsps: readonly LspMeasurement[],
+  inProcess: readonly InProcessRow[],
+): string {
   const out = ['| target | measured | result |', '|---|---|---|'];
   for (const form of ['nv', 'v39'] as const) {
     const label = form === 'nv' ? '4.99 -nv' : '3.9 -v';
     const big = rows.find((r) => r.form === form && r.expected.packets === 1e6);
     const mid = rows.find((r) => r.form === form && r.expected.packets === 1e5);
     if (big) {
-      out.push(`| ${label}: (b)/(a) ≤ 1.5 at 1M packets | ${(big.cliMs / big.floorMs).toFixed(2)} | ${verdict(big.cliMs / big.floorMs <= 1.5)} |`);
-      out.push(`| ${label}: peak RSS ≤ 3× text at 1M packets | ${(big.rssBytes / big.expected.bytes).toFixed(2)}× (${mb(big.rssBytes)} MB for ${mb(big.expected.bytes)} MB) | ${verdict(big.rssBytes <= 3 * big.expected.bytes)} |`);
+      out.push(
+        `| ${label}: (b)/(a) ≤ 1.5 at 1M packets | ${(big.cliMs / big.floorMs).toFixed(2)} | ${verdict(big.cliMs / big.floorMs <= 1.5)} |`,
+      );
+      out.push(
+        `| ${label}: peak RSS ≤ 3× text at 1M packets | ${(big.rssBytes / big.expected.bytes).toFixed(2)}× (${mb(big.rssBytes)} MB for ${mb(big.expected.bytes)} MB) | ${verdict(big.rssBytes <= 3 * big.expected.bytes)} |`,
+      );
     }
-    if (big && mid) out.push(`| ${label}: 1M within 12× of 100k | ${(big.cliMs / mid.cliMs).toFixed(2)}× | ${verdict(big.cliMs <= 12 * mid.cliMs)} |`);
+    if (big && mid)
+      out.push(
+        `| ${label}: 1M within 12× of 100k | ${(big.cliMs / mid.cliMs).toFixed(2)}× | ${verdict(big.cliMs <= 12 * mid.cliMs)} |`,
+      );
   }
   for (const r of inProcess.filter((x) => x.expected.packets === 1e6)) {
-    out.push(`| ${r.form === 'nv' ? '4.99 -nv' : '3.9 -v'}: in-process (b)/(a) ≤ 1.5 at 1M packets (start-up left out) | ${(r.analyzeMs / r.floorMs).toFixed(2)} | ${verdict(r.analyzeMs / r.floorMs <= 1.5)} |`);
+    out.push(
+      `| ${r.form === 'nv' ? '4.99 -nv' : '3.9 -v'}: in-process (b)/(a) ≤ 1.5 at 1M packets (start-up left out) | ${(r.analyzeMs / r.floorMs).toFixed(2)} | ${verdict(r.analyzeMs / r.floorMs <= 1.5)} |`,
+    );
   }
-  for (const r of rows) if (r.check) out.push(`| ${r.form} ${sizeLabel(r.expected.packets)}: finds exactly the forged RSTs | ${r.check} | MISS |`);
+  for (const r of rows)
+    if (r.check)
+      out.push(`| ${r.form} ${sizeLabel(r.expected.packets)}: finds exactly the forged RSTs | ${r.check} | MISS |`);
   for (const lsp of lsps) {
     const m = lsp.mode;
-    out.push(`| LSP ${sizeLabel(lsp.packets)} ${m}: first diagnostics ≤ 1000 ms after didOpen | ${lsp.firstDiagnosticsMs.toFixed(0)} ms | ${verdict(lsp.firstDiagnosticsMs <= 1000)} |`);
-    out.push(`| LSP ${sizeLabel(lsp.packets)} ${m}: new diagnostics ≤ 150 ms after a one-line edit (median of ${lsp.editMs.length}${m === 'push' ? ', 100 ms debounce included' : ''}) | ${median(lsp.editMs).toFixed(0)} ms (min ${Math.min(...lsp.editMs).toFixed(0)}, max ${Math.max(...lsp.editMs).toFixed(0)}) | ${verdict(median(lsp.editMs) <= 150)} |`);
-    out.push(`| LSP ${sizeLabel(lsp.packets)} ${m}: hover ≤ 10 ms (median of ${lsp.hoverMs.length}) | ${median(lsp.hoverMs).toFixed(2)} ms (p95 ${[...lsp.hoverMs].sort((a, b) => a - b)[Math.floor(lsp.hoverMs.length * 0.95)].toFixed(2)}) | ${verdict(median(lsp.hoverMs) <= 10)} |`);
-    out.push(`| LSP ${sizeLabel(lsp.packets)} ${m}: diagnostics are exactly the forged RSTs | ${lsp.check ?? `ok (${lsp.forged})`} | ${verdict(lsp.check === undefined)} |`);
+    out.push(
+      `| LSP ${sizeLabel(lsp.packets)} ${m}: first diagnostics ≤ 1000 ms after didOpen | ${lsp.firstDiagnosticsMs.toFixed(0)} ms | ${verdict(lsp.firstDiagnosticsMs <= 1000)} |`,
+    );
+    out.push(
+      `| LSP ${sizeLabel(lsp.packets)} ${m}: new diagnostics ≤ 150 ms after a one-line edit (median of ${lsp.editMs.length}${m === 'push' ? ', 100 ms debounce included' : ''}) | ${median(lsp.editMs).toFixed(0)} ms (min ${Math.min(...lsp.editMs).toFixed(0)}, max ${Math.max(...lsp.editMs).toFixed(0)}) | ${verdict(median(lsp.editMs) <= 150)} |`,
+    );
+    out.push(
+      `| LSP ${sizeLabel(lsp.packets)} ${m}: hover ≤ 10 ms (median of ${lsp.hoverMs.length}) | ${median(lsp.hoverMs).toFixed(2)} ms (p95 ${[...lsp.hoverMs].sort((a, b) => a - b)[Math.floor(lsp.hoverMs.length * 0.95)].toFixed(2)}) | ${verdict(median(lsp.hoverMs) <= 10)} |`,
+    );
+    out.push(
+      `| LSP ${sizeLabel(lsp.packets)} ${m}: diagnostics are exactly the forged RSTs | ${lsp.check ?? `ok (${lsp.forged})`} | ${verdict(lsp.check === undefined)} |`,
+    );
   }
   return out.join('\n');
 }
@@ -277,17 +326,24 @@ async function main(): Promise<void> {
   const report = [
     `# tcpdump Lens benchmark`,
     '',
-    `${new Date().toISOString()} · node ${process.version} · ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'} · load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} · ${commit} · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    `${new Date().toISOString()} · node ${process.version} · ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'} · load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} · ${commit} · ${((Date.now() - started) / 1000).toFixed(0)} s`,
     '',
     `(a) floor: \`node scripts/bench/floor.cjs FILE\` (readFileSync utf8 + split('\\n')); (b) \`node dist/cli.js --format json FILE\`. Both wall time from spawn to exit, median of ${[...new Set(sizes.map(repsFor))].join('/')} runs; an empty node process takes ${emptyNode.wallMs.toFixed(0)} ms and ${mb(emptyNode.report.maxRssBytes)} MB RSS. Peak RSS and heap (V8 total heap size at exit) are the CLI's, the largest over its runs.`,
     '',
     cliTable(rows, emptyNode.report.maxRssBytes),
     '',
-    inProcess.length ? `In-process (one process per side, timed inside it, so node's start-up is left out): (a) \`readFileSync\` + \`split('\\n')\`, (b) \`readFileSync\` + \`analyze()\` (scripts/bench/inProcess.ts, bundled like the CLI); median of ${[...new Set(sizes.map(repsFor))].join('/')} runs.` : '',
+    inProcess.length
+      ? `In-process (one process per side, timed inside it, so node's start-up is left out): (a) \`readFileSync\` + \`split('\\n')\`, (b) \`readFileSync\` + \`analyze()\` (scripts/bench/inProcess.ts, bundled like the CLI); median of ${[...new Set(sizes.map(repsFor))].join('/')} runs.`
+      : '',
     '',
     inProcess.length ? inProcessTable(inProcess) : '',
     '',
-    lsp.length ? `Language server: \`node dist/server.js --stdio\` over real LSP (test/support/lspClient.ts), ${sizeLabel(lsp[0].packets)} packets (${mb(lsp[0].bytes)} MB) opened as one document; ${lsp[0].editMs.length} one-line edits, ${lsp[0].hoverMs.length} hovers on packet lines, per diagnostics mode. Push: the server publishes after its 100 ms debounce (included). Pull: textDocument/diagnostic right after the edit.` : 'Language server: not measured (--no-lsp).',
+    lsp.length
+      ? `Language server: \`node dist/server.js --stdio\` over real LSP (test/support/lspClient.ts), ${sizeLabel(lsp[0].packets)} packets (${mb(lsp[0].bytes)} MB) opened as one document; ${lsp[0].editMs.length} one-line edits, ${lsp[0].hoverMs.length} hovers on packet lines, per diagnostics mode. Push: the server publishes after its 100 ms debounce (included). Pull: textDocument/diagnostic right after the edit.`
+      : 'Language server: not measured (--no-lsp).',
     '',
     targetTable(rows, lsp, inProcess),
     '',
@@ -303,8 +359,13 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const name = `cli-${captureName(big.form, big.expected.packets)}.cpuprofile`;
     log(`profiling node --cpu-prof dist/cli.js on ${file} ...`);
-    await runChild(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name, CLI, '--format', 'json', file], path.join(DATA, 'profile-findings.json'));
-    process.stdout.write(`\n## CPU profile: ${path.relative(REPO, path.join(dir, name))}\n\n${summariseProfile(path.join(dir, name), 25)}\n`);
+    await runChild(
+      ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name, CLI, '--format', 'json', file],
+      path.join(DATA, 'profile-findings.json'),
+    );
+    process.stdout.write(
+      `\n## CPU profile: ${path.relative(REPO, path.join(dir, name))}\n\n${summariseProfile(path.join(dir, name), 25)}\n`,
+    );
   }
   if (rows.some((r) => r.check) || lsp.some((l) => l.check)) process.exitCode = 1;
 }

@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import * as path from 'node:path';
 
 /*
@@ -110,12 +120,30 @@ export interface GeneratedPacket {
 const SERVER_TCP_PORTS = [443, 22, 8443, 993, 3306, 5432];
 const be32 = (n: number): number[] => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
 /** Linux SYN options: mss 1460, sackOK, TS, nop, wscale 7. */
-const linuxSynOptions = (tsVal: number, tsEcr: number): number[] => [2, 4, 5, 180, 4, 2, 8, 10, ...be32(tsVal), ...be32(tsEcr), 1, 3, 3, 7];
+const linuxSynOptions = (tsVal: number, tsEcr: number): number[] => [
+  2,
+  4,
+  5,
+  180,
+  4,
+  2,
+  8,
+  10,
+  ...be32(tsVal),
+  ...be32(tsEcr),
+  1,
+  3,
+  3,
+  7,
+];
 /** Windows SYN options as in the seed capture: mss 1460, nop, wscale 8, nop, nop, sackOK. */
 const WINDOWS_SYN_OPTIONS = [2, 4, 5, 180, 1, 3, 3, 8, 1, 1, 4, 2];
 const timestampOptions = (tsVal: number, tsEcr: number): number[] => [1, 1, 8, 10, ...be32(tsVal), ...be32(tsEcr)];
 
-function makeWorld(rng: SeededRandom, form: CaptureForm): { clients4: Host[]; servers4: Host[]; clients6: Host[]; servers6: Host[] } {
+function makeWorld(
+  rng: SeededRandom,
+  form: CaptureForm,
+): { clients4: Host[]; servers4: Host[]; clients6: Host[]; servers6: Host[] } {
   const seen = new Set<string>();
   const host = (v6: boolean, server: boolean): Host => {
     let addr: Uint8Array;
@@ -130,28 +158,59 @@ function makeWorld(rng: SeededRandom, form: CaptureForm): { clients4: Host[]; se
         addr[15] = rng.int(1, 255);
       } else {
         // servers in 198.18.0.0/15 (benchmarking range), clients in 10.1.0.0/16
-        addr = server ? new Uint8Array([198, 18 + rng.int(0, 1), rng.int(0, 255), rng.int(1, 254)]) : new Uint8Array([10, 1, rng.int(0, 255), rng.int(1, 254)]);
+        addr = server
+          ? new Uint8Array([198, 18 + rng.int(0, 1), rng.int(0, 255), rng.int(1, 254)])
+          : new Uint8Array([10, 1, rng.int(0, 255), rng.int(1, 254)]);
       }
       // Only the 3.9 renderer prints `text`, and that form has no IPv6; for IPv6 it is just a key.
       text = addr.join('.');
     } while (seen.has(text));
     seen.add(text);
     const initialTtl = server
-      ? rng.weighted([[64, 55], [128, 20], [255, 15], [32, 10]] as const)
-      : rng.weighted([[64, 70], [128, 30]] as const);
+      ? rng.weighted([
+          [64, 55],
+          [128, 20],
+          [255, 15],
+          [32, 10],
+        ] as const)
+      : rng.weighted([
+          [64, 70],
+          [128, 30],
+        ] as const);
     // Hops stay below 25 so that every TTL infers back to its own initial value.
-    const hops = server ? rng.int(2, 24) : rng.weighted([[0, 80], [1, 20]] as const);
+    const hops = server
+      ? rng.int(2, 24)
+      : rng.weighted([
+          [0, 80],
+          [1, 20],
+        ] as const);
     const h: Host = {
-      server, v6, addr, text, initialTtl, hops, offload: !server && hops === 0 && initialTtl === 128 && rng.chance(0.5),
-      ipId: rng.int(0, 65535), seenAtHops: false, icmpId: rng.int(1, 65535), icmpSeq: 1,
+      server,
+      v6,
+      addr,
+      text,
+      initialTtl,
+      hops,
+      offload: !server && hops === 0 && initialTtl === 128 && rng.chance(0.5),
+      ipId: rng.int(0, 65535),
+      seenAtHops: false,
+      icmpId: rng.int(1, 65535),
+      icmpSeq: 1,
     };
     if (server && rng.chance(0.1)) h.altHops = hops + rng.int(1, 2);
     if (server && rng.chance(0.35)) h.firewall = { hops: rng.int(0, hops - 1), initialTtl: rng.pick([64, 255]) };
     return h;
   };
-  const n = (count: number, v6: boolean, server: boolean): Host[] => Array.from({ length: count }, () => host(v6, server));
-  if (form === 'v39') return { clients4: n(60, false, false), servers4: n(400, false, true), clients6: [], servers6: [] };
-  return { clients4: n(60, false, false), servers4: n(400, false, true), clients6: n(8, true, false), servers6: n(60, true, true) };
+  const n = (count: number, v6: boolean, server: boolean): Host[] =>
+    Array.from({ length: count }, () => host(v6, server));
+  if (form === 'v39')
+    return { clients4: n(60, false, false), servers4: n(400, false, true), clients6: [], servers6: [] };
+  return {
+    clients4: n(60, false, false),
+    servers4: n(400, false, true),
+    clients6: n(8, true, false),
+    servers6: n(60, true, true),
+  };
 }
 
 /**
@@ -159,7 +218,12 @@ function makeWorld(rng: SeededRandom, form: CaptureForm): { clients4: Host[]; se
  * forged RSTs. A server's RST never comes before a non-RST packet of that server at its usual
  * distance, so the analysis always has a baseline to compare with.
  */
-export function planCapture(count: number, seed: number, form: CaptureForm, emit: (p: GeneratedPacket, index: number) => void): { forged: number[]; genuine: number; sources: number } {
+export function planCapture(
+  count: number,
+  seed: number,
+  form: CaptureForm,
+  emit: (p: GeneratedPacket, index: number) => void,
+): { forged: number[]; genuine: number; sources: number } {
   const rng = new SeededRandom(seed ^ (form === 'v39' ? 0x39 : 0x4));
   const world = makeWorld(rng, form);
   const forged: number[] = [];
@@ -171,7 +235,13 @@ export function planCapture(count: number, seed: number, form: CaptureForm, emit
   const send = (p: Omit<GeneratedPacket, 'timeUs' | 'v6' | 'flowLabel' | 'offload'> & { flowLabel?: number }): void => {
     if (index >= count) return;
     timeUs += rng.int(5, 2000);
-    const packet: GeneratedPacket = { timeUs, v6: p.src.v6, flowLabel: 0, offload: p.src.offload && p.truth === undefined, ...p };
+    const packet: GeneratedPacket = {
+      timeUs,
+      v6: p.src.v6,
+      flowLabel: 0,
+      offload: p.src.offload && p.truth === undefined,
+      ...p,
+    };
     if (packet.truth === 'forged-rst') forged.push(index);
     if (packet.truth === 'genuine-rst') genuine++;
     sources.add(p.src.text);
@@ -183,16 +253,55 @@ export function planCapture(count: number, seed: number, form: CaptureForm, emit
     return h.initialTtl - h.hops;
   };
   const nextId = (h: Host): number => (h.ipId = (h.ipId + 1) & 0xffff);
-  const tcp = (from: Host, to: Host, sport: number, dport: number, seq: number, ack: number, flags: number, payloadLength: number, options: readonly number[], flowLabel = 0): void =>
+  const tcp = (
+    from: Host,
+    to: Host,
+    sport: number,
+    dport: number,
+    seq: number,
+    ack: number,
+    flags: number,
+    payloadLength: number,
+    options: readonly number[],
+    flowLabel = 0,
+  ): void =>
     send({
-      src: from, dst: to, ttl: ttlOf(from), ipId: nextId(from), df: true, flowLabel, proto: 'tcp', sport, dport, seq: seq >>> 0, ack: ack >>> 0,
-      tcpFlags: flags, win: flags & TCP_SYN ? (from.initialTtl === 128 ? 8192 : 64240) : rng.int(200, 2000), tcpOptions: options, payloadLength,
-      icmpType: 'echo-request', icmpId: 0, icmpSeq: 0,
+      src: from,
+      dst: to,
+      ttl: ttlOf(from),
+      ipId: nextId(from),
+      df: true,
+      flowLabel,
+      proto: 'tcp',
+      sport,
+      dport,
+      seq: seq >>> 0,
+      ack: ack >>> 0,
+      tcpFlags: flags,
+      win: flags & TCP_SYN ? (from.initialTtl === 128 ? 8192 : 64240) : rng.int(200, 2000),
+      tcpOptions: options,
+      payloadLength,
+      icmpType: 'echo-request',
+      icmpId: 0,
+      icmpSeq: 0,
     });
   const echo = (client: Host, server: Host, pairs: number): void => {
     for (let i = 0; i < pairs; i++) {
       const seq = client.icmpSeq++;
-      const base = { proto: 'icmp' as const, sport: 0, dport: 0, seq: 0, ack: 0, tcpFlags: 0, win: 0, tcpOptions: [], payloadLength: client.initialTtl === 128 ? 32 : 56, icmpId: client.icmpId, icmpSeq: seq, df: false };
+      const base = {
+        proto: 'icmp' as const,
+        sport: 0,
+        dport: 0,
+        seq: 0,
+        ack: 0,
+        tcpFlags: 0,
+        win: 0,
+        tcpOptions: [],
+        payloadLength: client.initialTtl === 128 ? 32 : 56,
+        icmpId: client.icmpId,
+        icmpSeq: seq,
+        df: false,
+      };
       send({ ...base, src: client, dst: server, ttl: ttlOf(client), ipId: nextId(client), icmpType: 'echo-request' });
       send({ ...base, src: server, dst: client, ttl: ttlOf(server), ipId: nextId(server), icmpType: 'echo-reply' });
     }
@@ -201,33 +310,80 @@ export function planCapture(count: number, seed: number, form: CaptureForm, emit
   const genuineRst = (server: Host, client: Host, sport: number, dport: number, seq: number, ack: number): void => {
     if (!server.seenAtHops) echo(client, server, 1);
     send({
-      src: server, dst: client, ttl: server.initialTtl - server.hops, ipId: 0, df: true, proto: 'tcp', sport, dport, seq, ack: ack >>> 0,
-      tcpFlags: TCP_RST | TCP_ACK, win: 0, tcpOptions: [], payloadLength: 0, icmpType: 'echo-request', icmpId: 0, icmpSeq: 0, truth: 'genuine-rst',
+      src: server,
+      dst: client,
+      ttl: server.initialTtl - server.hops,
+      ipId: 0,
+      df: true,
+      proto: 'tcp',
+      sport,
+      dport,
+      seq,
+      ack: ack >>> 0,
+      tcpFlags: TCP_RST | TCP_ACK,
+      win: 0,
+      tcpOptions: [],
+      payloadLength: 0,
+      icmpType: 'echo-request',
+      icmpId: 0,
+      icmpSeq: 0,
+      truth: 'genuine-rst',
     });
   };
   const forgedRst = (server: Host, client: Host, sport: number, dport: number, seq: number, ack: number): void => {
     if (!server.seenAtHops) echo(client, server, 1);
     const fw = server.firewall!;
     send({
-      src: server, dst: client, ttl: fw.initialTtl - fw.hops, ipId: rng.chance(0.5) ? 0 : rng.int(1, 65535), df: rng.chance(0.5), proto: 'tcp', sport, dport, seq, ack: ack >>> 0,
-      tcpFlags: TCP_RST | TCP_ACK, win: 0, tcpOptions: [], payloadLength: 0, icmpType: 'echo-request', icmpId: 0, icmpSeq: 0, truth: 'forged-rst',
+      src: server,
+      dst: client,
+      ttl: fw.initialTtl - fw.hops,
+      ipId: rng.chance(0.5) ? 0 : rng.int(1, 65535),
+      df: rng.chance(0.5),
+      proto: 'tcp',
+      sport,
+      dport,
+      seq,
+      ack: ack >>> 0,
+      tcpFlags: TCP_RST | TCP_ACK,
+      win: 0,
+      tcpOptions: [],
+      payloadLength: 0,
+      icmpType: 'echo-request',
+      icmpId: 0,
+      icmpSeq: 0,
+      truth: 'forged-rst',
     });
   };
 
-  const pair = (v6: boolean): [Host, Host] => (v6 ? [rng.pick(world.clients6), rng.pick(world.servers6)] : [rng.pick(world.clients4), rng.pick(world.servers4)]);
+  const pair = (v6: boolean): [Host, Host] =>
+    v6 ? [rng.pick(world.clients6), rng.pick(world.servers6)] : [rng.pick(world.clients4), rng.pick(world.servers4)];
 
   while (index < count) {
     if (form === 'v39') {
       // Only shapes seen in real tcpdump 3.9 text: S, P (with ack), R (with ack), ICMP echo.
       const [client, server] = pair(false);
-      const kind = rng.weighted([['session', 55], ['ping', 30], ['refused', 8], ['forged', server.firewall ? 7 : 0]] as const);
-      if (kind === 'ping') { echo(client, server, rng.int(1, 4)); continue; }
+      const kind = rng.weighted([
+        ['session', 55],
+        ['ping', 30],
+        ['refused', 8],
+        ['forged', server.firewall ? 7 : 0],
+      ] as const);
+      if (kind === 'ping') {
+        echo(client, server, rng.int(1, 4));
+        continue;
+      }
       const sport = rng.int(49152, 65535);
       const dport = rng.pick(SERVER_TCP_PORTS);
       const isn = rng.int(0, 0xffffffff);
       tcp(client, server, sport, dport, isn, 0, TCP_SYN, 0, WINDOWS_SYN_OPTIONS);
-      if (kind === 'refused') { genuineRst(server, client, dport, sport, 0, isn + 1); continue; }
-      if (kind === 'forged') { forgedRst(server, client, dport, sport, 0, isn + 1); continue; }
+      if (kind === 'refused') {
+        genuineRst(server, client, dport, sport, 0, isn + 1);
+        continue;
+      }
+      if (kind === 'forged') {
+        forgedRst(server, client, dport, sport, 0, isn + 1);
+        continue;
+      }
       let cseq = isn + 1;
       let sseq = rng.int(0, 0xffffffff);
       let ts = rng.int(100000, 9000000);
@@ -246,14 +402,42 @@ export function planCapture(count: number, seed: number, form: CaptureForm, emit
 
     const v6 = rng.chance(0.12);
     const [client, server] = pair(v6);
-    const kind = rng.weighted([['session', 42], ['ping', 20], ['udp', 20], ['refused', 8], ['forged', server.firewall ? 6 : 0], ['killed', server.firewall ? 4 : 0]] as const);
-    if (kind === 'ping') { echo(client, server, rng.int(1, 4)); continue; }
+    const kind = rng.weighted([
+      ['session', 42],
+      ['ping', 20],
+      ['udp', 20],
+      ['refused', 8],
+      ['forged', server.firewall ? 6 : 0],
+      ['killed', server.firewall ? 4 : 0],
+    ] as const);
+    if (kind === 'ping') {
+      echo(client, server, rng.int(1, 4));
+      continue;
+    }
     if (kind === 'udp') {
       const sport = rng.int(32768, 60999);
       const dport = 33434 + rng.int(0, 89); // traceroute's range: no tcpdump printer decodes it
       for (let i = rng.int(1, 6); i > 0; i--) {
         const [from, to, sp, dp] = rng.chance(0.6) ? [client, server, sport, dport] : [server, client, dport, sport];
-        send({ src: from, dst: to, ttl: ttlOf(from), ipId: nextId(from), df: rng.chance(0.5), proto: 'udp', sport: sp, dport: dp, seq: 0, ack: 0, tcpFlags: 0, win: 0, tcpOptions: [], payloadLength: rng.int(8, 400), icmpType: 'echo-request', icmpId: 0, icmpSeq: 0 });
+        send({
+          src: from,
+          dst: to,
+          ttl: ttlOf(from),
+          ipId: nextId(from),
+          df: rng.chance(0.5),
+          proto: 'udp',
+          sport: sp,
+          dport: dp,
+          seq: 0,
+          ack: 0,
+          tcpFlags: 0,
+          win: 0,
+          tcpOptions: [],
+          payloadLength: rng.int(8, 400),
+          icmpType: 'echo-request',
+          icmpId: 0,
+          icmpSeq: 0,
+        });
       }
       continue;
     }
@@ -265,8 +449,14 @@ export function planCapture(count: number, seed: number, form: CaptureForm, emit
     let ts = rng.int(100000, 4000000000);
     const synOptions = client.initialTtl === 128 ? WINDOWS_SYN_OPTIONS : linuxSynOptions(ts, 0);
     tcp(client, server, sport, dport, isn, 0, TCP_SYN, 0, synOptions, flowC);
-    if (kind === 'refused') { genuineRst(server, client, dport, sport, 0, isn + 1); continue; }
-    if (kind === 'forged') { forgedRst(server, client, dport, sport, 0, isn + 1); continue; }
+    if (kind === 'refused') {
+      genuineRst(server, client, dport, sport, 0, isn + 1);
+      continue;
+    }
+    if (kind === 'forged') {
+      forgedRst(server, client, dport, sport, 0, isn + 1);
+      continue;
+    }
     const sisn = rng.int(0, 0xffffffff);
     let sts = rng.int(100000, 4000000000);
     tcp(server, client, dport, sport, sisn, isn + 1, TCP_SYN | TCP_ACK, 0, linuxSynOptions(sts, ts), flowS);
@@ -283,8 +473,14 @@ export function planCapture(count: number, seed: number, form: CaptureForm, emit
       sseq += down;
       tcp(client, server, sport, dport, cseq, sseq, TCP_ACK, 0, timestampOptions(++ts, sts), flowC);
     }
-    if (kind === 'killed') { forgedRst(server, client, dport, sport, sseq, cseq); continue; }
-    if (rng.chance(0.08)) { genuineRst(server, client, dport, sport, sseq, cseq); continue; }
+    if (kind === 'killed') {
+      forgedRst(server, client, dport, sport, sseq, cseq);
+      continue;
+    }
+    if (rng.chance(0.08)) {
+      genuineRst(server, client, dport, sport, sseq, cseq);
+      continue;
+    }
     tcp(client, server, sport, dport, cseq, sseq, TCP_FIN | TCP_ACK, 0, timestampOptions(++ts, sts), flowC);
     tcp(server, client, dport, sport, sseq, cseq + 1, TCP_FIN | TCP_ACK, 0, timestampOptions(++sts, ts), flowS);
     tcp(client, server, sport, dport, cseq + 1, sseq + 1, TCP_ACK, 0, timestampOptions(++ts, sts), flowC);
@@ -413,7 +609,10 @@ class ChunkWriter {
 // tcpdump 3.9 one-line rendering
 
 /** Checksums as tcpdump 3.9 shows them, taken from the packet's real encoding. */
-function checksumsOf(p: GeneratedPacket, scratch: Buffer): { ip: number; ipShould: number; l4: number; l4Should: number } {
+function checksumsOf(
+  p: GeneratedPacket,
+  scratch: Buffer,
+): { ip: number; ipShould: number; l4: number; l4Should: number } {
   encodePcapRecord({ ...p, offload: false }, scratch, 0);
   const ipShould = scratch.readUInt16BE(16 + 14 + 10);
   const l4At = 16 + 14 + 20 + (p.proto === 'tcp' ? 16 : 2);
@@ -429,13 +628,18 @@ function tcpOptionsText39(options: readonly number[]): string {
   const parts: string[] = [];
   for (let i = 0; i < options.length;) {
     const kind = options[i];
-    if (kind === 1) { parts.push('nop'); i++; continue; }
+    if (kind === 1) {
+      parts.push('nop');
+      i++;
+      continue;
+    }
     const len = options[i + 1];
     if (kind === 2) parts.push(`mss ${(options[i + 2] << 8) | options[i + 3]}`);
     else if (kind === 3) parts.push(`wscale ${options[i + 2]}`);
     else if (kind === 4) parts.push('sackOK');
     else if (kind === 8) {
-      const v = (k: number): number => ((options[k] << 24) | (options[k + 1] << 16) | (options[k + 2] << 8) | options[k + 3]) >>> 0;
+      const v = (k: number): number =>
+        ((options[k] << 24) | (options[k + 1] << 16) | (options[k + 2] << 8) | options[k + 3]) >>> 0;
       parts.push(`timestamp ${v(i + 2)} ${v(i + 6)}`);
     }
     i += len;
@@ -454,7 +658,10 @@ export function renderV39(p: GeneratedPacket, scratch: Buffer): string {
     return `${head} ${p.src.text} > ${p.dst.text}: ICMP echo ${p.icmpType === 'echo-request' ? 'request' : 'reply'}, id ${p.icmpId}, seq ${p.icmpSeq}, length ${l4Length}`;
   }
   const letters = p.tcpFlags & TCP_SYN ? 'S' : p.tcpFlags & TCP_RST ? 'R' : 'P';
-  const sum = c.l4 === c.l4Should ? `cksum 0x${hex4(c.l4)} (correct)` : `cksum 0x${hex4(c.l4)} (incorrect (-> 0x${hex4(c.l4Should)})`;
+  const sum =
+    c.l4 === c.l4Should
+      ? `cksum 0x${hex4(c.l4)} (correct)`
+      : `cksum 0x${hex4(c.l4)} (incorrect (-> 0x${hex4(c.l4Should)})`;
   const seq = `${p.seq}:${(p.seq + p.payloadLength) >>> 0}(${p.payloadLength})`;
   const ack = p.tcpFlags & TCP_ACK ? ` ack ${p.ack}` : '';
   const options = p.tcpOptions.length ? ` ${tcpOptionsText39(p.tcpOptions)}` : '';
@@ -483,7 +690,8 @@ export const captureName = (form: CaptureForm, packets: number): string =>
 
 function tcpdumpVersion(): string {
   const r = spawnSync('tcpdump', ['--version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error('tcpdump is needed to print the 4.x form (apt-get install -y tcpdump)');
+  if (r.error || r.status !== 0)
+    throw new Error('tcpdump is needed to print the 4.x form (apt-get install -y tcpdump)');
   return r.stdout.split('\n')[0].trim();
 }
 
@@ -533,7 +741,10 @@ export function writeCapture(dir: string, form: CaptureForm, packets: number, se
     }
     const textFd = openSync(textFile, 'w');
     try {
-      const r = spawnSync('tcpdump', ['-nv', '-r', pcapFile], { stdio: ['ignore', textFd, 'pipe'], env: { ...process.env, TZ: 'UTC' } });
+      const r = spawnSync('tcpdump', ['-nv', '-r', pcapFile], {
+        stdio: ['ignore', textFd, 'pipe'],
+        env: { ...process.env, TZ: 'UTC' },
+      });
       if (r.status !== 0) throw new Error(`tcpdump -nv -r ${pcapFile} failed: ${r.stderr}`);
     } finally {
       closeSync(textFd);
@@ -584,7 +795,8 @@ export function headLinesOf(text: string, wanted: readonly number[], packetCount
       if (w < wanted.length && wanted[w] === packet) {
         const next = text.indexOf('\n', stop + 1);
         const packetText = text.slice(at, next < 0 ? text.length : next);
-        if (!/Flags \[R\.?\]|: R, /.test(packetText)) throw new Error(`${file}:${line}: forged packet ${packet} is not printed as an RST:\n${packetText}`);
+        if (!/Flags \[R\.?\]|: R, /.test(packetText))
+          throw new Error(`${file}:${line}: forged packet ${packet} is not printed as an RST:\n${packetText}`);
         out.push(line);
         w++;
       }
@@ -596,12 +808,22 @@ export function headLinesOf(text: string, wanted: readonly number[], packetCount
 }
 
 /** The expectation for `<dir>/<name>`, or undefined when absent or written by another generator version/seed. */
-export function readExpected(dir: string, form: CaptureForm, packets: number, seed = DEFAULT_SEED): ExpectedFile | undefined {
+export function readExpected(
+  dir: string,
+  form: CaptureForm,
+  packets: number,
+  seed = DEFAULT_SEED,
+): ExpectedFile | undefined {
   const name = captureName(form, packets);
   const file = path.join(dir, `${name}.expected.json`);
   if (!existsSync(file) || !existsSync(path.join(dir, `${name}.txt`))) return undefined;
   const e = JSON.parse(readFileSync(file, 'utf8')) as ExpectedFile;
-  if (e.generatorVersion !== GENERATOR_VERSION || e.seed !== seed || statSync(path.join(dir, `${name}.txt`)).size !== e.bytes) return undefined;
+  if (
+    e.generatorVersion !== GENERATOR_VERSION ||
+    e.seed !== seed ||
+    statSync(path.join(dir, `${name}.txt`)).size !== e.bytes
+  )
+    return undefined;
   return e;
 }
 
@@ -619,7 +841,9 @@ if (require.main === module) {
     for (const n of sizes) {
       const t = Date.now();
       const e = writeCapture(dir, form, n, seed);
-      process.stdout.write(`${captureName(form, n)}: ${e.packets} packets, ${e.lines} lines, ${(e.bytes / 1e6).toFixed(1)} MB, ${e.sources} sources, ${e.forgedLines.length} forged / ${e.genuineResets} genuine RSTs (${Date.now() - t} ms)\n`);
+      process.stdout.write(
+        `${captureName(form, n)}: ${e.packets} packets, ${e.lines} lines, ${(e.bytes / 1e6).toFixed(1)} MB, ${e.sources} sources, ${e.forgedLines.length} forged / ${e.genuineResets} genuine RSTs (${Date.now() - t} ms)\n`,
+      );
     }
   }
 }

@@ -41,7 +41,8 @@ function sourceMapFor(url: string): SourceMap | null {
 function whereIs(frame: CallFrame): string {
   if (!frame.url) return '';
   const map = sourceMapFor(frame.url);
-  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as
+    { originalSource?: string; originalLine?: number } | undefined;
   if (entry?.originalSource) {
     const src = entry.originalSource.replace(/^.*?((?:server|client|node_modules)\/)/, '$1');
     return `${src}:${(entry.originalLine ?? 0) + 1}`;
@@ -63,7 +64,12 @@ export function summariseProfile(file: string, top = 25): string {
     totalUs += dt;
   }
   const rows = [...selfUs.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
-  const out = [`Total sampled ${(totalUs / 1000).toFixed(0)} ms.`, '', '| self ms | self % | function | where |', '|---:|---:|---|---|'];
+  const out = [
+    `Total sampled ${(totalUs / 1000).toFixed(0)} ms.`,
+    '',
+    '| self ms | self % | function | where |',
+    '|---:|---:|---|---|',
+  ];
   for (const [key, us] of rows) {
     const [fn, where] = key.split('\u0000');
     out.push(`| ${(us / 1000).toFixed(0)} | ${((100 * us) / totalUs).toFixed(1)} | \`${fn}\` | ${where} |`);

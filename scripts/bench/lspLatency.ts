@@ -26,9 +26,18 @@ export interface LspMeasurement {
 }
 
 const forgedLinesOf = (diagnostics: { code?: string | number; range: { start: { line: number } } }[]): number[] =>
-  diagnostics.filter((d) => d.code === 'ttl-mismatch').map((d) => d.range.start.line + 1).sort((a, b) => a - b);
+  diagnostics
+    .filter((d) => d.code === 'ttl-mismatch')
+    .map((d) => d.range.start.line + 1)
+    .sort((a, b) => a - b);
 
-export async function measureLsp(file: string, expected: ExpectedFile, mode: DiagnosticsMode, edits = 15, hovers = 200): Promise<LspMeasurement> {
+export async function measureLsp(
+  file: string,
+  expected: ExpectedFile,
+  mode: DiagnosticsMode,
+  edits = 15,
+  hovers = 200,
+): Promise<LspMeasurement> {
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
   const uri = pathToFileURL(file).href;
@@ -43,7 +52,10 @@ export async function measureLsp(file: string, expected: ExpectedFile, mode: Dia
       ? (await client.pullDiagnostics(uri)).items
       : client.diagnosticsFor(uri, (_, p) => p.version === version, 120000);
   try {
-    await client.initialize('en', mode === 'pull' ? { textDocument: { hover: { contentFormat: ['markdown'] }, diagnostic: {} } } : {});
+    await client.initialize(
+      'en',
+      mode === 'pull' ? { textDocument: { hover: { contentFormat: ['markdown'] }, diagnostic: {} } } : {},
+    );
     let t = performance.now();
     await client.open(uri, text, 1);
     const first = await diagnosticsOf(1);
@@ -59,7 +71,9 @@ export async function measureLsp(file: string, expected: ExpectedFile, mode: Dia
       const old = lines[line][14];
       lines[line] = `${lines[line].slice(0, 14)}${old === '9' ? '0' : String(Number(old) + 1)}${lines[line].slice(15)}`;
       t = performance.now();
-      await client.change(uri, version, [{ range: { start: { line, character: 14 }, end: { line, character: 15 } }, text: lines[line][14] }]);
+      await client.change(uri, version, [
+        { range: { start: { line, character: 14 }, end: { line, character: 15 } }, text: lines[line][14] },
+      ]);
       const d = await diagnosticsOf(version);
       editMs.push(performance.now() - t);
       check ??= sameAsExpected(forgedLinesOf(d));
@@ -72,7 +86,16 @@ export async function measureLsp(file: string, expected: ExpectedFile, mode: Dia
       await client.hover(uri, line, 20);
       hoverMs.push(performance.now() - t);
     }
-    return { mode, packets: expected.packets, bytes: expected.bytes, forged: expected.forgedLines.length, firstDiagnosticsMs, editMs, hoverMs, check };
+    return {
+      mode,
+      packets: expected.packets,
+      bytes: expected.bytes,
+      forged: expected.forgedLines.length,
+      firstDiagnosticsMs,
+      editMs,
+      hoverMs,
+      check,
+    };
   } finally {
     await client.shutdown();
   }

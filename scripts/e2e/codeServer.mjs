@@ -18,7 +18,9 @@ export function codeServerBinary(repoRoot) {
   }
   const version = JSON.parse(fs.readFileSync(pkg, 'utf8')).version;
   if (version !== CODE_SERVER_VERSION) {
-    throw new Error(`${prefix} holds code-server ${version}, not ${CODE_SERVER_VERSION}: run scripts/e2e/install-code-server.sh`);
+    throw new Error(
+      `${prefix} holds code-server ${version}, not ${CODE_SERVER_VERSION}: run scripts/e2e/install-code-server.sh`,
+    );
   }
   return bin;
 }
@@ -58,14 +60,21 @@ export function cleanProfile(root, userSettings) {
 /** `code-server --install-extension X.vsix` into the clean profile; returns the installed folder. */
 export function installVsix(bin, profile, vsix, expectedId) {
   const r = spawnSync(bin, [...profile.common, '--install-extension', vsix], {
-    env: profile.env, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL',
+    env: profile.env,
+    encoding: 'utf8',
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
   });
   if (r.status !== 0) {
     throw new Error(`code-server --install-extension ${vsix} exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
   }
-  const installed = fs.readdirSync(profile.dirs.extensions).filter((d) => d.toLowerCase().startsWith(`${expectedId.toLowerCase()}-`));
+  const installed = fs
+    .readdirSync(profile.dirs.extensions)
+    .filter((d) => d.toLowerCase().startsWith(`${expectedId.toLowerCase()}-`));
   if (installed.length !== 1) {
-    throw new Error(`expected one ${expectedId}-* folder in ${profile.dirs.extensions}, found: ${fs.readdirSync(profile.dirs.extensions).join(', ') || 'none'}\n${r.stdout}`);
+    throw new Error(
+      `expected one ${expectedId}-* folder in ${profile.dirs.extensions}, found: ${fs.readdirSync(profile.dirs.extensions).join(', ') || 'none'}\n${r.stdout}`,
+    );
   }
   return path.join(profile.dirs.extensions, installed[0]);
 }
@@ -77,7 +86,10 @@ function healthz(port) {
       resolve(res.statusCode === 200);
     });
     req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -86,8 +98,10 @@ export async function startCodeServer(bin, profile) {
   const port = await freeLoopbackPort();
   const args = [
     ...profile.common,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -95,6 +109,9 @@ export async function startCodeServer(bin, profile) {
     '--ignore-last-opened',
   ];
   const proc = startOwned('code-server', bin, args, { env: profile.env, cwd: profile.root, logFile: profile.log });
-  await waitFor(`code-server GET http://127.0.0.1:${port}/healthz (log: ${profile.log})`, () => healthz(port), { timeoutMs: 60_000, alive: proc });
+  await waitFor(`code-server GET http://127.0.0.1:${port}/healthz (log: ${profile.log})`, () => healthz(port), {
+    timeoutMs: 60_000,
+    alive: proc,
+  });
   return { port, proc, url: `http://127.0.0.1:${port}`, stop: () => stopOwned(proc) };
 }

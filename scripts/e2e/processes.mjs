@@ -14,17 +14,28 @@ export function startOwned(name, command, args, { env, cwd, logFile }) {
   fs.closeSync(log);
   if (!child.pid) throw new Error(`${name}: could not start ${command}`);
   const entry = { name, pid: child.pid, child, exited: false };
-  child.on('exit', () => { entry.exited = true; });
+  child.on('exit', () => {
+    entry.exited = true;
+  });
   owned.add(entry);
   return entry;
 }
 
 function signalGroup(pid, signal) {
-  try { process.kill(-pid, signal); } catch { /* the group is already gone */ }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* the group is already gone */
+  }
 }
 
 function groupAlive(pid) {
-  try { process.kill(-pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Ends one owned process group: SIGTERM, then SIGKILL if anything in it outlives `graceMs`. */
@@ -43,10 +54,14 @@ export async function stopAllOwned() {
 
 // Last resort when the suite is interrupted or throws past its finally blocks: no waiting is
 // possible in 'exit', so kill outright.
-process.on('exit', () => { for (const e of owned) signalGroup(e.pid, 'SIGKILL'); });
+process.on('exit', () => {
+  for (const e of owned) signalGroup(e.pid, 'SIGKILL');
+});
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
-    console.error(`\ne2e: ${sig}, stopping ${[...owned].map((e) => `${e.name} (pid ${e.pid})`).join(', ') || 'nothing'}`);
+    console.error(
+      `\ne2e: ${sig}, stopping ${[...owned].map((e) => `${e.name} (pid ${e.pid})`).join(', ') || 'nothing'}`,
+    );
     void stopAllOwned().finally(() => process.exit(130));
   });
 }

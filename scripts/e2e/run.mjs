@@ -15,7 +15,15 @@ import { cleanProfile, codeServerBinary, installVsix, startCodeServer } from './
 import { stopAllOwned } from './processes.mjs';
 import { vsixContentProblems, vsixEntries } from './vsix.mjs';
 import {
-  editorLine, hopMapFrame, languageMode, lineTokens, openFile, problemCounts, problemRows, runCommand, showProblems,
+  editorLine,
+  hopMapFrame,
+  languageMode,
+  lineTokens,
+  openFile,
+  problemCounts,
+  problemRows,
+  runCommand,
+  showProblems,
 } from './workbench.mjs';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
@@ -31,7 +39,10 @@ const started = Date.now();
 // The workspace: the seed capture under the documented `.pcap.txt` extension, and a lab capture under
 // a name with no registered extension, so the language comes from its first line. (A plain `.txt`
 // stays Plain Text in VS Code: the built-in `.txt` association beats any firstLine pattern.)
-const SEED = { fixture: path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt'), name: 'seed-firewall-rst.pcap.txt' };
+const SEED = {
+  fixture: path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt'),
+  name: 'seed-firewall-rst.pcap.txt',
+};
 const LAB_FILE = 'ttl64-ipv4.nv.txt';
 const LAB = { fixture: path.join(REPO, 'test', 'fixtures', 'lab', LAB_FILE), name: 'ttl64-ipv4.nv' };
 
@@ -43,7 +54,9 @@ const PCAP = { fixture: path.join(REPO, 'test', 'fixtures', 'lab', 'ttl64-ipv4.p
 /** The manifest's custom editor for *.pcap, if package.json contributes one. */
 function pcapEditorContribution() {
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  return (manifest.contributes?.customEditors ?? []).find((e) => (e.selector ?? []).some((sel) => /\*\.pcap$/.test(sel.filenamePattern ?? '')));
+  return (manifest.contributes?.customEditors ?? []).find((e) =>
+    (e.selector ?? []).some((sel) => /\*\.pcap$/.test(sel.filenamePattern ?? '')),
+  );
 }
 
 const USER_SETTINGS = {
@@ -63,9 +76,13 @@ const USER_SETTINGS = {
 
 class StepFailure extends Error {}
 
-function seconds(ms) { return `${(ms / 1000).toFixed(1)} s`; }
+function seconds(ms) {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
 
-function log(message) { console.log(`[e2e ${seconds(Date.now() - started).padStart(7)}] ${message}`); }
+function log(message) {
+  console.log(`[e2e ${seconds(Date.now() - started).padStart(7)}] ${message}`);
+}
 
 let page; // set once the browser is up, so failures can be photographed
 
@@ -79,15 +96,25 @@ async function step(name, body) {
     let shot = '(no browser page yet)';
     if (page) {
       shot = path.join(ARTIFACTS, `failure-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-      await page.screenshot({ path: shot }).catch((e) => { shot = `(screenshot failed: ${e.message})`; });
+      await page.screenshot({ path: shot }).catch((e) => {
+        shot = `(screenshot failed: ${e.message})`;
+      });
     }
     // Playwright appends its whole call log to messages: the first lines say what went wrong.
-    const message = String(error?.message ?? error).split('\n').slice(0, 8).join('\n');
-    throw new StepFailure(`e2e step "${name}" failed after ${seconds(Date.now() - t)}: ${message}\n  screenshot: ${shot}`, { cause: error });
+    const message = String(error?.message ?? error)
+      .split('\n')
+      .slice(0, 8)
+      .join('\n');
+    throw new StepFailure(
+      `e2e step "${name}" failed after ${seconds(Date.now() - t)}: ${message}\n  screenshot: ${shot}`,
+      { cause: error },
+    );
   }
 }
 
-function check(condition, message) { if (!condition) throw new Error(message); }
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
 
 function sameList(actual, expected, what) {
   const a = JSON.stringify(actual, null, 1);
@@ -97,7 +124,9 @@ function sameList(actual, expected, what) {
 
 /** The CLI's findings for a fixture: a second, independent reading of what the editor must show. */
 function cliFindings(fixture) {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), '--format', 'json', fixture], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), '--format', 'json', fixture], {
+    encoding: 'utf8',
+  });
   check(r.status === 0 || r.status === 1, `dist/cli.js ${fixture} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout).files[0].findings;
 }
@@ -107,22 +136,32 @@ const asRow = (f) => `${SEVERITY[f.severity] ?? f.severity} ${f.line}:${f.column
 
 /** Problems panel rows for one file, as "severity line:col code", in line order. */
 function rowsOf(rows, file) {
-  return rows.filter((r) => r.file === file).sort((a, b) => a.line - b.line || a.column - b.column).map((r) => `${r.severity} ${r.line}:${r.column} ${r.code}`);
+  return rows
+    .filter((r) => r.file === file)
+    .sort((a, b) => a.line - b.line || a.column - b.column)
+    .map((r) => `${r.severity} ${r.line}:${r.column} ${r.code}`);
 }
 
 async function screenshot(name, clip, { readme = false } = {}) {
   const file = path.join(ARTIFACTS, `${name}.png`);
   const bounded = {
-    x: Math.max(0, Math.floor(clip.x)), y: Math.max(0, Math.floor(clip.y)),
-    width: Math.ceil(clip.width), height: Math.ceil(clip.height),
+    x: Math.max(0, Math.floor(clip.x)),
+    y: Math.max(0, Math.floor(clip.y)),
+    width: Math.ceil(clip.width),
+    height: Math.ceil(clip.height),
   };
   await page.screenshot({ path: file, clip: bounded });
   const bytes = fs.statSync(file).size;
   if (readme) {
-    check(bytes < README_IMAGE_MAX_BYTES, `${file} is ${bytes} bytes; README images must stay under ${README_IMAGE_MAX_BYTES}`);
+    check(
+      bytes < README_IMAGE_MAX_BYTES,
+      `${file} is ${bytes} bytes; README images must stay under ${README_IMAGE_MAX_BYTES}`,
+    );
     if (UPDATE_IMAGES) fs.copyFileSync(file, path.join(DOC_IMAGES, `${name}.png`));
   }
-  log(`     screenshot ${path.relative(REPO, file)} (${Math.round(bytes / 1024)} KB${readme && UPDATE_IMAGES ? ', copied to docs/images/' : ''})`);
+  log(
+    `     screenshot ${path.relative(REPO, file)} (${Math.round(bytes / 1024)} KB${readme && UPDATE_IMAGES ? ', copied to docs/images/' : ''})`,
+  );
   return file;
 }
 
@@ -130,7 +169,8 @@ function union(...boxes) {
   const x = Math.min(...boxes.map((b) => b.x));
   const y = Math.min(...boxes.map((b) => b.y));
   return {
-    x, y,
+    x,
+    y,
     width: Math.max(...boxes.map((b) => b.x + b.width)) - x,
     height: Math.max(...boxes.map((b) => b.y + b.height)) - y,
   };
@@ -140,7 +180,8 @@ function pad(box, by, viewport) {
   const x = Math.max(0, box.x - by);
   const y = Math.max(0, box.y - by);
   return {
-    x, y,
+    x,
+    y,
     width: Math.min(viewport.width - x, box.width + 2 * by),
     height: Math.min(viewport.height - y, box.height + 2 * by),
   };
@@ -150,8 +191,12 @@ async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   if (UPDATE_IMAGES) fs.mkdirSync(DOC_IMAGES, { recursive: true });
   const bin = codeServerBinary(REPO);
-  const labExpected = JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'lab', 'expected.json'), 'utf8')).files[LAB_FILE];
-  check(labExpected?.ttlPrinted && labExpected.forgedRstLines.length > 0, `test/fixtures/lab/expected.json has no forged RSTs for ${LAB_FILE}`);
+  const labExpected = JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'lab', 'expected.json'), 'utf8'))
+    .files[LAB_FILE];
+  check(
+    labExpected?.ttlPrinted && labExpected.forgedRstLines.length > 0,
+    `test/fixtures/lab/expected.json has no forged RSTs for ${LAB_FILE}`,
+  );
 
   await step('npm run package', () => {
     fs.rmSync(VSIX, { force: true });
@@ -183,7 +228,7 @@ async function main() {
     log(`     code-server pid ${server.proc.pid} at ${server.url}`);
     const browser = await step('start Chromium', () => startBrowser(tmp));
     log(`     chromium pid ${browser.proc.pid}`);
-    const context = browser.browser.contexts()[0] ?? await browser.browser.newContext();
+    const context = browser.browser.contexts()[0] ?? (await browser.browser.newContext());
     page = await context.newPage();
     const viewport = { width: 1280, height: 800 };
     await page.setViewportSize(viewport);
@@ -192,7 +237,9 @@ async function main() {
     await step('open the workspace', async () => {
       await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
       await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60_000 });
-      await page.waitForSelector(`.explorer-folders-view .monaco-list-row[aria-label^="${SEED.name}"]`, { timeout: 60_000 });
+      await page.waitForSelector(`.explorer-folders-view .monaco-list-row[aria-label^="${SEED.name}"]`, {
+        timeout: 60_000,
+      });
     });
 
     await step('the lab capture is tcpdump by its first line', async () => {
@@ -214,33 +261,62 @@ async function main() {
       // Cold start: the extension activates, its server starts and analyses both files.
       const until = Date.now() + 90_000;
       let counts;
-      while ((counts = await problemCounts(page)).warnings + counts.infos + counts.errors < expectedTotal && Date.now() < until) {
+      while (
+        (counts = await problemCounts(page)).warnings + counts.infos + counts.errors < expectedTotal &&
+        Date.now() < until
+      ) {
         await page.waitForTimeout(250);
       }
       await page.waitForTimeout(500); // let the table render the last update
       const rows = await problemRows(page);
-      check(rows.length === counts.warnings + counts.infos + counts.errors,
-        `the Problems table renders ${rows.length} rows but the status bar counts ${counts.label}`);
-      check(rows.every((r) => r.source === 'tcpdump-lens'), `rows from other sources: ${JSON.stringify(rows.filter((r) => r.source !== 'tcpdump-lens'))}`);
+      check(
+        rows.length === counts.warnings + counts.infos + counts.errors,
+        `the Problems table renders ${rows.length} rows but the status bar counts ${counts.label}`,
+      );
+      check(
+        rows.every((r) => r.source === 'tcpdump-lens'),
+        `rows from other sources: ${JSON.stringify(rows.filter((r) => r.source !== 'tcpdump-lens'))}`,
+      );
 
       // The seed: 3 warnings (the forged RSTs on lines 2, 4, 6) and 1 Information note (checksum offload, line 1).
       const seedRows = rowsOf(rows, SEED.name);
-      sameList(seedRows, ['info 1:1 checksum-offload', 'warning 2:1 ttl-mismatch', 'warning 4:1 ttl-mismatch', 'warning 6:1 ttl-mismatch'],
-        `${SEED.name}: Problems panel rows`);
+      sameList(
+        seedRows,
+        [
+          'info 1:1 checksum-offload',
+          'warning 2:1 ttl-mismatch',
+          'warning 4:1 ttl-mismatch',
+          'warning 6:1 ttl-mismatch',
+        ],
+        `${SEED.name}: Problems panel rows`,
+      );
       sameList(seedRows, seedFindings.map(asRow), `${SEED.name}: Problems panel vs dist/cli.js`);
       for (const r of rows.filter((x) => x.file === SEED.name && x.severity === 'warning')) {
-        check(/2 hops before 192\.168\.40\.129/.test(r.message), `seed warning on line ${r.line} lacks the hop story: ${r.message}`);
+        check(
+          /2 hops before 192\.168\.40\.129/.test(r.message),
+          `seed warning on line ${r.line} lacks the hop story: ${r.message}`,
+        );
       }
       // The lab file: warnings on exactly the RSTs the lab forged (expected.json), and the same rows the CLI reports.
       const labRows = rowsOf(rows, LAB.name);
-      sameList(labRows.filter((r) => r.startsWith('warning ')), labExpected.forgedRstLines.map((l) => `warning ${l}:1 ttl-mismatch`),
-        `${LAB.name}: warnings vs test/fixtures/lab/expected.json forgedRstLines`);
+      sameList(
+        labRows.filter((r) => r.startsWith('warning ')),
+        labExpected.forgedRstLines.map((l) => `warning ${l}:1 ttl-mismatch`),
+        `${LAB.name}: warnings vs test/fixtures/lab/expected.json forgedRstLines`,
+      );
       sameList(labRows, labFindings.map(asRow), `${LAB.name}: Problems panel vs dist/cli.js`);
-      check(rows.length === seedRows.length + labRows.length, `rows for unexpected files: ${JSON.stringify(rows.filter((r) => r.file !== SEED.name && r.file !== LAB.name))}`);
+      check(
+        rows.length === seedRows.length + labRows.length,
+        `rows for unexpected files: ${JSON.stringify(rows.filter((r) => r.file !== SEED.name && r.file !== LAB.name))}`,
+      );
       log(`     ${counts.label}: ${SEED.name} [${seedRows.join(', ')}], ${LAB.name} [${labRows.join(', ')}]`);
 
       const panel = await page.locator('.part.panel').boundingBox();
-      await screenshot('problems', { x: panel.x, y: panel.y, width: Math.min(panel.width, 1100), height: panel.height }, { readme: true });
+      await screenshot(
+        'problems',
+        { x: panel.x, y: panel.y, width: Math.min(panel.width, 1100), height: panel.height },
+        { readme: true },
+      );
     });
 
     await step('the grammar colours the RST line (TTL, flags)', async () => {
@@ -250,9 +326,18 @@ async function main() {
       const ttl = tokens.find((t) => t.text.trim() === '63');
       const rst = tokens.find((t) => t.text.trim() === 'R');
       const ttlKey = tokens.find((t) => t.text.trim() === 'ttl');
-      check(ttl && rst && ttlKey, `line 2 is not split into TTL/flag tokens: ${JSON.stringify(tokens.map((t) => t.text))}`);
-      check(ttl.color !== plain && ttl.bold, `TTL value 63 is not coloured and bold (constant.numeric.integer.ttl.tcpdump strong): ${JSON.stringify(ttl)}`);
-      check(rst.color !== plain && rst.color !== ttl.color && rst.bold, `RST flag is not coloured apart (markup.deleted.flags.tcp.reset.tcpdump strong): ${JSON.stringify(rst)}`);
+      check(
+        ttl && rst && ttlKey,
+        `line 2 is not split into TTL/flag tokens: ${JSON.stringify(tokens.map((t) => t.text))}`,
+      );
+      check(
+        ttl.color !== plain && ttl.bold,
+        `TTL value 63 is not coloured and bold (constant.numeric.integer.ttl.tcpdump strong): ${JSON.stringify(ttl)}`,
+      );
+      check(
+        rst.color !== plain && rst.color !== ttl.color && rst.bold,
+        `RST flag is not coloured apart (markup.deleted.flags.tcp.reset.tcpdump strong): ${JSON.stringify(rst)}`,
+      );
       check(ttlKey.color !== plain, `"ttl" keyword is not coloured: ${JSON.stringify(ttlKey)}`);
       const classes = new Set(tokens.flatMap((t) => t.classes.filter((c) => c !== 'mtkb')));
       check(classes.size >= 4, `only ${classes.size} token colours on line 2: ${[...classes].join(' ')}`);
@@ -263,13 +348,17 @@ async function main() {
       const inspector = page.locator('.token-inspect-widget');
       await inspector.waitFor();
       const text = await inspector.innerText();
-      check(/constant\.numeric\.integer\.ttl\.tcpdump/.test(text) && /source\.tcpdump/.test(text),
-        `token inspector on "63" does not show the grammar's TTL scope:\n${text}`);
+      check(
+        /constant\.numeric\.integer\.ttl\.tcpdump/.test(text) && /source\.tcpdump/.test(text),
+        `token inspector on "63" does not show the grammar's TTL scope:\n${text}`,
+      );
       await page.keyboard.press('Escape');
       // The inspector is an overlay on the editor: it must be gone before the hover step moves the mouse there.
       if (await inspector.isVisible()) await runCommand(page, 'Developer: Inspect Editor Tokens and Scopes');
       await inspector.waitFor({ state: 'hidden' });
-      log(`     line 2: ${classes.size} token colours; "63" ${ttl.color} bold, "R" ${rst.color} bold; scope constant.numeric.integer.ttl.tcpdump`);
+      log(
+        `     line 2: ${classes.size} token colours; "63" ${ttl.color} bold, "R" ${rst.color} bold; scope constant.numeric.integer.ttl.tcpdump`,
+      );
     });
 
     await step('hover on the RST line tells the hop-count story', async () => {
@@ -284,8 +373,12 @@ async function main() {
       // "TTL 63 → initial 64 → 1 hop" comes from the hover provider; the diagnostic's wording differs.
       let text = '';
       const until = Date.now() + 15_000;
-      while (!/TTL 63 → initial 64 → 1 hop\b/.test(text = await hover.innerText()) && Date.now() < until) await page.waitForTimeout(200);
-      check(/TTL 63 → initial 64 → 1 hop\b/.test(text), `hover lacks "TTL 63 → initial 64 → 1 hop" after 15 s:\n${text}`);
+      while (!/TTL 63 → initial 64 → 1 hop\b/.test((text = await hover.innerText())) && Date.now() < until)
+        await page.waitForTimeout(200);
+      check(
+        /TTL 63 → initial 64 → 1 hop\b/.test(text),
+        `hover lacks "TTL 63 → initial 64 → 1 hop" after 15 s:\n${text}`,
+      );
       check(/2 hops before 192\.168\.40\.129/.test(text), `hover lacks "2 hops before 192.168.40.129":\n${text}`);
       // For the picture, scroll the hover (the mouse may move into a hover; it stays) until the
       // language server's hop-count story, shown under the diagnostic, reaches its top.
@@ -293,11 +386,20 @@ async function main() {
       await page.mouse.move(hoverBox.x + hoverBox.width / 2, hoverBox.y + hoverBox.height / 2, { steps: 4 });
       const story = hover.locator('.hover-contents', { hasText: 'TTL 63 → initial 64' }).last();
       let scrolled = 0;
-      while (scrolled < 80 && (await story.boundingBox()).y > hoverBox.y + 4) { await page.mouse.wheel(0, 10); await page.waitForTimeout(60); scrolled++; }
+      while (scrolled < 80 && (await story.boundingBox()).y > hoverBox.y + 4) {
+        await page.mouse.wheel(0, 10);
+        await page.waitForTimeout(60);
+        scrolled++;
+      }
       await page.waitForTimeout(300);
       check(await hover.isVisible(), 'the hover closed when the mouse moved into it');
       const editorBox = await page.locator('.editor-group-container.active .monaco-editor').first().boundingBox();
-      const box = union(await hover.boundingBox(), await (await editorLine(page, 2)).boundingBox(), { ...editorBox, width: 1, height: 1, y: hoverBox.y });
+      const box = union(await hover.boundingBox(), await (await editorLine(page, 2)).boundingBox(), {
+        ...editorBox,
+        width: 1,
+        height: 1,
+        y: hoverBox.y,
+      });
       await screenshot('hover', pad({ ...box, width: Math.min(box.width, 1000) }, 6, viewport), { readme: true });
       await page.mouse.move(5, 5);
       await page.keyboard.press('Escape');
@@ -315,11 +417,25 @@ async function main() {
       await page.waitForTimeout(500);
       const svg = frame.locator('svg.hop-map');
       // The claimed source, the RST marker, and one link per forged RST line (data-line is 0-based).
-      const sources = await frame.locator('circle.source.target').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-      check(sources.some((s) => /192\.168\.40\.129/.test(s)), `no source marker for 192.168.40.129: ${JSON.stringify(sources)}`);
-      const resets = await frame.locator('path.reset.target').evaluateAll((els) => els.map((e) => ({ line: Number(e.getAttribute('data-line')), label: e.getAttribute('aria-label') })));
-      check(resets.length === 1 && /192\.168\.40\.129/.test(resets[0].label), `expected one RST sender marker claiming 192.168.40.129: ${JSON.stringify(resets)}`);
-      const links = await frame.locator('tspan.line-link').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-line')) + 1));
+      const sources = await frame
+        .locator('circle.source.target')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      check(
+        sources.some((s) => /192\.168\.40\.129/.test(s)),
+        `no source marker for 192.168.40.129: ${JSON.stringify(sources)}`,
+      );
+      const resets = await frame
+        .locator('path.reset.target')
+        .evaluateAll((els) =>
+          els.map((e) => ({ line: Number(e.getAttribute('data-line')), label: e.getAttribute('aria-label') })),
+        );
+      check(
+        resets.length === 1 && /192\.168\.40\.129/.test(resets[0].label),
+        `expected one RST sender marker claiming 192.168.40.129: ${JSON.stringify(resets)}`,
+      );
+      const links = await frame
+        .locator('tspan.line-link')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-line')) + 1));
       sameList(links, [2, 4, 6], 'hop map: RST line links');
       const svgText = await svg.textContent();
       check(svgText.includes('192.168.40.129'), 'hop map does not name 192.168.40.129');
@@ -330,26 +446,48 @@ async function main() {
       const webview = await mapGroup.locator('.editor-container').first().boundingBox();
       check(webview && webview.width > 0, `no visible hop map editor area: ${JSON.stringify(webview)}`);
       const drawn = await svg.evaluate((el) => el.getBoundingClientRect().toJSON());
-      await screenshot('hop-map', {
-        x: webview.x, y: webview.y,
-        width: Math.min(webview.width, drawn.right + 16), height: Math.min(webview.height, drawn.bottom + 12),
-      }, { readme: true });
+      await screenshot(
+        'hop-map',
+        {
+          x: webview.x,
+          y: webview.y,
+          width: Math.min(webview.width, drawn.right + 16),
+          height: Math.min(webview.height, drawn.bottom + 12),
+        },
+        { readme: true },
+      );
 
       await runCommand(page, 'View: Toggle Maximize Editor Group');
       // Clicking the link for line 6 reveals that line in the capture's editor.
       await frame.locator('tspan.line-link[data-line="5"]').click();
-      await page.waitForFunction(() => /^Ln 6, Col \d+/.test(document.querySelector('#status\\.editor\\.selection')?.textContent?.trim() ?? ''), null, { timeout: 10_000 })
-        .catch(async () => { throw new Error(`clicking line 6 in the hop map did not select it (status bar: "${await page.locator('#status\\.editor\\.selection').innerText().catch(() => '?')}")`); });
+      await page
+        .waitForFunction(
+          () =>
+            /^Ln 6, Col \d+/.test(document.querySelector('#status\\.editor\\.selection')?.textContent?.trim() ?? ''),
+          null,
+          { timeout: 10_000 },
+        )
+        .catch(async () => {
+          throw new Error(
+            `clicking line 6 in the hop map did not select it (status bar: "${await page
+              .locator('#status\\.editor\\.selection')
+              .innerText()
+              .catch(() => '?')}")`,
+          );
+        });
       log('     clicking the line-6 link selected Ln 6 in the editor');
     });
 
     const pcapEditor = pcapEditorContribution();
     if (!pcapEditor) {
-      log(`skip open ${PCAP.name}: package.json contributes no custom editor for *.pcap (client/src/pcap registers one, the manifest must declare it)`);
+      log(
+        `skip open ${PCAP.name}: package.json contributes no custom editor for *.pcap (client/src/pcap registers one, the manifest must declare it)`,
+      );
     } else {
       await step(`open ${PCAP.name}: decoded to tcpdump text, warned like the lab's own -nv text`, async () => {
-        const fromText = Object.values(JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'lab', 'expected.json'), 'utf8')).files)
-          .find((e) => e.pcap === PCAP.name && e.tcpdumpFlags === '-nv');
+        const fromText = Object.values(
+          JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'lab', 'expected.json'), 'utf8')).files,
+        ).find((e) => e.pcap === PCAP.name && e.tcpdumpFlags === '-nv');
         check(fromText, `expected.json has no -nv entry for ${PCAP.name}`);
         const pcapFindings = cliFindings(PCAP.fixture);
         const shown = `${PCAP.name}.tcpdump`; // client/src/pcap: the decoded text's path is the capture's + ".tcpdump"
@@ -360,53 +498,78 @@ async function main() {
         await showProblems(page);
         let counts;
         const until = Date.now() + 30_000;
-        while ((counts = await problemCounts(page)).warnings + counts.infos < expectedTotal && Date.now() < until) await page.waitForTimeout(250);
+        while ((counts = await problemCounts(page)).warnings + counts.infos < expectedTotal && Date.now() < until)
+          await page.waitForTimeout(250);
         await page.waitForTimeout(500);
         const rows = rowsOf(await problemRows(page), shown);
-        sameList(rows.filter((r) => r.startsWith('warning ')), fromText.forgedRstLines.map((l) => `warning ${l}:1 ttl-mismatch`),
-          `${shown}: warnings vs expected.json forgedRstLines of the lab's -nv text`);
+        sameList(
+          rows.filter((r) => r.startsWith('warning ')),
+          fromText.forgedRstLines.map((l) => `warning ${l}:1 ttl-mismatch`),
+          `${shown}: warnings vs expected.json forgedRstLines of the lab's -nv text`,
+        );
         sameList(rows, pcapFindings.map(asRow), `${shown}: Problems panel vs dist/cli.js ${PCAP.name}`);
         log(`     ${shown} [${rows.join(', ')}]`);
       });
     }
 
-    await step(`open ${PLAIN_TXT.name} (a .txt, Plain Text by VS Code's own association): adopted as tcpdump, warned like the seed`, async () => {
-      await openFile(page, PLAIN_TXT.name);
-      const until = Date.now() + 15_000;
-      let mode;
-      while ((mode = await languageMode(page)) !== 'tcpdump' && Date.now() < until) await page.waitForTimeout(250);
-      check(mode === 'tcpdump', `${PLAIN_TXT.name} stayed "${mode}"`);
-      expectedTotal += seedFindings.length;
-      await showProblems(page);
-      // The status bar counts everything; the table is virtualised (notes sort below the fold by
-      // now), so the file's warning rows are compared row by row and its note through the total.
-      const until2 = Date.now() + 30_000;
-      let counts;
-      while ((counts = await problemCounts(page)).warnings + counts.infos < expectedTotal && Date.now() < until2) await page.waitForTimeout(250);
-      check(counts.warnings + counts.infos === expectedTotal, `status bar shows ${counts.label}, expected ${expectedTotal} problems`);
-      const warningsOf = (list) => list.filter((r) => r.startsWith('warning '));
-      let rows = [];
-      while (warningsOf(rows = rowsOf(await problemRows(page), PLAIN_TXT.name)).length < warningsOf(seedFindings.map(asRow)).length && Date.now() < until2) await page.waitForTimeout(250);
-      sameList(warningsOf(rows), warningsOf(seedFindings.map(asRow)), `${PLAIN_TXT.name}: Problems panel warnings vs the seed's`);
-      log(`     ${PLAIN_TXT.name} [${rows.join(', ')}]`);
-    });
+    await step(
+      `open ${PLAIN_TXT.name} (a .txt, Plain Text by VS Code's own association): adopted as tcpdump, warned like the seed`,
+      async () => {
+        await openFile(page, PLAIN_TXT.name);
+        const until = Date.now() + 15_000;
+        let mode;
+        while ((mode = await languageMode(page)) !== 'tcpdump' && Date.now() < until) await page.waitForTimeout(250);
+        check(mode === 'tcpdump', `${PLAIN_TXT.name} stayed "${mode}"`);
+        expectedTotal += seedFindings.length;
+        await showProblems(page);
+        // The status bar counts everything; the table is virtualised (notes sort below the fold by
+        // now), so the file's warning rows are compared row by row and its note through the total.
+        const until2 = Date.now() + 30_000;
+        let counts;
+        while ((counts = await problemCounts(page)).warnings + counts.infos < expectedTotal && Date.now() < until2)
+          await page.waitForTimeout(250);
+        check(
+          counts.warnings + counts.infos === expectedTotal,
+          `status bar shows ${counts.label}, expected ${expectedTotal} problems`,
+        );
+        const warningsOf = (list) => list.filter((r) => r.startsWith('warning '));
+        let rows = [];
+        while (
+          warningsOf((rows = rowsOf(await problemRows(page), PLAIN_TXT.name))).length <
+            warningsOf(seedFindings.map(asRow)).length &&
+          Date.now() < until2
+        )
+          await page.waitForTimeout(250);
+        sameList(
+          warningsOf(rows),
+          warningsOf(seedFindings.map(asRow)),
+          `${PLAIN_TXT.name}: Problems panel warnings vs the seed's`,
+        );
+        log(`     ${PLAIN_TXT.name} [${rows.join(', ')}]`);
+      },
+    );
 
     await step('tcpdumpLens.enable = false (Settings UI) removes the warnings; true brings them back', async () => {
       const setEnable = async (value) => {
         await runCommand(page, 'Preferences: Open Settings (UI)');
         await page.waitForSelector('.settings-editor .settings-header .monaco-editor', { state: 'visible' });
         await page.keyboard.type('tcpdumpLens.enable');
-        const box = page.locator('.settings-editor .setting-item-bool', { hasText: /Tcpdump Lens: Enable/ }).first()
+        const box = page
+          .locator('.settings-editor .setting-item-bool', { hasText: /Tcpdump Lens: Enable/ })
+          .first()
           .locator('.setting-value-checkbox');
         await box.waitFor({ state: 'visible', timeout: 15_000 });
         if ((await box.getAttribute('aria-checked')) !== String(value)) await box.click();
-        await page.waitForFunction(([el, v]) => el.getAttribute('aria-checked') === v, [await box.elementHandle(), String(value)]);
+        await page.waitForFunction(
+          ([el, v]) => el.getAttribute('aria-checked') === v,
+          [await box.elementHandle(), String(value)],
+        );
         await page.keyboard.press('Control+W'); // close the Settings editor
       };
       const waitForTotal = async (ok, what) => {
         let counts;
         const until = Date.now() + 30_000;
-        while (!ok(counts = await problemCounts(page)) && Date.now() < until) await page.waitForTimeout(250);
+        while (!ok((counts = await problemCounts(page))) && Date.now() < until) await page.waitForTimeout(250);
         check(ok(counts), `${what}: the status bar shows ${counts.label || 'no problems'} after 30 s`);
       };
       await setEnable(false);
@@ -415,7 +578,10 @@ async function main() {
       const rows = await problemRows(page);
       check(rows.length === 0, `Problems panel still lists ${rows.length} rows with tcpdumpLens.enable = false`);
       const saved = JSON.parse(fs.readFileSync(profile.settingsFile, 'utf8'));
-      check(saved['tcpdumpLens.enable'] === false, `the Settings UI did not write tcpdumpLens.enable: false to ${profile.settingsFile}`);
+      check(
+        saved['tcpdumpLens.enable'] === false,
+        `the Settings UI did not write tcpdumpLens.enable: false to ${profile.settingsFile}`,
+      );
       await setEnable(true);
       await waitForTotal((c) => c.warnings + c.infos === expectedTotal, 'tcpdumpLens.enable = true again');
     });
@@ -434,11 +600,21 @@ async function main() {
 }
 
 main().then(
-  () => { log(`PASS: all steps (total ${seconds(Date.now() - started)})`); process.exit(0); },
+  () => {
+    log(`PASS: all steps (total ${seconds(Date.now() - started)})`);
+    process.exit(0);
+  },
   async (error) => {
     await stopAllOwned();
-    console.error(`\n${error instanceof StepFailure ? error.message : error?.stack ?? error}`);
-    if (error instanceof StepFailure && error.cause?.stack) console.error(`\n${error.cause.stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 4).join('\n')}`);
+    console.error(`\n${error instanceof StepFailure ? error.message : (error?.stack ?? error)}`);
+    if (error instanceof StepFailure && error.cause?.stack)
+      console.error(
+        `\n${error.cause.stack
+          .split('\n')
+          .filter((l) => /^\s+at /.test(l))
+          .slice(0, 4)
+          .join('\n')}`,
+      );
     log(`FAIL (total ${seconds(Date.now() - started)})`);
     process.exit(1);
   },

@@ -7,7 +7,10 @@ export function vsixEntries(file) {
   // End-of-central-directory record: signature 0x06054b50 within the last 64 KiB + 22 bytes.
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error(`${file}: not a zip (no end-of-central-directory record)`);
   const count = buf.readUInt16LE(eocd + 10);
@@ -39,13 +42,22 @@ const ALLOWED = [
   /^extension\/(readme|changelog)\.md$/,
   /^extension\/LICENSE(\.txt)?$/,
 ];
-const REQUIRED = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/syntaxes/tcpdump.tmLanguage.json', 'extension/readme.md', 'extension/LICENSE.txt'];
+const REQUIRED = [
+  'extension/package.json',
+  'extension/dist/extension.js',
+  'extension/dist/server.js',
+  'extension/syntaxes/tcpdump.tmLanguage.json',
+  'extension/readme.md',
+  'extension/LICENSE.txt',
+];
 
 /** Problems with the package's content (empty when it ships exactly what it should). */
 export function vsixContentProblems(entries) {
   const names = entries.map((e) => e.name);
   return [
-    ...names.filter((n) => !ALLOWED.some((re) => re.test(n))).map((n) => `ships ${n}, which .vscodeignore should leave out`),
+    ...names
+      .filter((n) => !ALLOWED.some((re) => re.test(n)))
+      .map((n) => `ships ${n}, which .vscodeignore should leave out`),
     ...REQUIRED.filter((n) => !names.includes(n)).map((n) => `does not ship ${n}`),
   ];
 }

@@ -47,21 +47,26 @@ export async function showProblems(page) {
  * severity, source, code, message, file and 1-based line/column, as the panel renders them.
  */
 export async function problemRows(page) {
-  return page.locator('.markers-panel .monaco-table .monaco-list-row').evaluateAll((rows) => rows.map((row) => {
-    const icon = row.querySelector('.marker-icon');
-    const severity = ['error', 'warning', 'info'].find((s) => icon?.classList.contains(s)) ?? 'unknown';
-    const cells = [...row.querySelectorAll('.monaco-table-td')].map((td) => td.innerText.trim());
-    const where = /^(.*?)\s*\[Ln (\d+), Col (\d+)\]$/.exec(cells[3] ?? '');
-    return {
-      severity,
-      source: row.querySelector('.source-label')?.textContent ?? '',
-      code: row.querySelector('.code-label .code-label')?.textContent ?? row.querySelector('span.code-label')?.textContent ?? '',
-      message: row.querySelector('.message')?.getAttribute('title') ?? cells[2] ?? '',
-      file: where?.[1] ?? cells[3] ?? '',
-      line: where ? Number(where[2]) : NaN,
-      column: where ? Number(where[3]) : NaN,
-    };
-  }));
+  return page.locator('.markers-panel .monaco-table .monaco-list-row').evaluateAll((rows) =>
+    rows.map((row) => {
+      const icon = row.querySelector('.marker-icon');
+      const severity = ['error', 'warning', 'info'].find((s) => icon?.classList.contains(s)) ?? 'unknown';
+      const cells = [...row.querySelectorAll('.monaco-table-td')].map((td) => td.innerText.trim());
+      const where = /^(.*?)\s*\[Ln (\d+), Col (\d+)\]$/.exec(cells[3] ?? '');
+      return {
+        severity,
+        source: row.querySelector('.source-label')?.textContent ?? '',
+        code:
+          row.querySelector('.code-label .code-label')?.textContent ??
+          row.querySelector('span.code-label')?.textContent ??
+          '',
+        message: row.querySelector('.message')?.getAttribute('title') ?? cells[2] ?? '',
+        file: where?.[1] ?? cells[3] ?? '',
+        line: where ? Number(where[2]) : NaN,
+        column: where ? Number(where[3]) : NaN,
+      };
+    }),
+  );
 }
 
 /**
@@ -70,19 +75,25 @@ export async function problemRows(page) {
  */
 export async function editorLine(page, lineNumber) {
   const editor = page.locator('.editor-group-container.active .monaco-editor').first();
-  const top = await editor.locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^${lineNumber}$`) })
-    .first().evaluate((el) => el.parentElement.style.top);
-  return editor.locator(`.view-lines .view-line[style*="top:${top};"], .view-lines .view-line[style*="top: ${top};"]`).first();
+  const top = await editor
+    .locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^${lineNumber}$`) })
+    .first()
+    .evaluate((el) => el.parentElement.style.top);
+  return editor
+    .locator(`.view-lines .view-line[style*="top:${top};"], .view-lines .view-line[style*="top: ${top};"]`)
+    .first();
 }
 
 /** The tokens of a rendered line: text, Monaco's `mtk*` classes and the computed colour. */
 export async function lineTokens(line) {
-  return line.evaluate((el) => [...el.querySelectorAll(':scope > span > span')].map((s) => ({
-    text: s.textContent,
-    classes: [...s.classList].filter((c) => /^mtk/.test(c)),
-    color: getComputedStyle(s).color,
-    bold: getComputedStyle(s).fontWeight >= 600,
-  })));
+  return line.evaluate((el) =>
+    [...el.querySelectorAll(':scope > span > span')].map((s) => ({
+      text: s.textContent,
+      classes: [...s.classList].filter((c) => /^mtk/.test(c)),
+      color: getComputedStyle(s).color,
+      bold: getComputedStyle(s).fontWeight >= 600,
+    })),
+  );
 }
 
 /** The hop map's webview frame (the inner frame VS Code loads the extension's HTML into). */
@@ -91,7 +102,13 @@ export async function hopMapFrame(page, timeoutMs = 30_000) {
   for (;;) {
     for (const frame of page.frames()) {
       if (frame === page.mainFrame()) continue;
-      if (await frame.locator('svg.hop-map').count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator('svg.hop-map')
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     if (Date.now() > until) throw new Error(`no webview frame with svg.hop-map within ${timeoutMs / 1000} s`);
     await page.waitForTimeout(250);

@@ -18,15 +18,28 @@ function exchange(port) {
       if (echoed === message) socket.end();
     });
     socket.on('error', reject);
-    socket.on('close', (hadError) => (hadError ? null : resolve({ port: Number(port), outcome: echoed === message ? 'echoed' : `short echo ${JSON.stringify(echoed)}` })));
+    socket.on('close', (hadError) =>
+      hadError
+        ? null
+        : resolve({
+            port: Number(port),
+            outcome: echoed === message ? 'echoed' : `short echo ${JSON.stringify(echoed)}`,
+          }),
+    );
   });
 }
 
 function attempt(port) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port: Number(port) });
-    socket.setTimeout(3000, () => { socket.destroy(); resolve({ port: Number(port), outcome: 'timeout' }); });
-    socket.on('connect', () => { socket.destroy(); resolve({ port: Number(port), outcome: 'connected' }); });
+    socket.setTimeout(3000, () => {
+      socket.destroy();
+      resolve({ port: Number(port), outcome: 'timeout' });
+    });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve({ port: Number(port), outcome: 'connected' });
+    });
     socket.on('error', (err) => resolve({ port: Number(port), outcome: err.code ?? err.message }));
   });
 }

@@ -19,10 +19,14 @@ while (args.length) {
   else scenarios.push(a);
 }
 const num = (k) => Number(opt[k]);
-const dialects = opt.dialects.split(',').map((d) => ({ suffix: d.slice(0, d.indexOf(':')), flags: d.slice(d.indexOf(':') + 1) }));
+const dialects = opt.dialects
+  .split(',')
+  .map((d) => ({ suffix: d.slice(0, d.indexOf(':')), flags: d.slice(d.indexOf(':') + 1) }));
 
 const problems = [];
-const check = (ok, message) => { if (!ok) problems.push(message); };
+const check = (ok, message) => {
+  if (!ok) problems.push(message);
+};
 
 // `addr.port > addr.port: Flags [..]` — tcpdump 4.x's TCP summary, the same in every dialect here.
 const TCP_SUMMARY = /(?:^|\s)(\S+)\.(\d+) > (\S+)\.(\d+): Flags \[([^\]]*)\]/;
@@ -52,10 +56,17 @@ for (const spec of scenarios) {
   const serverTtl = Number(serverTtlText);
   const fwTtl = Number(fwTtlText);
 
-  const clientResults = fs.readFileSync(path.join(outDir, `${name}.client.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const clientResults = fs
+    .readFileSync(path.join(outDir, `${name}.client.jsonl`), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   for (const r of clientResults) {
     const want = r.role === 'listening' ? 'echoed' : 'ECONNREFUSED';
-    check(r.outcome === want, `${name}: client attempt to port ${r.port} (${r.role}) ended ${r.outcome}, expected ${want}`);
+    check(
+      r.outcome === want,
+      `${name}: client attempt to port ${r.port} (${r.role}) ended ${r.outcome}, expected ${want}`,
+    );
   }
 
   for (const { suffix, flags } of dialects) {
@@ -91,17 +102,26 @@ for (const spec of scenarios) {
           if (src === server && Number(sport) === num('firewalled')) {
             forged.push(p.startLine);
             note('forged RST (fw, claims the server)', ttl);
-            if (ttl !== undefined) check(ttl === fwTtl - num('hops-to-fw'), `${where}: forged RST has TTL ${ttl}, expected ${fwTtl - num('hops-to-fw')}`);
+            if (ttl !== undefined)
+              check(
+                ttl === fwTtl - num('hops-to-fw'),
+                `${where}: forged RST has TTL ${ttl}, expected ${fwTtl - num('hops-to-fw')}`,
+              );
           } else if (src === server && Number(sport) === num('closed')) {
             genuine.push(p.startLine);
             note('genuine RST (server kernel, closed port)', ttl);
-            if (ttl !== undefined) check(ttl === serverTtl - num('hops-to-server'), `${where}: genuine RST has TTL ${ttl}, expected ${serverTtl - num('hops-to-server')}`);
+            if (ttl !== undefined)
+              check(
+                ttl === serverTtl - num('hops-to-server'),
+                `${where}: genuine RST has TTL ${ttl}, expected ${serverTtl - num('hops-to-server')}`,
+              );
           } else {
             problems.push(`${where}: RST the lab did not plan for: ${p.text}`);
           }
         } else if (src === server) {
           note(`server TCP, port ${sport}`, ttl);
-          if (ttl !== undefined) check(ttl === serverTtl - num('hops-to-server'), `${file}:${p.startLine}: server TCP has TTL ${ttl}`);
+          if (ttl !== undefined)
+            check(ttl === serverTtl - num('hops-to-server'), `${file}:${p.startLine}: server TCP has TTL ${ttl}`);
         } else if (src === client) {
           note('client TCP (sent from the capture point)', ttl);
         }
@@ -111,7 +131,8 @@ for (const spec of scenarios) {
       if (icmp && icmp[1] === server && icmp[3] === 'echo reply') {
         echoReplies++;
         note('server echo reply', ttl);
-        if (ttl !== undefined) check(ttl === serverTtl - num('hops-to-server'), `${file}:${p.startLine}: echo reply has TTL ${ttl}`);
+        if (ttl !== undefined)
+          check(ttl === serverTtl - num('hops-to-server'), `${file}:${p.startLine}: echo reply has TTL ${ttl}`);
       } else if (icmp && icmp[1] === client) {
         note('client echo request (sent from the capture point)', ttl);
       } else if (ttl !== undefined) {
@@ -120,9 +141,18 @@ for (const spec of scenarios) {
     }
 
     const ttlPrinted = flags.includes('v');
-    check(ttlPrinted ? ttlsPrinted > 0 : ttlsPrinted === 0, `${file}: ${ttlsPrinted} packets with a TTL, expected ${ttlPrinted ? 'some' : 'none'}`);
-    check(synsToFirewalled === num('attempts'), `${file}: ${synsToFirewalled} SYNs to the firewalled port, expected ${num('attempts')}`);
-    check(synsToClosed === num('attempts'), `${file}: ${synsToClosed} SYNs to the closed port, expected ${num('attempts')}`);
+    check(
+      ttlPrinted ? ttlsPrinted > 0 : ttlsPrinted === 0,
+      `${file}: ${ttlsPrinted} packets with a TTL, expected ${ttlPrinted ? 'some' : 'none'}`,
+    );
+    check(
+      synsToFirewalled === num('attempts'),
+      `${file}: ${synsToFirewalled} SYNs to the firewalled port, expected ${num('attempts')}`,
+    );
+    check(
+      synsToClosed === num('attempts'),
+      `${file}: ${synsToClosed} SYNs to the closed port, expected ${num('attempts')}`,
+    );
     check(forged.length === num('attempts'), `${file}: ${forged.length} forged RSTs, expected ${num('attempts')}`);
     check(genuine.length === num('attempts'), `${file}: ${genuine.length} genuine RSTs, expected ${num('attempts')}`);
     check(echoReplies === num('pings'), `${file}: ${echoReplies} echo replies, expected ${num('pings')}`);

@@ -58,7 +58,8 @@ function target(params: AnalyzeCaptureFileParams): { uri: string; path: string }
     }
     return { uri: params.uri, path: file };
   }
-  if (params && typeof params.path === 'string' && params.path.length > 0) return { uri: pathToFileURL(params.path).href, path: params.path };
+  if (params && typeof params.path === 'string' && params.path.length > 0)
+    return { uri: pathToFileURL(params.path).href, path: params.path };
   throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri } or { path } of the capture file');
 }
 
@@ -87,94 +88,104 @@ async function* textOf(file: string, onBytes: (n: number) => void): AsyncIterabl
  * Registers the request. `optionsFor` gives the analysis options (settings) for a URI, as the
  * documents' analysis uses them.
  */
-export function registerCaptureFileRequest(connection: Connection, optionsFor: (uri: string) => Promise<AnalysisOptions>): void {
-  connection.onRequest(ANALYZE_CAPTURE_FILE_METHOD, async (params: AnalyzeCaptureFileParams, token: CancellationToken): Promise<AnalyzeCaptureFileResult> => {
-    const { uri, path: file } = target(params);
-    let size: number;
-    try {
-      const s = await stat(file);
-      if (!s.isFile()) throw new Error('not a regular file');
-      size = s.size;
-    } catch (e) {
-      throw new ResponseError(ErrorCodes.InvalidParams, `cannot read ${file}: ${(e as Error).message}`);
-    }
-    const name = file.split(/[\\/]/).pop() ?? file;
-    let reporter: WorkDoneProgressReporter;
-    let progressCancel: CancellationToken | undefined;
-    if (params.workDoneToken !== undefined) reporter = connection.window.attachWorkDoneProgress(params.workDoneToken);
-    else {
-      const created = await connection.window.createWorkDoneProgress();
-      reporter = created;
-      progressCancel = created.token;
-    }
-    const cancelled = (): boolean => token.isCancellationRequested || progressCancel?.isCancellationRequested === true;
-    reporter.begin(`tcpdump Lens: ${name}`, 0, 'reading', true);
-    try {
-      const options = await optionsFor(uri);
-      const binary = await startsLikeCapture(file);
-      let format: AnalyzeCaptureFileResult['format'] = 'text';
-      let pass: () => AsyncIterable<string>;
-      // Two passes over the bytes: the first half of the bar is the survey, the second the verdicts.
-      let read = 0;
-      let shown = 0;
-      const onBytes = (n: number): void => {
-        read += n;
-        const percent = Math.min(99, Math.floor((read / Math.max(1, 2 * size)) * 100));
-        if (percent >= shown + PROGRESS_STEP_PERCENT) {
-          shown = percent;
-          reporter.report(percent, read <= size ? 'reading' : 'judging RSTs');
-        }
-      };
-      if (binary) {
-        // The capture decoder takes the whole file: memory follows the file size here.
-        const bytes = await readFile(file);
-        const rendered = renderCaptureFrames(bytes);
-        if (rendered.format === 'unknown' || rendered.frames.length === 0) {
-          throw new ResponseError(ErrorCodes.InvalidParams, `cannot decode ${name}: ${rendered.warnings[0] ?? 'no frames'}`);
-        }
-        for (const w of rendered.warnings) connection.console.warn(`${name}: ${w}`);
-        format = rendered.format;
-        const frames = rendered.frames;
-        // Progress by frames, scaled to the file's bytes.
-        pass = async function* () {
-          const step = Math.max(1, Math.floor(frames.length / 100));
-          for (let i = 0; i < frames.length; i++) {
-            if (i % step === 0) {
-              onBytes((size * Math.min(step, frames.length - i)) / frames.length);
-              // Let a cancellation message in: nothing else here waits on I/O.
-              await new Promise((resolve) => setImmediate(resolve));
-            }
-            yield `${frames[i].text}\n`;
+export function registerCaptureFileRequest(
+  connection: Connection,
+  optionsFor: (uri: string) => Promise<AnalysisOptions>,
+): void {
+  connection.onRequest(
+    ANALYZE_CAPTURE_FILE_METHOD,
+    async (params: AnalyzeCaptureFileParams, token: CancellationToken): Promise<AnalyzeCaptureFileResult> => {
+      const { uri, path: file } = target(params);
+      let size: number;
+      try {
+        const s = await stat(file);
+        if (!s.isFile()) throw new Error('not a regular file');
+        size = s.size;
+      } catch (e) {
+        throw new ResponseError(ErrorCodes.InvalidParams, `cannot read ${file}: ${(e as Error).message}`);
+      }
+      const name = file.split(/[\\/]/).pop() ?? file;
+      let reporter: WorkDoneProgressReporter;
+      let progressCancel: CancellationToken | undefined;
+      if (params.workDoneToken !== undefined) reporter = connection.window.attachWorkDoneProgress(params.workDoneToken);
+      else {
+        const created = await connection.window.createWorkDoneProgress();
+        reporter = created;
+        progressCancel = created.token;
+      }
+      const cancelled = (): boolean =>
+        token.isCancellationRequested || progressCancel?.isCancellationRequested === true;
+      reporter.begin(`tcpdump Lens: ${name}`, 0, 'reading', true);
+      try {
+        const options = await optionsFor(uri);
+        const binary = await startsLikeCapture(file);
+        let format: AnalyzeCaptureFileResult['format'] = 'text';
+        let pass: () => AsyncIterable<string>;
+        // Two passes over the bytes: the first half of the bar is the survey, the second the verdicts.
+        let read = 0;
+        let shown = 0;
+        const onBytes = (n: number): void => {
+          read += n;
+          const percent = Math.min(99, Math.floor((read / Math.max(1, 2 * size)) * 100));
+          if (percent >= shown + PROGRESS_STEP_PERCENT) {
+            shown = percent;
+            reporter.report(percent, read <= size ? 'reading' : 'judging RSTs');
           }
         };
-      } else {
-        pass = () => textOf(file, onBytes);
-      }
-
-      const survey = new CaptureSurvey(options);
-      for await (const chunk of pass()) {
-        if (cancelled()) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'analysis cancelled');
-        survey.push(chunk);
-      }
-      const summary = survey.end();
-      const judge = new CaptureJudge(summary, options);
-      const diagnostics: Diagnostic[] = [];
-      let warnings = 0;
-      const take = (findings: ReturnType<CaptureJudge['push']>): void => {
-        for (const f of findings) {
-          if (f.severity === 'warning') warnings++;
-          diagnostics.push(toDiagnostic(f, uri));
+        if (binary) {
+          // The capture decoder takes the whole file: memory follows the file size here.
+          const bytes = await readFile(file);
+          const rendered = renderCaptureFrames(bytes);
+          if (rendered.format === 'unknown' || rendered.frames.length === 0) {
+            throw new ResponseError(
+              ErrorCodes.InvalidParams,
+              `cannot decode ${name}: ${rendered.warnings[0] ?? 'no frames'}`,
+            );
+          }
+          for (const w of rendered.warnings) connection.console.warn(`${name}: ${w}`);
+          format = rendered.format;
+          const frames = rendered.frames;
+          // Progress by frames, scaled to the file's bytes.
+          pass = async function* () {
+            const step = Math.max(1, Math.floor(frames.length / 100));
+            for (let i = 0; i < frames.length; i++) {
+              if (i % step === 0) {
+                onBytes((size * Math.min(step, frames.length - i)) / frames.length);
+                // Let a cancellation message in: nothing else here waits on I/O.
+                await new Promise((resolve) => setImmediate(resolve));
+              }
+              yield `${frames[i].text}\n`;
+            }
+          };
+        } else {
+          pass = () => textOf(file, onBytes);
         }
-      };
-      for await (const chunk of pass()) {
-        if (cancelled()) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'analysis cancelled');
-        take(judge.push(chunk));
+
+        const survey = new CaptureSurvey(options);
+        for await (const chunk of pass()) {
+          if (cancelled()) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'analysis cancelled');
+          survey.push(chunk);
+        }
+        const summary = survey.end();
+        const judge = new CaptureJudge(summary, options);
+        const diagnostics: Diagnostic[] = [];
+        let warnings = 0;
+        const take = (findings: ReturnType<CaptureJudge['push']>): void => {
+          for (const f of findings) {
+            if (f.severity === 'warning') warnings++;
+            diagnostics.push(toDiagnostic(f, uri));
+          }
+        };
+        for await (const chunk of pass()) {
+          if (cancelled()) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'analysis cancelled');
+          take(judge.push(chunk));
+        }
+        take(judge.end());
+        await connection.sendDiagnostics({ uri, diagnostics });
+        return { uri, format, bytes: size, packets: summary.packets, warnings, findings: diagnostics.length };
+      } finally {
+        reporter.done();
       }
-      take(judge.end());
-      await connection.sendDiagnostics({ uri, diagnostics });
-      return { uri, format, bytes: size, packets: summary.packets, warnings, findings: diagnostics.length };
-    } finally {
-      reporter.done();
-    }
-  });
+    },
+  );
 }

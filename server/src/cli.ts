@@ -1,4 +1,14 @@
-import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -78,16 +88,19 @@ function parseArgs(argv: readonly string[]): CliArgs | 'help' {
     else if (a === '--stream') args.stream = true;
     else if (a === '--format' || a.startsWith('--format=')) {
       const v = a === '--format' ? argv[++i] : a.slice('--format='.length);
-      if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format takes text, json or sarif, not ${v === undefined ? 'nothing' : `'${v}'`}`);
+      if (v !== 'text' && v !== 'json' && v !== 'sarif')
+        throw new UsageError(`--format takes text, json or sarif, not ${v === undefined ? 'nothing' : `'${v}'`}`);
       args.format = v;
     } else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
     else args.files.push(a);
   }
   if (args.files.length === 0) throw new UsageError('no input file given');
   if (args.follow && args.files.length !== 1) throw new UsageError('--follow reads exactly one input (usually -)');
-  if (args.follow && args.format === 'sarif') throw new UsageError('--follow prints findings as they come: use --format text or json, not sarif');
+  if (args.follow && args.format === 'sarif')
+    throw new UsageError('--follow prints findings as they come: use --format text or json, not sarif');
   if (args.follow && args.packets) throw new UsageError('--follow and --packets do not go together');
-  if (args.packets && args.format === 'sarif') throw new UsageError('--packets prints JSON lines; --format sarif is for findings');
+  if (args.packets && args.format === 'sarif')
+    throw new UsageError('--packets prints JSON lines; --format sarif is for findings');
   return args;
 }
 
@@ -109,7 +122,14 @@ interface TextSource {
 
 function readError(file: string, e: unknown): InputError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (e as Error).message;
   return new InputError(`cannot read ${file}: ${why}`);
 }
 
@@ -171,13 +191,27 @@ async function openFile(file: string, stream = true): Promise<TextSource> {
   const whole = !stream && size <= IN_MEMORY_LIMIT;
   return {
     chunks: () => fileChunks(file),
-    ...(whole ? { wholeText: () => { try { return readFileSync(file, 'utf8'); } catch (e) { throw readError(file, e); } } } : {}),
+    ...(whole
+      ? {
+          wholeText: () => {
+            try {
+              return readFileSync(file, 'utf8');
+            } catch (e) {
+              throw readError(file, e);
+            }
+          },
+        }
+      : {}),
     dispose() {},
   };
 }
 
 /** Standard input's first chunk; a capture (`tcpdump -w - | tcpdump-lens -`) is read whole and decoded. */
-async function startStdin(): Promise<{ stdin: AsyncIterator<Buffer>; first: IteratorResult<Buffer>; capture?: TextSource }> {
+async function startStdin(): Promise<{
+  stdin: AsyncIterator<Buffer>;
+  first: IteratorResult<Buffer>;
+  capture?: TextSource;
+}> {
   const stdin = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await stdin.next();
   const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
@@ -257,7 +291,8 @@ function findingText(file: string, f: Finding, frame: number | undefined): strin
 function toolVersion(): string {
   try {
     // dist/cli.js sits beside the package's package.json (npx, a checkout, an installed package).
-    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '0.0.0';
   }
@@ -376,7 +411,9 @@ async function printPackets(files: readonly string[], sources: (file: string) =>
       const packets: StreamedPacket[] = [];
       const flush = async (): Promise<void> => {
         if (packets.length === 0) return;
-        const out = packets.map((sp) => JSON.stringify(files.length > 1 ? { file, ...toPacketRecord(sp.packet) } : toPacketRecord(sp.packet)));
+        const out = packets.map((sp) =>
+          JSON.stringify(files.length > 1 ? { file, ...toPacketRecord(sp.packet) } : toPacketRecord(sp.packet)),
+        );
         packets.length = 0;
         await write(`${out.join('\n')}\n`);
       };
@@ -402,12 +439,19 @@ async function follow(file: string, source: TextSource, format: Format): Promise
       if (f.severity === 'warning') warnings++;
       const frame = source.frameOfLine?.(f.startLine);
       if (format === 'json') {
-        return JSON.stringify({ file, ...findingJson(f, frame), decidedAtLine: e.decidedAtLine + 1, ...(e.raisedFrom ? { raisedFrom: e.raisedFrom } : {}) });
+        return JSON.stringify({
+          file,
+          ...findingJson(f, frame),
+          decidedAtLine: e.decidedAtLine + 1,
+          ...(e.raisedFrom ? { raisedFrom: e.raisedFrom } : {}),
+        });
       }
       const later = e.decidedAtLine > f.endLine;
       const note = e.raisedFrom
         ? ` (confidence raised from ${e.raisedFrom} at line ${e.decidedAtLine + 1})`
-        : later ? ` (decided at line ${e.decidedAtLine + 1}, when later packets arrived)` : '';
+        : later
+          ? ` (decided at line ${e.decidedAtLine + 1}, when later packets arrived)`
+          : '';
       return `${findingText(file, f, frame)}${note}`;
     });
     await write(`${out.join('\n')}\n`);
@@ -462,7 +506,9 @@ async function main(argv: readonly string[]): Promise<number> {
     await printer.end();
     // Like tcpdump on a truncated file: what could be read is reported, the run still fails.
     if (damaged.length) {
-      process.stderr.write(`tcpdump-lens: damaged capture: ${damaged.join(', ')} (findings cover the frames before the damage)\n`);
+      process.stderr.write(
+        `tcpdump-lens: damaged capture: ${damaged.join(', ')} (findings cover the frames before the damage)\n`,
+      );
       return 2;
     }
     // Information notes (no TTLs, checksum offload) explain; only warnings fail a pipeline.
@@ -497,7 +543,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
-    process.stderr.write(`tcpdump-lens: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`tcpdump-lens: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 2;
   },
 );

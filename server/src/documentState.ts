@@ -1,4 +1,9 @@
-import { TextDocument, type Position, type Range, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import {
+  TextDocument,
+  type Position,
+  type Range,
+  type TextDocumentContentChangeEvent,
+} from 'vscode-languageserver-textdocument';
 import type { Analysis } from './core/analyze';
 import { PendingLineChange, analyzeIncrementally, reanalyze, type IncrementalState } from './core/incrementalAnalysis';
 import type { AnalysisOptions } from './core/options';
@@ -75,14 +80,22 @@ export class DocumentState {
     for (const change of changes) {
       if (!('range' in change) || !change.range) {
         this.lines = splitLines(change.text);
-        this.doc = change.text.includes('\r') ? TextDocument.create(this.uri, this.languageId, version, change.text) : undefined;
+        this.doc = change.text.includes('\r')
+          ? TextDocument.create(this.uri, this.languageId, version, change.text)
+          : undefined;
         this.pending = undefined;
         this.state = undefined; // a whole new text: analyse from scratch
         continue;
       }
-      if (!this.doc && change.text.includes('\r')) this.doc = TextDocument.create(this.uri, this.languageId, this.currentVersion, this.lines.join('\n'));
+      if (!this.doc && change.text.includes('\r'))
+        this.doc = TextDocument.create(this.uri, this.languageId, this.currentVersion, this.lines.join('\n'));
       const before = this.lines.length;
-      const range = this.doc ? ordered(this.doc.positionAt(this.doc.offsetAt(change.range.start)), this.doc.positionAt(this.doc.offsetAt(change.range.end))) : this.validRange(change.range);
+      const range = this.doc
+        ? ordered(
+            this.doc.positionAt(this.doc.offsetAt(change.range.start)),
+            this.doc.positionAt(this.doc.offsetAt(change.range.end)),
+          )
+        : this.validRange(change.range);
       if (this.state) {
         this.pending ??= new PendingLineChange(this.state.analysis.lines.length);
         this.pending.add(range.start.line, range.end.line, before);
@@ -93,7 +106,8 @@ export class DocumentState {
       } else {
         // LF only, none typed: the edited lines are the edit's own lines, split on LF.
         const { start, end } = range;
-        const edited = this.lines[start.line].slice(0, start.character) + change.text + this.lines[end.line].slice(end.character);
+        const edited =
+          this.lines[start.line].slice(0, start.character) + change.text + this.lines[end.line].slice(end.character);
         this.splice(start.line, end.line + 1, edited.split('\n'));
       }
     }
@@ -110,7 +124,8 @@ export class DocumentState {
   private validRange(r: Range): Range {
     const clamp = (p: Position): Position => {
       if (p.line < 0) return { line: 0, character: 0 };
-      if (p.line >= this.lines.length) return { line: this.lines.length - 1, character: this.lines[this.lines.length - 1].length };
+      if (p.line >= this.lines.length)
+        return { line: this.lines.length - 1, character: this.lines[this.lines.length - 1].length };
       return { line: p.line, character: Math.max(0, Math.min(p.character, this.lines[p.line].length)) };
     };
     return ordered(clamp(r.start), clamp(r.end));
@@ -138,7 +153,8 @@ export class DocumentState {
 
   /** The analysis of the current text under `options`, re-analysing incrementally when it can. */
   analysis(options: AnalysisOptions): Analysis {
-    if (this.state && this.analysedVersion === this.currentVersion && this.state.analysis.options === options) return this.state.analysis;
+    if (this.state && this.analysedVersion === this.currentVersion && this.state.analysis.options === options)
+      return this.state.analysis;
     const edited = { lines: this.lines, start: this.start, text: () => this.text };
     if (this.state && this.pending) {
       this.state = reanalyze(this.state, edited, this.pending.change(this.lines.length), options);

@@ -14,7 +14,10 @@ export const HOP_MAP_REQUEST = new RequestType<HopMapParams, HopMap | null, void
  * Answers hop-map requests from the analysis the server already keeps, so the picture always
  * agrees with the diagnostics.
  */
-export function registerHopMapRequest(connection: Connection, analysisFor: (uri: string) => Promise<Analysis | undefined>): void {
+export function registerHopMapRequest(
+  connection: Connection,
+  analysisFor: (uri: string) => Promise<Analysis | undefined>,
+): void {
   connection.onRequest(HOP_MAP_REQUEST, async (params) => {
     // The params come over the wire: do not trust their shape.
     if (typeof params?.uri !== 'string') return null;

@@ -55,7 +55,13 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
     canRefreshDiagnostics = params.capabilities.workspace?.diagnostics?.refreshSupport === true;
     // Tests lengthen the quiet time so that "one analysis per burst" does not depend on machine speed.
     const init = params.initializationOptions as { debounceMs?: unknown } | undefined;
-    if (typeof init?.debounceMs === 'number' && Number.isFinite(init.debounceMs) && init.debounceMs >= 0 && init.debounceMs <= 60_000) debounceMs = init.debounceMs;
+    if (
+      typeof init?.debounceMs === 'number' &&
+      Number.isFinite(init.debounceMs) &&
+      init.debounceMs >= 0 &&
+      init.debounceMs <= 60_000
+    )
+      debounceMs = init.debounceMs;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -63,7 +69,15 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
         inlayHintProvider: true,
         documentSymbolProvider: true,
         codeLensProvider: { resolveProvider: false },
-        ...(pullDiagnostics ? { diagnosticProvider: { identifier: 'tcpdump-lens', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+        ...(pullDiagnostics
+          ? {
+              diagnosticProvider: {
+                identifier: 'tcpdump-lens',
+                interFileDependencies: false,
+                workspaceDiagnostics: false,
+              },
+            }
+          : {}),
       },
       serverInfo: { name: 'tcpdump-lens' },
     };
@@ -127,7 +141,9 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
       uri,
       setTimeout(() => {
         timers.delete(uri);
-        void publish(uri).catch((e) => connection.console.error(`tcpdump-lens: ${e instanceof Error ? e.stack : String(e)}`));
+        void publish(uri).catch((e) =>
+          connection.console.error(`tcpdump-lens: ${e instanceof Error ? e.stack : String(e)}`),
+        );
       }, delayMs),
     );
   }
@@ -164,7 +180,11 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
 
   connection.languages.diagnostics.on(async (params): Promise<DocumentDiagnosticReport> => {
     const result = await diagnosticsOf(params.textDocument.uri);
-    return { kind: DocumentDiagnosticReportKind.Full, resultId: result ? String(result.version) : undefined, items: result?.diagnostics ?? [] };
+    return {
+      kind: DocumentDiagnosticReportKind.Full,
+      resultId: result ? String(result.version) : undefined,
+      items: result?.diagnostics ?? [],
+    };
   });
 
   registerHopMapRequest(connection, (uri) => analysisOf(uri));

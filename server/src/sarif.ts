@@ -31,7 +31,8 @@ const RULES: Record<FindingCode, { name: string; shortDescription: string; fullD
   'rst-header': {
     name: 'ForgedResetHeader',
     shortDescription: "TCP RST header fields differ from its claimed sender's (window, TOS, DF, IP ID, payload)",
-    fullDescription: "Header fields that end hosts set consistently differ between the RST and its claimed sender's other TCP packets.",
+    fullDescription:
+      "Header fields that end hosts set consistently differ between the RST and its claimed sender's other TCP packets.",
   },
   'no-ttl': {
     name: 'NoTtlPrinted',
@@ -47,7 +48,8 @@ const RULES: Record<FindingCode, { name: string; shortDescription: string; fullD
   'binary-capture': {
     name: 'BinaryCapture',
     shortDescription: 'The file is a binary capture, not tcpdump text',
-    fullDescription: 'Open the .pcap/.pcapng itself (decoded to text by the extension) or render it with tcpdump -nv -r FILE.',
+    fullDescription:
+      'Open the .pcap/.pcapng itself (decoded to text by the extension) or render it with tcpdump -nv -r FILE.',
   },
 };
 
@@ -102,7 +104,12 @@ export interface SarifLog {
 
 /** A finding's 0-based, end-exclusive character span as SARIF's 1-based region (endColumn is exclusive too). */
 function region(startLine: number, startCharacter: number, endLine: number, endCharacter: number): SarifRegion {
-  return { startLine: startLine + 1, startColumn: startCharacter + 1, endLine: endLine + 1, endColumn: endCharacter + 1 };
+  return {
+    startLine: startLine + 1,
+    startColumn: startCharacter + 1,
+    endLine: endLine + 1,
+    endColumn: endCharacter + 1,
+  };
 }
 
 function result(f: Finding, uri: string, artifactIndex: number): SarifResult {
@@ -111,12 +118,22 @@ function result(f: Finding, uri: string, artifactIndex: number): SarifResult {
     ruleIndex: RULE_IDS.indexOf(f.code),
     level: f.severity === 'warning' ? 'warning' : 'note',
     message: { text: f.message },
-    locations: [{ physicalLocation: { artifactLocation: { uri, index: artifactIndex }, region: region(f.startLine, f.startCharacter, f.endLine, f.endCharacter) } }],
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri, index: artifactIndex },
+          region: region(f.startLine, f.startCharacter, f.endLine, f.endCharacter),
+        },
+      },
+    ],
   };
   if (f.related.length > 0) {
     out.relatedLocations = f.related.map((r, i) => ({
       id: i + 1,
-      physicalLocation: { artifactLocation: { uri, index: artifactIndex }, region: region(r.line, r.startCharacter, r.line, r.endCharacter) },
+      physicalLocation: {
+        artifactLocation: { uri, index: artifactIndex },
+        region: region(r.line, r.startCharacter, r.line, r.endCharacter),
+      },
       message: { text: r.message },
     }));
   }
@@ -134,7 +151,10 @@ function result(f: Finding, uri: string, artifactIndex: number): SarifResult {
  * One SARIF run holding every file's results (one tool invocation). `uri` must already be a URI
  * reference (see `artifactUriFromPath`); it is used as is for the artifact and every location.
  */
-export function toSarif(runs: readonly { uri: string; analysis: Pick<Analysis, 'findings'> }[], toolVersion: string): SarifLog {
+export function toSarif(
+  runs: readonly { uri: string; analysis: Pick<Analysis, 'findings'> }[],
+  toolVersion: string,
+): SarifLog {
   const results: SarifResult[] = [];
   runs.forEach(({ uri, analysis }, index) => {
     for (const f of analysis.findings) results.push(result(f, uri, index));
@@ -157,7 +177,9 @@ export function toSarif(runs: readonly { uri: string; analysis: Pick<Analysis, '
               shortDescription: { text: RULES[id].shortDescription },
               fullDescription: { text: RULES[id].fullDescription },
               // Reset findings are warnings unless their confidence is low; the notes never warn.
-              defaultConfiguration: { level: id === 'no-ttl' || id === 'checksum-offload' || id === 'binary-capture' ? 'note' : 'warning' },
+              defaultConfiguration: {
+                level: id === 'no-ttl' || id === 'checksum-offload' || id === 'binary-capture' ? 'note' : 'warning',
+              },
             })),
           },
         },

@@ -1,4 +1,13 @@
-import { DEFAULT_SPREAD_RULE, localeFromTag, sanitizeConfidence, sanitizeInitialTtls, sanitizeSpreadRule, type AnalysisOptions, type ConfidenceLevel, type Locale } from './core/options';
+import {
+  DEFAULT_SPREAD_RULE,
+  localeFromTag,
+  sanitizeConfidence,
+  sanitizeInitialTtls,
+  sanitizeSpreadRule,
+  type AnalysisOptions,
+  type ConfidenceLevel,
+  type Locale,
+} from './core/options';
 
 /** The `tcpdumpLens.*` settings as the client sends them: untrusted until sanitised here. */
 export interface LensSettings {
@@ -27,7 +36,10 @@ export const DEFAULT_SETTINGS: {
 export function settingsFrom(raw: unknown, locale: Locale): LensSettings {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const hints = (r.inlayHints && typeof r.inlayHints === 'object' ? r.inlayHints : {}) as Record<string, unknown>;
-  const spread = (r.spreadBaseline && typeof r.spreadBaseline === 'object' ? r.spreadBaseline : {}) as Record<string, unknown>;
+  const spread = (r.spreadBaseline && typeof r.spreadBaseline === 'object' ? r.spreadBaseline : {}) as Record<
+    string,
+    unknown
+  >;
   return {
     enable: typeof r.enable === 'boolean' ? r.enable : DEFAULT_SETTINGS.enable,
     inlayHints: typeof hints.enable === 'boolean' ? hints.enable : DEFAULT_SETTINGS['inlayHints.enable'],

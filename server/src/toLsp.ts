@@ -18,13 +18,22 @@ export const DIAGNOSTIC_SOURCE = 'tcpdump-lens';
 
 export function toDiagnostic(f: Finding, uri: string): Diagnostic {
   return {
-    range: { start: { line: f.startLine, character: f.startCharacter }, end: { line: f.endLine, character: f.endCharacter } },
+    range: {
+      start: { line: f.startLine, character: f.startCharacter },
+      end: { line: f.endLine, character: f.endCharacter },
+    },
     severity: f.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
     source: DIAGNOSTIC_SOURCE,
     code: f.code,
     message: f.message,
     relatedInformation: f.related.map((r) => ({
-      location: { uri, range: { start: { line: r.line, character: r.startCharacter }, end: { line: r.line, character: r.endCharacter } } },
+      location: {
+        uri,
+        range: {
+          start: { line: r.line, character: r.startCharacter },
+          end: { line: r.line, character: r.endCharacter },
+        },
+      },
       message: r.message,
     })),
     ...(f.confidence ? { data: { confidence: f.confidence } } : {}),

@@ -34,14 +34,19 @@ describe('benchmark capture generator', () => {
       assert.ok(expected.genuineResets > 0 && expected.forgedLines.length > 0, JSON.stringify(expected));
       if (form === 'v39') {
         assert.equal(expected.lines, 3000); // one line a packet
-        assert.match(lines[expected.forgedLines[0] - 1], /^IP \(tos 0x0, ttl +\d+, id \d+, offset 0, flags \[(DF|none)\], proto: TCP \(6\), length: 40\) \S+ > \S+: R, cksum 0x[0-9a-f]{4} \(correct\), \d+:\d+\(0\) ack \d+ win 0$/);
+        assert.match(
+          lines[expected.forgedLines[0] - 1],
+          /^IP \(tos 0x0, ttl +\d+, id \d+, offset 0, flags \[(DF|none)\], proto: TCP \(6\), length: 40\) \S+ > \S+: R, cksum 0x[0-9a-f]{4} \(correct\), \d+:\d+\(0\) ack \d+ win 0$/,
+        );
       } else {
         // Printed by the real tcpdump: IPv4 takes two lines, IPv6 one.
         const v6 = lines.filter((l) => l.includes(' IP6 (')).length;
         assert.ok(v6 > 0);
         assert.equal(expected.lines, 2 * (3000 - v6) + v6);
       }
-      const flagged = analyze(text).findings.filter((f) => f.code === 'ttl-mismatch').map((f) => f.startLine + 1);
+      const flagged = analyze(text)
+        .findings.filter((f) => f.code === 'ttl-mismatch')
+        .map((f) => f.startLine + 1);
       assert.deepEqual(flagged, expected.forgedLines);
     });
   }

@@ -5,7 +5,15 @@ import * as path from 'node:path';
 import { analyze } from '../../server/src/core/analyze';
 import { renderCaptureFrames, SUPPORTED_LINK_TYPES } from '../../server/src/core/capture';
 import * as variants from './captureVariants';
-import { COMPARED_FIELDS, captureFilesIn, compareFile, tcpdumpVersion, type AllowedDifference, type ComparedField, type FileAgreement } from './tcpdump-agreement';
+import {
+  COMPARED_FIELDS,
+  captureFilesIn,
+  compareFile,
+  tcpdumpVersion,
+  type AllowedDifference,
+  type ComparedField,
+  type FileAgreement,
+} from './tcpdump-agreement';
 
 /*
  * Proof for issue 8: every pcap of ../shared/corpus and the lab, decoded by us, parses to the same
@@ -37,8 +45,10 @@ const ALLOWED: Record<string, AllowedDifference> = {
 };
 
 const version = tcpdumpVersion();
-if (!version) throw new Error('tcpdump is not installed: the agreement proof runs the real tcpdump (apt-get install tcpdump)');
-if (!fs.existsSync(CORPUS)) throw new Error(`${CORPUS} is missing: the proof needs the shared corpus beside the repository (../shared)`);
+if (!version)
+  throw new Error('tcpdump is not installed: the agreement proof runs the real tcpdump (apt-get install tcpdump)');
+if (!fs.existsSync(CORPUS))
+  throw new Error(`${CORPUS} is missing: the proof needs the shared corpus beside the repository (../shared)`);
 
 interface Totals {
   files: number;
@@ -52,12 +62,25 @@ interface Totals {
   findings: number;
 }
 const totals: Totals = {
-  files: 0, frames: 0, slots: 0, identical: 0, agree: Object.fromEntries(COMPARED_FIELDS.map((f) => [f, 0])) as Record<ComparedField, number>,
-  unsupported: new Map(), allowedFrames: 0, allowedDifferences: 0, findings: 0,
+  files: 0,
+  frames: 0,
+  slots: 0,
+  identical: 0,
+  agree: Object.fromEntries(COMPARED_FIELDS.map((f) => [f, 0])) as Record<ComparedField, number>,
+  unsupported: new Map(),
+  allowedFrames: 0,
+  allowedDifferences: 0,
+  findings: 0,
 };
 
 function describeDisagreements(r: FileAgreement): string {
-  return r.disagreements.slice(0, 12).map((d) => `frame ${d.frame}.${d.slot} ${d.field}: ours ${JSON.stringify(d.ours)}, tcpdump ${JSON.stringify(d.tcpdump)}`).join('\n');
+  return r.disagreements
+    .slice(0, 12)
+    .map(
+      (d) =>
+        `frame ${d.frame}.${d.slot} ${d.field}: ours ${JSON.stringify(d.ours)}, tcpdump ${JSON.stringify(d.tcpdump)}`,
+    )
+    .join('\n');
 }
 
 /** Compares one file, adds it to the totals, and fails on any difference the allow-list does not explain. */
@@ -76,7 +99,11 @@ function assertAgrees(file: string, label = path.basename(file)): FileAgreement 
     list.push(label);
     totals.unsupported.set(lt, list);
   }
-  assert.equal(r.disagreements.length, 0, `${label}: ${r.disagreements.length} field differences from tcpdump\n${describeDisagreements(r)}`);
+  assert.equal(
+    r.disagreements.length,
+    0,
+    `${label}: ${r.disagreements.length} field differences from tcpdump\n${describeDisagreements(r)}`,
+  );
   assert.deepEqual(r.findings.ours, r.findings.tcpdump, `${label}: findings differ from those of tcpdump's text`);
   return r;
 }
@@ -96,10 +123,13 @@ after(() => {
 describe('binary capture decoding agrees with the real tcpdump -nv', function () {
   this.timeout(60000);
 
-  describe('shared corpus (the tcpdump project\'s own test captures)', () => {
+  describe("shared corpus (the tcpdump project's own test captures)", () => {
     const files = captureFilesIn(CORPUS);
     it('has the corpus captures', () => assert.ok(files.length > 100, `only ${files.length} captures under ${CORPUS}`));
-    for (const file of files) it(path.basename(file), () => { assertAgrees(file); });
+    for (const file of files)
+      it(path.basename(file), () => {
+        assertAgrees(file);
+      });
   });
 
   describe('lab captures', () => {
@@ -114,53 +144,142 @@ describe('binary capture decoding agrees with the real tcpdump -nv', function ()
 
   describe('link types, byte orders, precisions and containers made from the lab packets', () => {
     let dir: string;
-    before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-capture-')); });
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-capture-'));
+    });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const frames4 = () => variants.ethernetFrames(fs.readFileSync(path.join(LAB, 'ttl64-ipv4.pcap')));
     const frames6 = () => variants.ethernetFrames(fs.readFileSync(path.join(LAB, 'ttl128-ipv6.pcap')));
     const mixed = () => variants.ethernetFrames(fs.readFileSync(MIXED));
 
     const cases: [string, () => Uint8Array, number][] = [
-      ['ethernet-vlan.pcap', () => variants.writePcap(1, variants.withVlanTag(mixed()), { littleEndian: true, nano: false }), 1],
-      ['raw-ip.pcap', () => variants.writePcap(101, variants.asRawIp(mixed()), { littleEndian: true, nano: false }), 101],
-      ['raw-ipv4.pcap', () => variants.writePcap(228, variants.asRawIp(frames4()), { littleEndian: true, nano: false }), 228],
-      ['raw-ipv6.pcap', () => variants.writePcap(229, variants.asRawIp(frames6()), { littleEndian: true, nano: false }), 229],
-      ['linux-sll.pcap', () => variants.writePcap(113, variants.asLinuxCooked(mixed()), { littleEndian: true, nano: false }), 113],
-      ['linux-sll2.pcap', () => variants.writePcap(276, variants.asLinuxCooked2(mixed(), 1), { littleEndian: true, nano: false }), 276],
-      ['bsd-loopback-le.pcap', () => variants.writePcap(0, variants.asBsdLoopback(mixed(), true), { littleEndian: true, nano: false }), 0],
-      ['bsd-loopback-be.pcap', () => variants.writePcap(0, variants.asBsdLoopback(mixed(), false), { littleEndian: false, nano: false }), 0],
-      ['big-endian-micro.pcap', () => variants.writePcap(1, variants.asRecords(frames4()), { littleEndian: false, nano: false }), 1],
-      ['big-endian-nano.pcap', () => variants.writePcap(1, variants.toNano(variants.asRecords(frames6())), { littleEndian: false, nano: true }), 1],
-      ['little-endian-nano.pcap', () => variants.writePcap(1, variants.toNano(variants.asRecords(mixed())), { littleEndian: true, nano: true }), 1],
+      [
+        'ethernet-vlan.pcap',
+        () => variants.writePcap(1, variants.withVlanTag(mixed()), { littleEndian: true, nano: false }),
+        1,
+      ],
+      [
+        'raw-ip.pcap',
+        () => variants.writePcap(101, variants.asRawIp(mixed()), { littleEndian: true, nano: false }),
+        101,
+      ],
+      [
+        'raw-ipv4.pcap',
+        () => variants.writePcap(228, variants.asRawIp(frames4()), { littleEndian: true, nano: false }),
+        228,
+      ],
+      [
+        'raw-ipv6.pcap',
+        () => variants.writePcap(229, variants.asRawIp(frames6()), { littleEndian: true, nano: false }),
+        229,
+      ],
+      [
+        'linux-sll.pcap',
+        () => variants.writePcap(113, variants.asLinuxCooked(mixed()), { littleEndian: true, nano: false }),
+        113,
+      ],
+      [
+        'linux-sll2.pcap',
+        () => variants.writePcap(276, variants.asLinuxCooked2(mixed(), 1), { littleEndian: true, nano: false }),
+        276,
+      ],
+      [
+        'bsd-loopback-le.pcap',
+        () => variants.writePcap(0, variants.asBsdLoopback(mixed(), true), { littleEndian: true, nano: false }),
+        0,
+      ],
+      [
+        'bsd-loopback-be.pcap',
+        () => variants.writePcap(0, variants.asBsdLoopback(mixed(), false), { littleEndian: false, nano: false }),
+        0,
+      ],
+      [
+        'big-endian-micro.pcap',
+        () => variants.writePcap(1, variants.asRecords(frames4()), { littleEndian: false, nano: false }),
+        1,
+      ],
+      [
+        'big-endian-nano.pcap',
+        () =>
+          variants.writePcap(1, variants.toNano(variants.asRecords(frames6())), { littleEndian: false, nano: true }),
+        1,
+      ],
+      [
+        'little-endian-nano.pcap',
+        () => variants.writePcap(1, variants.toNano(variants.asRecords(mixed())), { littleEndian: true, nano: true }),
+        1,
+      ],
       // libpcap 1.10 refuses a pcapng whose interfaces differ in link type, so these keep one
       // link type per file and vary the interfaces' timestamp resolution and byte order instead.
-      ['three-interfaces-le.pcapng', () => variants.writePcapng([
-        { linkType: 1, resolution: 6, records: variants.asRecords(frames4()) },
-        { linkType: 1, resolution: 9, records: variants.asRecords(frames6()) },
-        { linkType: 1, resolution: 6, records: variants.withVlanTag(mixed()) },
-      ], true), 1],
-      ['two-interfaces-be.pcapng', () => variants.writePcapng([
-        { linkType: 276, resolution: 9, records: variants.asLinuxCooked2(frames4(), 1) },
-        { linkType: 276, resolution: 6, records: variants.asLinuxCooked2(frames6(), 2) },
-      ], false), 276],
+      [
+        'three-interfaces-le.pcapng',
+        () =>
+          variants.writePcapng(
+            [
+              { linkType: 1, resolution: 6, records: variants.asRecords(frames4()) },
+              { linkType: 1, resolution: 9, records: variants.asRecords(frames6()) },
+              { linkType: 1, resolution: 6, records: variants.withVlanTag(mixed()) },
+            ],
+            true,
+          ),
+        1,
+      ],
+      [
+        'two-interfaces-be.pcapng',
+        () =>
+          variants.writePcapng(
+            [
+              { linkType: 276, resolution: 9, records: variants.asLinuxCooked2(frames4(), 1) },
+              { linkType: 276, resolution: 6, records: variants.asLinuxCooked2(frames6(), 2) },
+            ],
+            false,
+          ),
+        276,
+      ],
     ];
     it('pcapng mixing link types (tcpdump refuses it): each frame reads as in its single-link-type file', () => {
-      const parts: [number, variants.PcapRecord[]][] = [[1, variants.asRecords(frames4())], [276, variants.asLinuxCooked2(frames6(), 3)], [101, variants.asRawIp(mixed())]];
-      const mixedFile = renderCaptureFrames(variants.writePcapng(parts.map(([linkType, records]) => ({ linkType, resolution: 9, records })), true));
+      const parts: [number, variants.PcapRecord[]][] = [
+        [1, variants.asRecords(frames4())],
+        [276, variants.asLinuxCooked2(frames6(), 3)],
+        [101, variants.asRawIp(mixed())],
+      ];
+      const mixedFile = renderCaptureFrames(
+        variants.writePcapng(
+          parts.map(([linkType, records]) => ({ linkType, resolution: 9, records })),
+          true,
+        ),
+      );
       assert.deepEqual(mixedFile.warnings, []);
-      assert.deepEqual([...new Set(mixedFile.frames.map((f) => f.linkType))].sort((a, b) => a - b), [1, 101, 276]);
+      assert.deepEqual(
+        [...new Set(mixedFile.frames.map((f) => f.linkType))].sort((a, b) => a - b),
+        [1, 101, 276],
+      );
       // The single-link-type pcaps of the same records are the ones proven against tcpdump above.
       const expected = new Map<string, number>();
       for (const [linkType, records] of parts) {
-        for (const f of renderCaptureFrames(variants.writePcap(linkType, records, { littleEndian: true, nano: false })).frames) expected.set(f.text, (expected.get(f.text) ?? 0) + 1);
+        for (const f of renderCaptureFrames(variants.writePcap(linkType, records, { littleEndian: true, nano: false }))
+          .frames)
+          expected.set(f.text, (expected.get(f.text) ?? 0) + 1);
       }
-      assert.equal(mixedFile.frames.length, [...expected.values()].reduce((a, b) => a + b, 0));
+      assert.equal(
+        mixedFile.frames.length,
+        [...expected.values()].reduce((a, b) => a + b, 0),
+      );
       for (const f of mixedFile.frames) {
         const n = expected.get(f.text);
         assert.ok(n, `frame ${f.number} (link type ${f.linkType}) reads differently: ${f.text}`);
         expected.set(f.text, n - 1);
       }
-      const found = analyze(renderCaptureFrames(variants.writePcapng(parts.map(([linkType, records]) => ({ linkType, resolution: 6, records })), false)).frames.map((f) => f.text).join('\n'));
+      const found = analyze(
+        renderCaptureFrames(
+          variants.writePcapng(
+            parts.map(([linkType, records]) => ({ linkType, resolution: 6, records })),
+            false,
+          ),
+        )
+          .frames.map((f) => f.text)
+          .join('\n'),
+      );
       assert.ok(found.findings.some((f) => f.code === 'ttl-mismatch' && f.severity === 'warning'));
     });
 
@@ -172,7 +291,10 @@ describe('binary capture decoding agrees with the real tcpdump -nv', function ()
         assert.ok(firstLinkType in SUPPORTED_LINK_TYPES);
         assert.equal(r.unsupported.size, 0);
         assert.ok(r.framesCompared >= 10, `${r.framesCompared} frames`);
-        assert.ok(r.findings.tcpdump.some((f) => f.startsWith('ttl-mismatch warning')), 'the forged RSTs are still found');
+        assert.ok(
+          r.findings.tcpdump.some((f) => f.startsWith('ttl-mismatch warning')),
+          'the forged RSTs are still found',
+        );
       });
     }
   });

@@ -29,20 +29,31 @@ function u32(v: number, little: boolean): Uint8Array {
 }
 
 /** A classic pcap file: either byte order, µs or ns magic. */
-export function writePcap(linkType: number, records: readonly PcapRecord[], opts: { littleEndian: boolean; nano: boolean; snapLength?: number }): Uint8Array {
+export function writePcap(
+  linkType: number,
+  records: readonly PcapRecord[],
+  opts: { littleEndian: boolean; nano: boolean; snapLength?: number },
+): Uint8Array {
   const le = opts.littleEndian;
   const parts: Uint8Array[] = [
-    u32(opts.nano ? 0xa1b23c4d : 0xa1b2c3d4, le), u16(2, le), u16(4, le), u32(0, le), u32(0, le),
-    u32(opts.snapLength ?? 262144, le), u32(linkType, le),
+    u32(opts.nano ? 0xa1b23c4d : 0xa1b2c3d4, le),
+    u16(2, le),
+    u16(4, le),
+    u32(0, le),
+    u32(0, le),
+    u32(opts.snapLength ?? 262144, le),
+    u32(linkType, le),
   ];
-  for (const r of records) parts.push(u32(r.seconds, le), u32(r.fraction, le), u32(r.data.length, le), u32(r.originalLength, le), r.data);
+  for (const r of records)
+    parts.push(u32(r.seconds, le), u32(r.fraction, le), u32(r.data.length, le), u32(r.originalLength, le), r.data);
   return Buffer.concat(parts);
 }
 
 /** The frames of a real Ethernet capture, with microsecond fractions. */
 export function ethernetFrames(bytes: Uint8Array): CapturedFrame[] {
   const c = readCaptureContainer(bytes);
-  if (c.warnings.length > 0 || c.frames.some((f) => f.linkType !== 1)) throw new Error(`expected a clean Ethernet capture: ${c.warnings.join('; ')}`);
+  if (c.warnings.length > 0 || c.frames.some((f) => f.linkType !== 1))
+    throw new Error(`expected a clean Ethernet capture: ${c.warnings.join('; ')}`);
   return c.frames;
 }
 
@@ -61,7 +72,14 @@ export function withVlanTag(frames: readonly CapturedFrame[]): PcapRecord[] {
 
 /** The IP packets alone (LINKTYPE_RAW): what a tun interface or a raw-IP capture holds. */
 export function asRawIp(frames: readonly CapturedFrame[]): PcapRecord[] {
-  return frames.filter(isIp).map((f) => ({ seconds: f.seconds, fraction: f.micros, originalLength: f.originalLength - 14, data: f.data.subarray(14) }));
+  return frames
+    .filter(isIp)
+    .map((f) => ({
+      seconds: f.seconds,
+      fraction: f.micros,
+      originalLength: f.originalLength - 14,
+      data: f.data.subarray(14),
+    }));
 }
 
 /**
@@ -80,8 +98,20 @@ export function asBsdLoopback(frames: readonly CapturedFrame[], hostLittleEndian
 /** Linux cooked v1 (LINKTYPE_LINUX_SLL): packet type, ARPHRD_ETHER, the sender's MAC, protocol. */
 export function asLinuxCooked(frames: readonly CapturedFrame[]): PcapRecord[] {
   return frames.map((f, i) => {
-    const header = Buffer.concat([u16(i % 2 === 0 ? 4 : 0, false), u16(1, false), u16(6, false), f.data.subarray(6, 12), Uint8Array.of(0, 0), f.data.subarray(12, 14)]);
-    return { seconds: f.seconds, fraction: f.micros, originalLength: f.originalLength + 2, data: Buffer.concat([header, f.data.subarray(14)]) };
+    const header = Buffer.concat([
+      u16(i % 2 === 0 ? 4 : 0, false),
+      u16(1, false),
+      u16(6, false),
+      f.data.subarray(6, 12),
+      Uint8Array.of(0, 0),
+      f.data.subarray(12, 14),
+    ]);
+    return {
+      seconds: f.seconds,
+      fraction: f.micros,
+      originalLength: f.originalLength + 2,
+      data: Buffer.concat([header, f.data.subarray(14)]),
+    };
   });
 }
 
@@ -89,10 +119,20 @@ export function asLinuxCooked(frames: readonly CapturedFrame[]): PcapRecord[] {
 export function asLinuxCooked2(frames: readonly CapturedFrame[], ifindex: number): PcapRecord[] {
   return frames.map((f, i) => {
     const header = Buffer.concat([
-      f.data.subarray(12, 14), u16(0, false), u32(ifindex, false), u16(1, false), Uint8Array.of(i % 2 === 0 ? 4 : 0, 6),
-      f.data.subarray(6, 12), Uint8Array.of(0, 0),
+      f.data.subarray(12, 14),
+      u16(0, false),
+      u32(ifindex, false),
+      u16(1, false),
+      Uint8Array.of(i % 2 === 0 ? 4 : 0, 6),
+      f.data.subarray(6, 12),
+      Uint8Array.of(0, 0),
     ]);
-    return { seconds: f.seconds, fraction: f.micros, originalLength: f.originalLength + 6, data: Buffer.concat([header, f.data.subarray(14)]) };
+    return {
+      seconds: f.seconds,
+      fraction: f.micros,
+      originalLength: f.originalLength + 6,
+      data: Buffer.concat([header, f.data.subarray(14)]),
+    };
   });
 }
 
@@ -121,17 +161,32 @@ export function writePcapng(interfaces: readonly PcapngInterfaceSpec[], littleEn
   const le = littleEndian;
   const parts: Uint8Array[] = [];
   // Section header: byte-order magic, version 1.0, section length unknown (-1).
-  parts.push(block(0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d, le), u16(1, le), u16(0, le), u32(0xffffffff, le), u32(0xffffffff, le)]), le));
+  parts.push(
+    block(
+      0x0a0d0d0a,
+      Buffer.concat([u32(0x1a2b3c4d, le), u16(1, le), u16(0, le), u32(0xffffffff, le), u32(0xffffffff, le)]),
+      le,
+    ),
+  );
   interfaces.forEach((iface) => {
     const tsresol = Buffer.concat([u16(9, le), u16(1, le), Uint8Array.of(iface.resolution, 0, 0, 0)]);
     const end = Buffer.concat([u16(0, le), u16(0, le)]);
     parts.push(block(1, Buffer.concat([u16(iface.linkType, le), u16(0, le), u32(262144, le), tsresol, end]), le));
   });
-  const all = interfaces.flatMap((iface, id) => iface.records.map((r) => ({ id, r, unitsPerMicro: iface.resolution === 9 ? 1000n : 1n })));
+  const all = interfaces.flatMap((iface, id) =>
+    iface.records.map((r) => ({ id, r, unitsPerMicro: iface.resolution === 9 ? 1000n : 1n })),
+  );
   all.sort((a, b) => a.r.seconds - b.r.seconds || a.r.fraction - b.r.fraction || a.id - b.id);
   for (const { id, r, unitsPerMicro } of all) {
     const units = (BigInt(r.seconds) * 1000000n + BigInt(r.fraction)) * unitsPerMicro;
-    const body = Buffer.concat([u32(id, le), u32(Number(units >> 32n), le), u32(Number(units & 0xffffffffn), le), u32(r.data.length, le), u32(r.originalLength, le), pad4(r.data)]);
+    const body = Buffer.concat([
+      u32(id, le),
+      u32(Number(units >> 32n), le),
+      u32(Number(units & 0xffffffffn), le),
+      u32(r.data.length, le),
+      u32(r.originalLength, le),
+      pad4(r.data),
+    ]);
     parts.push(block(6, body, le));
   }
   return Buffer.concat(parts);
@@ -139,10 +194,15 @@ export function writePcapng(interfaces: readonly PcapngInterfaceSpec[], littleEn
 
 /** Records of real frames with µs fractions, unchanged. */
 export function asRecords(frames: readonly CapturedFrame[]): PcapRecord[] {
-  return frames.map((f) => ({ seconds: f.seconds, fraction: f.micros, originalLength: f.originalLength, data: f.data }));
+  return frames.map((f) => ({
+    seconds: f.seconds,
+    fraction: f.micros,
+    originalLength: f.originalLength,
+    data: f.data,
+  }));
 }
 
 /** The same records with nanosecond fractions (the µs value plus a sub-µs part tcpdump drops). */
 export function toNano(records: readonly PcapRecord[]): PcapRecord[] {
-  return records.map((r, i) => ({ ...r, fraction: r.fraction * 1000 + (i * 137) % 1000 }));
+  return records.map((r, i) => ({ ...r, fraction: r.fraction * 1000 + ((i * 137) % 1000) }));
 }

@@ -28,7 +28,9 @@ function recordOffsets(bytes: Uint8Array): number[] {
 describe('damaged captures', function () {
   this.timeout(60000);
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-damage-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-damage-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const records = recordOffsets(real);
@@ -60,7 +62,7 @@ describe('damaged captures', function () {
     assert.equal(renderCaptureFrames(bytes).frames.length, 12);
   });
 
-  it('a record whose lengths contradict each other prints tcpdump\'s [Invalid header] line', () => {
+  it("a record whose lengths contradict each other prints tcpdump's [Invalid header] line", () => {
     const bytes = Uint8Array.from(real);
     Buffer.from(bytes.buffer).writeUInt32LE(10, records[3] + 12); // wire length below captured length
     const file = path.join(dir, 'len-below-caplen.pcap');
@@ -120,7 +122,12 @@ describe('damaged captures', function () {
   });
 
   it('pcapng record longer than the snapshot length: libpcap stops there, and so do we', () => {
-    const ng = Buffer.from(variants.writePcapng([{ linkType: 1, resolution: 6, records: variants.asRecords(variants.ethernetFrames(real)) }], true));
+    const ng = Buffer.from(
+      variants.writePcapng(
+        [{ linkType: 1, resolution: 6, records: variants.asRecords(variants.ethernetFrames(real)) }],
+        true,
+      ),
+    );
     ng.writeUInt32LE(60, 28 + 8 + 4); // the interface's snaplen (section header block: 28 bytes)
     const file = path.join(dir, 'snaplen-60.pcapng');
     fs.writeFileSync(file, ng);
@@ -137,22 +144,40 @@ describe('damaged captures', function () {
     const rendered = renderCaptureFrames(bytes);
     assert.equal(rendered.frames.length, records.length);
     assert.match(rendered.frames[0].text, /^\d\d:\d\d:\d\d\.\d{6} \[unsupported link-type 147, length \d+\]$/);
-    assert.deepEqual(rendered.warnings, [`link-type 147 is not supported: ${records.length} frame(s) shown without decoding`]);
+    assert.deepEqual(rendered.warnings, [
+      `link-type 147 is not supported: ${records.length} frame(s) shown without decoding`,
+    ]);
   });
 
   it('not a capture at all', () => {
-    assert.match(renderCaptureFrames(new TextEncoder().encode('13:55:23.956113 IP 10.0.0.1 > 10.0.0.2: ICMP echo request\n')).warnings[0], /not a pcap or pcapng file/);
+    assert.match(
+      renderCaptureFrames(new TextEncoder().encode('13:55:23.956113 IP 10.0.0.1 > 10.0.0.2: ICMP echo request\n'))
+        .warnings[0],
+      /not a pcap or pcapng file/,
+    );
     assert.match(renderCaptureFrames(new Uint8Array(2)).warnings[0], /only 2 bytes/);
     assert.match(renderCaptureFrames(real.subarray(0, 20)).warnings[0], /pcap file header truncated: 20 of 24 bytes/);
   });
 
   it('never throws on any bytes, nor on any mutation of a real capture', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (b) => { renderCaptureAsText(b); }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (b) => {
+        renderCaptureAsText(b);
+      }),
+      { numRuns: 300 },
+    );
     const head = real.subarray(0, 2000);
-    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(head.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 30 }), fc.nat(head.length), (edits, cut) => {
-      const b = Uint8Array.from(head.subarray(0, Math.max(cut, 24)));
-      for (const [i, v] of edits) if (i < b.length) b[i] = v;
-      renderCaptureAsText(b);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(head.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 30 }),
+        fc.nat(head.length),
+        (edits, cut) => {
+          const b = Uint8Array.from(head.subarray(0, Math.max(cut, 24)));
+          for (const [i, v] of edits) if (i < b.length) b[i] = v;
+          renderCaptureAsText(b);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

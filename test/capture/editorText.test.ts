@@ -15,12 +15,21 @@ import { LspTestClient } from '../support/lspClient';
 const REPO = path.resolve(__dirname, '..', '..');
 const LAB = path.join(REPO, 'test', 'fixtures', 'lab');
 
-interface ExpectedFile { pcap: string; tcpdumpFlags: string; forgedRstLines: number[]; genuineRstLines: number[] }
-const expected = JSON.parse(fs.readFileSync(path.join(LAB, 'expected.json'), 'utf8')) as { files: Record<string, ExpectedFile> };
+interface ExpectedFile {
+  pcap: string;
+  tcpdumpFlags: string;
+  forgedRstLines: number[];
+  genuineRstLines: number[];
+}
+const expected = JSON.parse(fs.readFileSync(path.join(LAB, 'expected.json'), 'utf8')) as {
+  files: Record<string, ExpectedFile>;
+};
 const nvFiles = Object.entries(expected.files).filter(([, e]) => e.tcpdumpFlags === '-nv');
 
 function warningLines(text: string): number[] {
-  return analyze(text).findings.filter((f) => f.severity === 'warning').map((f) => f.startLine + 1);
+  return analyze(text)
+    .findings.filter((f) => f.severity === 'warning')
+    .map((f) => f.startLine + 1);
 }
 
 describe('binary captures in the editor: the decoded document', () => {
@@ -34,7 +43,10 @@ describe('binary captures in the editor: the decoded document', () => {
       const warned = warningLines(text);
       assert.deepEqual(warned, e.forgedRstLines);
       for (const line of e.genuineRstLines) assert.ok(!warned.includes(line), `genuine RST on line ${line} warned`);
-      assert.deepEqual(analyze(text).findings.map((f) => [f.code, f.severity, f.startLine]), analyze(tcpdumpText).findings.map((f) => [f.code, f.severity, f.startLine]));
+      assert.deepEqual(
+        analyze(text).findings.map((f) => [f.code, f.severity, f.startLine]),
+        analyze(tcpdumpText).findings.map((f) => [f.code, f.severity, f.startLine]),
+      );
     });
   }
 
@@ -43,7 +55,10 @@ describe('binary captures in the editor: the decoded document', () => {
     const full = captureDocumentText(bytes);
     const cut = captureDocumentText(bytes.subarray(0, bytes.length - 10));
     const lines = cut.trimEnd().split('\n');
-    assert.match(lines[lines.length - 1], /^tcpdump-lens: pcap frame \d+ truncated: \d+ of \d+ captured bytes present$/);
+    assert.match(
+      lines[lines.length - 1],
+      /^tcpdump-lens: pcap frame \d+ truncated: \d+ of \d+ captured bytes present$/,
+    );
     assert.ok(full.startsWith(lines.slice(0, -1).join('\n')));
     assert.deepEqual(warningLines(cut), expected.files['ttl64-ipv4.nv.txt'].forgedRstLines);
     assert.equal(captureDocumentText(new Uint8Array(0)), 'tcpdump-lens: not a capture file: only 0 bytes\n');
@@ -53,7 +68,8 @@ describe('binary captures in the editor: the decoded document', () => {
     this.timeout(20000);
     let client: LspTestClient;
     before(async function () {
-      if (!fs.existsSync(path.join(REPO, 'dist', 'server.js'))) throw new Error('dist/server.js is missing: run npm run build first');
+      if (!fs.existsSync(path.join(REPO, 'dist', 'server.js')))
+        throw new Error('dist/server.js is missing: run npm run build first');
       client = new LspTestClient();
       await client.initialize();
     });

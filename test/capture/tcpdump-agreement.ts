@@ -15,8 +15,24 @@ import { renderCaptureFrames, SUPPORTED_LINK_TYPES, type RenderedCapture } from 
 
 /** The fields the issue names first, then the other ones the verdicts read. */
 export const COMPARED_FIELDS = [
-  'src', 'dst', 'srcPort', 'dstPort', 'proto', 'ttl', 'ipId', 'flags', 'seq', 'ack',
-  'family', 'win', 'tos', 'df', 'ipLength', 'payloadLength', 'badChecksum', 'icmpType',
+  'src',
+  'dst',
+  'srcPort',
+  'dstPort',
+  'proto',
+  'ttl',
+  'ipId',
+  'flags',
+  'seq',
+  'ack',
+  'family',
+  'win',
+  'tos',
+  'df',
+  'ipLength',
+  'payloadLength',
+  'badChecksum',
+  'icmpType',
 ] as const;
 export type ComparedField = (typeof COMPARED_FIELDS)[number];
 
@@ -139,10 +155,18 @@ export function compareFile(file: string, allowed?: AllowedDifference): FileAgre
   const theirsByNumber = framesOfText(tcpdump.stdout);
 
   const result: FileAgreement = {
-    file: path.basename(file), framesCompared: 0, unsupported: new Map(), framesAllowed: 0, packetSlots: 0, framesIdentical: 0,
+    file: path.basename(file),
+    framesCompared: 0,
+    unsupported: new Map(),
+    framesAllowed: 0,
+    packetSlots: 0,
+    framesIdentical: 0,
     agree: Object.fromEntries(COMPARED_FIELDS.map((f) => [f, 0])) as Record<ComparedField, number>,
-    disagreements: [], allowedDifferences: 0, findings: { ours: [], tcpdump: [] },
-    renderWarnings: rendered.warnings, tcpdumpStderr: tcpdump.stderr,
+    disagreements: [],
+    allowedDifferences: 0,
+    findings: { ours: [], tcpdump: [] },
+    renderWarnings: rendered.warnings,
+    tcpdumpStderr: tcpdump.stderr,
   };
   const compared = new Set<number>();
   for (const frame of rendered.frames) {
@@ -150,7 +174,10 @@ export function compareFile(file: string, allowed?: AllowedDifference): FileAgre
       result.unsupported.set(frame.linkType, (result.unsupported.get(frame.linkType) ?? 0) + 1);
       continue;
     }
-    if (allowed?.frames === 'all' || allowed?.frames?.includes(frame.number)) { result.framesAllowed++; continue; }
+    if (allowed?.frames === 'all' || allowed?.frames?.includes(frame.number)) {
+      result.framesAllowed++;
+      continue;
+    }
     compared.add(frame.number);
   }
   // tcpdump can stop earlier than we do (it gives up on a damaged file at the first bad record
@@ -170,7 +197,14 @@ export function compareFile(file: string, allowed?: AllowedDifference): FileAgre
         const y = b[slot]?.[field];
         if (a[slot] && b[slot] && x === y) result.agree[field]++;
         else if (a[slot] && b[slot] && allowedFields.has(field)) result.allowedDifferences++;
-        else result.disagreements.push({ frame: n, slot, field, ours: a[slot] ? x : '(no packet)', tcpdump: b[slot] ? y : '(no packet)' });
+        else
+          result.disagreements.push({
+            frame: n,
+            slot,
+            field,
+            ours: a[slot] ? x : '(no packet)',
+            tcpdump: b[slot] ? y : '(no packet)',
+          });
       }
     }
   }

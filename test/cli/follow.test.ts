@@ -20,7 +20,10 @@ class LiveCli {
   stderr = '';
   readonly exit: Promise<number | null>;
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [CLI, '--follow', ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [CLI, '--follow', ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exit = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
@@ -42,7 +45,8 @@ class LiveCli {
 }
 
 describe('CLI --follow (live)', () => {
-  if (!existsSync(SEED)) throw new Error(`${SEED} is missing: the follow test reads the seed capture from ../shared/captures`);
+  if (!existsSync(SEED))
+    throw new Error(`${SEED} is missing: the follow test reads the seed capture from ../shared/captures`);
   const seed = readFileSync(SEED, 'utf8').trimEnd().split('\n');
 
   it('seed capture: nothing until the echo replies arrive, then the three forged RSTs, raised at the next reply, all before stdin closes', async () => {
@@ -59,30 +63,42 @@ describe('CLI --follow (live)', () => {
 
       cli.send(seed[7]); // the first echo reply, TTL 61: 3 hops, the RSTs came from 1
       await cli.until(3);
-      assert.deepEqual(cli.lines.map((l) => l.replace(/^-:(\d+):1: (\w+): .* \[(\S+)\] \((.*)\)$/, '$1 $2 $3 $4')), [
-        '2 info ttl-mismatch decided at line 8, when later packets arrived',
-        '4 info ttl-mismatch decided at line 8, when later packets arrived',
-        '6 info ttl-mismatch decided at line 8, when later packets arrived',
-      ]);
-      assert.match(cli.lines[0], /RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 .* TTL 61 \(3 hops\)/);
+      assert.deepEqual(
+        cli.lines.map((l) => l.replace(/^-:(\d+):1: (\w+): .* \[(\S+)\] \((.*)\)$/, '$1 $2 $3 $4')),
+        [
+          '2 info ttl-mismatch decided at line 8, when later packets arrived',
+          '4 info ttl-mismatch decided at line 8, when later packets arrived',
+          '6 info ttl-mismatch decided at line 8, when later packets arrived',
+        ],
+      );
+      assert.match(
+        cli.lines[0],
+        /RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 .* TTL 61 \(3 hops\)/,
+      );
 
       cli.send(seed[8]);
       await pause(200);
       assert.equal(cli.lines.length, 3, 'an echo request of the client changes nothing');
       cli.send(seed[9]); // the second reply makes the baseline two packets: medium, a warning
       await cli.until(6);
-      assert.deepEqual(cli.lines.slice(3).map((l) => l.replace(/^-:(\d+):1: (\w+): .* \[(\S+)\] \((.*)\)$/, '$1 $2 $3 $4')), [
-        '2 warning ttl-mismatch confidence raised from low at line 10',
-        '4 warning ttl-mismatch confidence raised from low at line 10',
-        '6 warning ttl-mismatch confidence raised from low at line 10',
-      ]);
+      assert.deepEqual(
+        cli.lines.slice(3).map((l) => l.replace(/^-:(\d+):1: (\w+): .* \[(\S+)\] \((.*)\)$/, '$1 $2 $3 $4')),
+        [
+          '2 warning ttl-mismatch confidence raised from low at line 10',
+          '4 warning ttl-mismatch confidence raised from low at line 10',
+          '6 warning ttl-mismatch confidence raised from low at line 10',
+        ],
+      );
       assert.equal(cli.child.exitCode, null, 'the CLI must still be running: stdin is open');
 
       for (const line of seed.slice(10)) cli.send(line);
       cli.child.stdin.end();
       assert.equal(await cli.exit, 1);
       // Only at the end: the checksum note, which needs every packet counted.
-      assert.match(cli.lines[cli.lines.length - 1], /^-:1:1: info: tcpdump marks the checksums of 7 packets .*\[checksum-offload\]/);
+      assert.match(
+        cli.lines[cli.lines.length - 1],
+        /^-:1:1: info: tcpdump marks the checksums of 7 packets .*\[checksum-offload\]/,
+      );
       assert.equal(cli.lines.length, 7);
     } finally {
       cli.child.kill();

@@ -9,15 +9,28 @@ import { REPO_ROOT } from '../support/lspClient';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 function run(args: string[], input?: string | Buffer): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', input, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    input,
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 /** `line code message` of each warning, file name and frame note dropped: what must agree between inputs. */
 const warnings = (stdout: string): string[] =>
-  stdout.split('\n').filter((l) => l.includes(': warning: ')).map((l) => l.replace(/^.*?:(\d+):\d+: warning: (.*) \[([a-z-]+)\].*$/, '$1 $3 $2'));
+  stdout
+    .split('\n')
+    .filter((l) => l.includes(': warning: '))
+    .map((l) => l.replace(/^.*?:(\d+):\d+: warning: (.*) \[([a-z-]+)\].*$/, '$1 $3 $2'));
 
 const LAB = path.join(REPO_ROOT, 'test', 'fixtures', 'lab');
-const PCAPS = [...readdirSync(LAB).filter((f) => f.endsWith('.pcap')).map((f) => path.join('test', 'fixtures', 'lab', f)), path.join('test', 'fixtures', 'bad', 'mixed-v4-v6.pcap')];
+const PCAPS = [
+  ...readdirSync(LAB)
+    .filter((f) => f.endsWith('.pcap'))
+    .map((f) => path.join('test', 'fixtures', 'lab', f)),
+  path.join('test', 'fixtures', 'bad', 'mixed-v4-v6.pcap'),
+];
 
 describe('CLI inputs', () => {
   let dir: string;
@@ -35,7 +48,9 @@ describe('CLI inputs', () => {
 
   it('reads standard input twice without holding it: the spooled copy gives the same JSON as the file', () => {
     const file = path.join('test', 'fixtures', 'lab', 'ttl64-ipv4.nv.txt');
-    const a = JSON.parse(run(['--format', 'json', file]).stdout) as { files: { packets: number; findings: unknown[] }[] };
+    const a = JSON.parse(run(['--format', 'json', file]).stdout) as {
+      files: { packets: number; findings: unknown[] }[];
+    };
     const b = JSON.parse(run(['--format', 'json', '-'], readFileSync(path.join(REPO_ROOT, file))).stdout) as typeof a;
     assert.deepEqual(b.files[0].findings, a.files[0].findings);
     assert.equal(b.files[0].packets, a.files[0].packets);
@@ -63,8 +78,14 @@ describe('CLI inputs', () => {
 
   it('--packets and --format json read pcaps too', () => {
     const pcap = path.join('test', 'fixtures', 'bad', 'mixed-v4-v6.pcap');
-    const recs = run(['--packets', pcap]).stdout.trim().split('\n').map((l) => JSON.parse(l) as { src: string; ttl?: number });
-    const textRecs = run(['--packets', pcap.replace('.pcap', '.nv.txt')]).stdout.trim().split('\n').map((l) => JSON.parse(l) as { src: string; ttl?: number });
+    const recs = run(['--packets', pcap])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { src: string; ttl?: number });
+    const textRecs = run(['--packets', pcap.replace('.pcap', '.nv.txt')])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { src: string; ttl?: number });
     assert.deepEqual(recs, textRecs);
     const json = JSON.parse(run(['--format', 'json', pcap]).stdout) as { files: { findings: { frame?: number }[] }[] };
     assert.ok(json.files[0].findings.every((f) => typeof f.frame === 'number'));

@@ -17,8 +17,15 @@ const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const PEAK = path.join(REPO_ROOT, 'scripts', 'bench', 'peakMemory.cjs');
 
 /** Runs the CLI under scripts/bench/peakMemory.cjs, which reports the child's peak RSS on fd 3. */
-function measured(args: string[], nodeFlags: string[]): { code: number | null; stdout: string; stderr: string; maxRss: number } {
-  const r = spawnSync(process.execPath, [...nodeFlags, '--require', PEAK, CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+function measured(
+  args: string[],
+  nodeFlags: string[],
+): { code: number | null; stdout: string; stderr: string; maxRss: number } {
+  const r = spawnSync(process.execPath, [...nodeFlags, '--require', PEAK, CLI, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
   const report = JSON.parse(r.output[3]!.toString()) as { maxRssBytes: number };
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString(), maxRss: report.maxRssBytes };
 }
@@ -52,12 +59,23 @@ describe('CLI memory on a large capture', function () {
 
     const forged = new Set<number>();
     for (let c = 0; c < copies; c++) for (const l of expected.forgedLines) forged.add(l + c * expected.lines);
-    const flagged = run.stdout.split('\n').filter((l) => l.includes('[ttl-mismatch]')).map((l) => Number(/^[^:]+:(\d+):/.exec(l)![1]));
+    const flagged = run.stdout
+      .split('\n')
+      .filter((l) => l.includes('[ttl-mismatch]'))
+      .map((l) => Number(/^[^:]+:(\d+):/.exec(l)![1]));
     assert.equal(flagged.length, forged.size);
-    assert.ok(flagged.every((l) => forged.has(l)), 'a flagged line that is no forged RST');
+    assert.ok(
+      flagged.every((l) => forged.has(l)),
+      'a flagged line that is no forged RST',
+    );
 
     const added = run.maxRss - bare.maxRss;
-    console.log(`      ${(size / MB).toFixed(0)} MB, ${copies * 4000} packets: peak RSS ${(run.maxRss / MB).toFixed(0)} MB (a bare run: ${(bare.maxRss / MB).toFixed(0)} MB, added ${(added / MB).toFixed(0)} MB)`);
-    assert.ok(added < size / 2, `the analysis added ${(added / MB).toFixed(0)} MB for a ${(size / MB).toFixed(0)} MB file`);
+    console.log(
+      `      ${(size / MB).toFixed(0)} MB, ${copies * 4000} packets: peak RSS ${(run.maxRss / MB).toFixed(0)} MB (a bare run: ${(bare.maxRss / MB).toFixed(0)} MB, added ${(added / MB).toFixed(0)} MB)`,
+    );
+    assert.ok(
+      added < size / 2,
+      `the analysis added ${(added / MB).toFixed(0)} MB for a ${(size / MB).toFixed(0)} MB file`,
+    );
   });
 });

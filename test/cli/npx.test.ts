@@ -11,7 +11,9 @@ const SEED = path.join('test', 'fixtures', 'seed-firewall-rst.txt');
 
 describe('tcpdump-lens as a command', () => {
   it('package.json names dist/cli.js as the tcpdump-lens command', () => {
-    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
     assert.equal(pkg.bin['tcpdump-lens'], 'dist/cli.js');
   });
 
@@ -24,7 +26,11 @@ describe('tcpdump-lens as a command', () => {
   });
 
   it('npx --no-install tcpdump-lens runs it from the repository', () => {
-    const r = spawnSync('npx', ['--no-install', 'tcpdump-lens', '--format', 'json', SEED], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60000 });
+    const r = spawnSync('npx', ['--no-install', 'tcpdump-lens', '--format', 'json', SEED], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60000,
+    });
     assert.equal(r.status, 1, `${r.error ?? ''}${r.stderr}`);
     const json = JSON.parse(r.stdout) as { files: { findings: { severity: string }[] }[] };
     assert.equal(json.files[0].findings.filter((f) => f.severity === 'warning').length, 3);

@@ -10,7 +10,15 @@ import { REPO_ROOT } from '../support/lspClient';
 /* `tcpdump-lens --format sarif`, validated against the official SARIF 2.1.0 schema with ajv 8. */
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-const SCHEMA_PATH = path.join(REPO_ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+const SCHEMA_PATH = path.join(
+  REPO_ROOT,
+  'node_modules',
+  '@microsoft',
+  'jest-sarif',
+  'lib',
+  'schemas',
+  'sarif-2.1.0-rtm.5.json',
+);
 
 /**
  * The schema is draft-04, which ajv 8 does not ship; here it differs from draft-07 only in naming
@@ -56,30 +64,58 @@ describe('CLI --format sarif', () => {
     const ruleIds = run.tool.driver.rules!.map((r) => r.id);
     const results = run.results!;
     for (const r of results) assert.ok(ruleIds.includes(r.ruleId!), `no rule for ${r.ruleId}`);
-    assert.deepEqual(results.map((r) => [r.ruleId, r.level, r.locations![0].physicalLocation!.region!.startLine]), [
-      ['checksum-offload', 'note', 1], ['ttl-mismatch', 'warning', 2], ['ttl-mismatch', 'warning', 4], ['ttl-mismatch', 'warning', 6],
-    ]);
+    assert.deepEqual(
+      results.map((r) => [r.ruleId, r.level, r.locations![0].physicalLocation!.region!.startLine]),
+      [
+        ['checksum-offload', 'note', 1],
+        ['ttl-mismatch', 'warning', 2],
+        ['ttl-mismatch', 'warning', 4],
+        ['ttl-mismatch', 'warning', 6],
+      ],
+    );
     const rst = results[1];
     assert.equal(rst.locations![0].physicalLocation!.artifactLocation!.uri, 'test/fixtures/seed-firewall-rst.txt');
     assert.equal(rst.locations![0].physicalLocation!.region!.startColumn, 1);
     assert.match(rst.message.text!, /^RST claims to come from 192\.168\.40\.129/);
     // The related locations are the TTL 61 of the server's own echo replies, lines 8, 10, 12, 14.
-    assert.deepEqual(rst.relatedLocations!.map((l) => l.physicalLocation!.region!.startLine), [8, 10, 12, 14]);
-    const ttlColumn = readFileSync(path.join(REPO_ROOT, 'test/fixtures/seed-firewall-rst.txt'), 'utf8').split('\n')[7].indexOf('61') + 1;
+    assert.deepEqual(
+      rst.relatedLocations!.map((l) => l.physicalLocation!.region!.startLine),
+      [8, 10, 12, 14],
+    );
+    const ttlColumn =
+      readFileSync(path.join(REPO_ROOT, 'test/fixtures/seed-firewall-rst.txt'), 'utf8').split('\n')[7].indexOf('61') +
+      1;
     assert.equal(rst.relatedLocations![0].physicalLocation!.region!.startColumn, ttlColumn);
   });
 
   it('several files and a pcap in one run, each its own artifact', () => {
-    const { log } = sarifOf(['test/fixtures/seed-firewall-rst.txt', 'test/fixtures/lab/ttl64-ipv4.pcap', 'test/fixtures/seed-4x/seed-genuine-rst.nv.txt']);
+    const { log } = sarifOf([
+      'test/fixtures/seed-firewall-rst.txt',
+      'test/fixtures/lab/ttl64-ipv4.pcap',
+      'test/fixtures/seed-4x/seed-genuine-rst.nv.txt',
+    ]);
     valid(log);
     const run = log.runs[0];
-    assert.deepEqual(run.artifacts!.map((a) => a.location!.uri), ['test/fixtures/seed-firewall-rst.txt', 'test/fixtures/lab/ttl64-ipv4.pcap', 'test/fixtures/seed-4x/seed-genuine-rst.nv.txt']);
-    const byArtifact = [0, 1, 2].map((i) => run.results!.filter((r) => r.locations![0].physicalLocation!.artifactLocation!.index === i).length);
+    assert.deepEqual(
+      run.artifacts!.map((a) => a.location!.uri),
+      [
+        'test/fixtures/seed-firewall-rst.txt',
+        'test/fixtures/lab/ttl64-ipv4.pcap',
+        'test/fixtures/seed-4x/seed-genuine-rst.nv.txt',
+      ],
+    );
+    const byArtifact = [0, 1, 2].map(
+      (i) => run.results!.filter((r) => r.locations![0].physicalLocation!.artifactLocation!.index === i).length,
+    );
     assert.ok(byArtifact[0] === 4 && byArtifact[1] >= 2 && byArtifact[2] >= 1, JSON.stringify(byArtifact));
   });
 
   it('standard input and a capture without findings are valid logs too', () => {
-    const r = spawnSync(process.execPath, [CLI, '--format', 'sarif', '-'], { cwd: REPO_ROOT, encoding: 'utf8', input: '' });
+    const r = spawnSync(process.execPath, [CLI, '--format', 'sarif', '-'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      input: '',
+    });
     assert.equal(r.status, 0);
     const log = JSON.parse(r.stdout) as Log;
     valid(log);

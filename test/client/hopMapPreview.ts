@@ -39,5 +39,7 @@ const page = buildHopMapHtml({
   title: ENGLISH_LABELS.heading(path.basename(file)),
   markup: renderHopMapSvg(map, ENGLISH_LABELS),
 });
-const theme = Object.entries(DARK_PLUS).map(([k, v]) => `${k}: ${v};`).join(' ');
+const theme = Object.entries(DARK_PLUS)
+  .map(([k, v]) => `${k}: ${v};`)
+  .join(' ');
 process.stdout.write(page.replace('</head>', `<style nonce="${nonce}">:root { ${theme} }</style>\n</head>`));

@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { TextDocuments, createConnection, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import {
+  TextDocuments,
+  createConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   createProtocolConnection,
@@ -61,26 +67,53 @@ describe('tcpdumpLens/hopMap request over JSON-RPC', () => {
   afterEach(() => pair.dispose());
 
   it('answers with the hop map of an open document', async () => {
-    await pair.client.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: URI, languageId: 'tcpdump', version: 1, text: seed } });
+    await pair.client.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: URI, languageId: 'tcpdump', version: 1, text: seed },
+    });
     const map = (await pair.client.sendRequest(HOP_MAP_REQUEST, { uri: URI })) as HopMap;
     assert.equal(map.maxHops, 3);
-    assert.deepEqual(map.sources.map((s) => [s.address, s.distances.map((d) => d.hops)]), [['192.168.31.128', [0]], ['192.168.40.129', [3]]]);
-    assert.deepEqual(map.suspiciousResets.map((g) => [g.claimedSource, g.hops, g.lines]), [['192.168.40.129', 1, [1, 3, 5]]]);
+    assert.deepEqual(
+      map.sources.map((s) => [s.address, s.distances.map((d) => d.hops)]),
+      [
+        ['192.168.31.128', [0]],
+        ['192.168.40.129', [3]],
+      ],
+    );
+    assert.deepEqual(
+      map.suspiciousResets.map((g) => [g.claimedSource, g.hops, g.lines]),
+      [['192.168.40.129', 1, [1, 3, 5]]],
+    );
   });
 
   it('follows edits: without the echo replies there is no baseline, so no forged RST', async () => {
-    await pair.client.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: URI, languageId: 'tcpdump', version: 1, text: seed } });
-    const withoutReplies = seed.split('\n').filter((l) => !l.includes('echo reply')).join('\n');
-    await pair.client.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: URI, version: 2 }, contentChanges: [{ text: withoutReplies }] });
+    await pair.client.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: URI, languageId: 'tcpdump', version: 1, text: seed },
+    });
+    const withoutReplies = seed
+      .split('\n')
+      .filter((l) => !l.includes('echo reply'))
+      .join('\n');
+    await pair.client.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: URI, version: 2 },
+      contentChanges: [{ text: withoutReplies }],
+    });
     const map = (await pair.client.sendRequest(HOP_MAP_REQUEST, { uri: URI })) as HopMap;
     assert.deepEqual(map.suspiciousResets, []);
     // The unjudged RSTs still show where they came from: their claimed source, at 1 hop.
-    assert.deepEqual(map.sources.map((s) => [s.address, s.distances.map((d) => [d.hops, d.packets])]), [['192.168.31.128', [[0, 7]]], ['192.168.40.129', [[1, 3]]]]);
+    assert.deepEqual(
+      map.sources.map((s) => [s.address, s.distances.map((d) => [d.hops, d.packets])]),
+      [
+        ['192.168.31.128', [[0, 7]]],
+        ['192.168.40.129', [[1, 3]]],
+      ],
+    );
   });
 
   it('answers null for unknown or disabled documents and for malformed params', async () => {
     assert.equal(await pair.client.sendRequest(HOP_MAP_REQUEST, { uri: 'file:///not-open.tcpdump' }), null);
-    await pair.client.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: URI, languageId: 'tcpdump', version: 1, text: seed } });
+    await pair.client.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: URI, languageId: 'tcpdump', version: 1, text: seed },
+    });
     pair.disabled.add(URI);
     assert.equal(await pair.client.sendRequest(HOP_MAP_REQUEST, { uri: URI }), null);
     assert.equal(await pair.client.sendRequest(HOP_MAP_REQUEST.method, { uri: 42 }), null);

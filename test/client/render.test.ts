@@ -13,7 +13,8 @@ import {
 } from '../../client/src/hopMap/render';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const mapOf = (relative: string): HopMap => buildHopMap(analyze(fs.readFileSync(path.join(repoRoot, relative), 'utf8')));
+const mapOf = (relative: string): HopMap =>
+  buildHopMap(analyze(fs.readFileSync(path.join(repoRoot, relative), 'utf8')));
 
 /** Every start tag in the markup, with its attributes (the renderer writes them as name="value"). */
 function tags(markup: string): { name: string; attrs: Map<string, string>; raw: string }[] {
@@ -45,9 +46,17 @@ describe('hop map SVG', () => {
   const svg = renderHopMapSvg(seed, ENGLISH_LABELS);
   const all = tags(svg);
   const tickX = new Map<string, number>();
-  for (const m of svg.matchAll(/<text class="muted" x="([\d.]+)" y="\d+" text-anchor="middle">(\d+)<\/text>/g)) tickX.set(m[2], Number(m[1]));
+  for (const m of svg.matchAll(/<text class="muted" x="([\d.]+)" y="\d+" text-anchor="middle">(\d+)<\/text>/g))
+    tickX.set(m[2], Number(m[1]));
   const sourceX = (address: string): number[] =>
-    all.filter((t) => t.name === 'circle' && t.attrs.get('class')?.includes('source') && t.attrs.get('aria-label')!.startsWith(`${address}:`)).map((t) => Number(t.attrs.get('cx')));
+    all
+      .filter(
+        (t) =>
+          t.name === 'circle' &&
+          t.attrs.get('class')?.includes('source') &&
+          t.attrs.get('aria-label')!.startsWith(`${address}:`),
+      )
+      .map((t) => Number(t.attrs.get('cx')));
 
   it('draws a hop ruler numbered 0, 1, 2, 3 from the capture point rightwards', () => {
     assert.deepEqual([...tickX.keys()], ['0', '1', '2', '3']);
@@ -79,7 +88,9 @@ describe('hop map SVG', () => {
     assert.equal(resets[0].attrs.get('data-line'), '1');
     assert.match(textContent(svg), /RST claiming 192\.168\.40\.129 — lines 2, 4, 6/);
     // Each line number is its own link to its (0-based) line.
-    const links = all.filter((t) => t.name === 'tspan' && t.attrs.get('class') === 'line-link').map((t) => t.attrs.get('data-line'));
+    const links = all
+      .filter((t) => t.name === 'tspan' && t.attrs.get('class') === 'line-link')
+      .map((t) => t.attrs.get('data-line'));
     assert.deepEqual(links, ['1', '3', '5']);
     assert.match(textContent(svg), /TTL 63 \(initial 64\) = 1 hop; 192\.168\.40\.129's own packets: 3 hops/);
     // The device on the ruler sits at the same hop.
@@ -91,11 +102,15 @@ describe('hop map SVG', () => {
     const twoSvg = renderHopMapSvg(mapOf('test/client/fixtures/two-distances.nv.txt'), ENGLISH_LABELS);
     const twoTags = tags(twoSvg);
     const ticks = new Map<string, number>();
-    for (const m of twoSvg.matchAll(/<text class="muted" x="([\d.]+)" y="\d+" text-anchor="middle">(\d+)<\/text>/g)) ticks.set(m[2], Number(m[1]));
+    for (const m of twoSvg.matchAll(/<text class="muted" x="([\d.]+)" y="\d+" text-anchor="middle">(\d+)<\/text>/g))
+      ticks.set(m[2], Number(m[1]));
     const xs = twoTags
       .filter((t) => t.name === 'circle' && t.attrs.get('aria-label')?.startsWith('127.0.0.2:'))
       .map((t) => [Number(t.attrs.get('cx')), t.attrs.get('data-line')]);
-    assert.deepEqual(xs, [[ticks.get('2'), '9'], [ticks.get('3'), '1']]);
+    assert.deepEqual(xs, [
+      [ticks.get('2'), '9'],
+      [ticks.get('3'), '1'],
+    ]);
     assert.match(textContent(twoSvg), /1 × TTL 126/);
     assert.match(textContent(twoSvg), /2 × TTL 61/);
     assert.match(textContent(twoSvg), /RST claiming 127\.0\.0\.2 — line 18/);
@@ -114,14 +129,27 @@ describe('hop map SVG', () => {
       sources: seed.sources.map((s, i) => ({ ...s, address: hostile[i] })),
       suspiciousResets: seed.suspiciousResets.map((g) => ({ ...g, claimedSource: hostile[1] })),
     };
-    map.sources.push({ address: hostile[2], packets: 1, distances: [{ hops: 2, packets: 1, firstLine: 0, ttls: [62], initialTtls: [64] }] });
-    map.sources.push({ address: hostile[3], packets: 1, distances: [{ hops: 2, packets: 1, firstLine: 0, ttls: [62], initialTtls: [64] }] });
-    map.sources.push({ address: hostile[4], packets: 1, distances: [{ hops: 2, packets: 1, firstLine: 0, ttls: [62], initialTtls: [64] }] });
+    map.sources.push({
+      address: hostile[2],
+      packets: 1,
+      distances: [{ hops: 2, packets: 1, firstLine: 0, ttls: [62], initialTtls: [64] }],
+    });
+    map.sources.push({
+      address: hostile[3],
+      packets: 1,
+      distances: [{ hops: 2, packets: 1, firstLine: 0, ttls: [62], initialTtls: [64] }],
+    });
+    map.sources.push({
+      address: hostile[4],
+      packets: 1,
+      distances: [{ hops: 2, packets: 1, firstLine: 0, ttls: [62], initialTtls: [64] }],
+    });
     for (const labels of [ENGLISH_LABELS, JAPANESE_LABELS]) {
       const out = renderHopMapSvg(map, labels);
       for (const t of tags(out)) {
         assert.ok(SVG_ELEMENTS.has(t.name), `unexpected element ${t.raw}`);
-        for (const name of t.attrs.keys()) assert.ok(!/^on/i.test(name) && name !== 'href' && name !== 'style', `unexpected attribute in ${t.raw}`);
+        for (const name of t.attrs.keys())
+          assert.ok(!/^on/i.test(name) && name !== 'href' && name !== 'style', `unexpected attribute in ${t.raw}`);
       }
       const shown = textContent(out);
       for (const h of hostile) assert.ok(shown.includes(h), `${h} not shown literally`);
@@ -131,7 +159,10 @@ describe('hop map SVG', () => {
   });
 
   it('escapes every markup character', () => {
-    assert.equal(escapeMarkup(`<a href="x" title='y'>&\u0000\u001b`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;');
+    assert.equal(
+      escapeMarkup(`<a href="x" title='y'>&\u0000\u001b`),
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;',
+    );
   });
 
   it('speaks Japanese with the Japanese labels', () => {
@@ -141,7 +172,9 @@ describe('hop map SVG', () => {
   });
 
   it('says why there is no picture when no packet carries a TTL', () => {
-    const noTtl = buildHopMap(analyze('14:03:07.001000 IP 192.168.31.128.49169 > 192.168.40.129.22: Flags [S], seq 1, win 8192, length 0'));
+    const noTtl = buildHopMap(
+      analyze('14:03:07.001000 IP 192.168.31.128.49169 > 192.168.40.129.22: Flags [S], seq 1, win 8192, length 0'),
+    );
     const out = renderHopMapSvg(noTtl, ENGLISH_LABELS);
     assert.ok(!out.includes('<svg'));
     assert.match(out, /tcpdump -v/);
@@ -153,11 +186,20 @@ describe('hop map SVG', () => {
       packets: 1,
       distances: [{ hops: i * 3, packets: 1, firstLine: i, ttls: [255 - i * 3], initialTtls: [255] }],
     }));
-    const map: HopMap = { sources, suspiciousResets: [], maxHops: (sources.length - 1) * 3, packetCount: sources.length, packetsWithHops: sources.length };
+    const map: HopMap = {
+      sources,
+      suspiciousResets: [],
+      maxHops: (sources.length - 1) * 3,
+      packetCount: sources.length,
+      packetsWithHops: sources.length,
+    };
     const out = renderHopMapSvg(map, ENGLISH_LABELS);
     const numbers = [...out.matchAll(/text-anchor="middle">(\d+)<\/text>/g)].map((m) => Number(m[1]));
     assert.ok(numbers.length >= 5 && numbers.length <= 40, `${numbers.length} ruler numbers`);
-    assert.equal(tags(out).filter((t) => t.name === 'circle' && t.attrs.get('class')?.includes('source')).length, MAX_SOURCE_LANES);
+    assert.equal(
+      tags(out).filter((t) => t.name === 'circle' && t.attrs.get('class')?.includes('source')).length,
+      MAX_SOURCE_LANES,
+    );
     assert.match(textContent(out), /Not drawn: 15 more sources, 0 more RST groups\./);
     const width = Number(/<svg[^>]* width="(\d+)"/.exec(out)![1]);
     assert.ok(width < 1400, `width ${width}`);
@@ -176,13 +218,17 @@ describe('hop map page', () => {
   it('has a strict Content-Security-Policy with a nonce on every style and script', () => {
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
     assert.ok(csp, 'CSP meta tag');
-    assert.equal(csp[1], `default-src &#39;none&#39;; style-src vscode-webview://abc &#39;nonce-${nonce}&#39;; script-src &#39;nonce-${nonce}&#39;`);
+    assert.equal(
+      csp[1],
+      `default-src &#39;none&#39;; style-src vscode-webview://abc &#39;nonce-${nonce}&#39;; script-src &#39;nonce-${nonce}&#39;`,
+    );
     const page = tags(html);
     const scriptsAndStyles = page.filter((t) => t.name === 'script' || t.name === 'style');
     assert.equal(scriptsAndStyles.length, 2);
     for (const t of scriptsAndStyles) assert.equal(t.attrs.get('nonce'), nonce);
     for (const t of page) {
-      for (const name of t.attrs.keys()) assert.ok(!/^on/i.test(name) && name !== 'style', `inline handler or style in ${t.raw}`);
+      for (const name of t.attrs.keys())
+        assert.ok(!/^on/i.test(name) && name !== 'style', `inline handler or style in ${t.raw}`);
     }
   });
 

@@ -13,12 +13,13 @@ const CORPUS = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
 
 function corpusText(relative: string): string {
   const file = path.join(CORPUS, relative);
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: the repository must sit beside shared/ (../shared/corpus)`);
+  if (!fs.existsSync(file))
+    throw new Error(`${file} is missing: the repository must sit beside shared/ (../shared/corpus)`);
   return fs.readFileSync(file, 'utf8');
 }
 
 describe('corpus cases with known answers (../shared/corpus/out)', () => {
-  it('ICMP port unreachable quoting a UDP header (mpls-traceroute-v.out): the quoted ttl 1 never becomes the ICMP packet\'s TTL', () => {
+  it("ICMP port unreachable quoting a UDP header (mpls-traceroute-v.out): the quoted ttl 1 never becomes the ICMP packet's TTL", () => {
     const text = corpusText('out/mpls-traceroute-v.out');
     const lines = text.split('\n');
     const { packets } = parseCapture(text);
@@ -31,10 +32,11 @@ describe('corpus cases with known answers (../shared/corpus/out)', () => {
     // The quoted header lines (tab-indented `IP (`, then the quoted addresses) start no packet.
     const quoted = lines.map((l, i) => (l.startsWith('\tIP (') ? i : -1)).filter((i) => i >= 0);
     assert.ok(quoted.length >= 3);
-    for (const i of quoted) assert.ok(!packets.some((p) => p.startLine === i || p.startLine === i + 1), `line ${i + 1} is a quoted header`);
+    for (const i of quoted)
+      assert.ok(!packets.some((p) => p.startLine === i || p.startLine === i + 1), `line ${i + 1} is a quoted header`);
   });
 
-  it('GRE/ERSPAN carrying whole packets (erspan-type-i-4.out): each outer packet keeps its own head line\'s TTL, never an inner one', () => {
+  it("GRE/ERSPAN carrying whole packets (erspan-type-i-4.out): each outer packet keeps its own head line's TTL, never an inner one", () => {
     const text = corpusText('out/erspan-type-i-4.out');
     const lines = text.split('\n');
     const { packets } = parseCapture(text);
@@ -51,14 +53,23 @@ describe('corpus cases with known answers (../shared/corpus/out)', () => {
   it('a truncated TCP header `[|tcp]` (tcp_header_heapoverflow.out): addresses read, no flags invented, the next packets still read', () => {
     const text = corpusText('out/tcp_header_heapoverflow.out');
     const { packets } = parseCapture(text);
-    const truncated = packets.filter((p) => text.split('\n').slice(p.startLine, p.endLine + 1).join('\n').includes('[|tcp]'));
+    const truncated = packets.filter((p) =>
+      text
+        .split('\n')
+        .slice(p.startLine, p.endLine + 1)
+        .join('\n')
+        .includes('[|tcp]'),
+    );
     assert.ok(truncated.length >= 1);
     for (const p of truncated) {
       assert.equal(p.flags, undefined);
       assert.equal(p.src, '48.48.48.48');
     }
     const last = truncated[truncated.length - 1];
-    assert.ok(packets.some((p) => p.startLine > last.endLine) || last.endLine >= text.split('\n').length - 2, 'packets after the truncated one are read');
+    assert.ok(
+      packets.some((p) => p.startLine > last.endLine) || last.endLine >= text.split('\n').length - 2,
+      'packets after the truncated one are read',
+    );
   });
 
   it('`reading from file …` headers and ARP lines (Debian tcpdump 4.99 regenerations): no packet; the first IP line is the first packet', () => {
@@ -68,6 +79,9 @@ describe('corpus cases with known answers (../shared/corpus/out)', () => {
     const { packets } = parseCapture(text);
     assert.ok(packets.length > 0);
     assert.ok(!packets.some((p) => p.startLine === 0));
-    assert.equal(packets[0].startLine, lines.findIndex((l) => /^\d\d:\d\d:\d\d\.\d+ IP /.test(l)));
+    assert.equal(
+      packets[0].startLine,
+      lines.findIndex((l) => /^\d\d:\d\d:\d\d\.\d+ IP /.test(l)),
+    );
   });
 });

@@ -28,15 +28,43 @@ const SERVICES: Record<string, string> = { ssh: '22', 'font-service': '7100' };
 /** What must not depend on the dialect. Sequence numbers do (`-S`), so they are compared apart. */
 function fields(p: Packet): string {
   const addr = (a: string): string => NAMES[a] ?? a;
-  const port = (x: string | undefined): string | undefined => (x === undefined ? undefined : SERVICES[x] ?? x);
-  return JSON.stringify([addr(p.src), port(p.srcPort), addr(p.dst), port(p.dstPort), p.family, p.proto, p.ttl, p.ipId, p.flags, p.win, p.icmpType]);
+  const port = (x: string | undefined): string | undefined => (x === undefined ? undefined : (SERVICES[x] ?? x));
+  return JSON.stringify([
+    addr(p.src),
+    port(p.srcPort),
+    addr(p.dst),
+    port(p.dstPort),
+    p.family,
+    p.proto,
+    p.ttl,
+    p.ipId,
+    p.flags,
+    p.win,
+    p.icmpType,
+  ]);
 }
 
 function warned(a: Analysis): number[] {
   return a.findings.filter((f) => f.severity === 'warning' && f.packet !== undefined).map((f) => f.packet!);
 }
 
-const RENDERINGS = ['t', 'tt', 'ttt', 'ttttt', 'nano', 'number', 'vvv', 'S', 'x', 'xx', 'X', 'XX', 'A', 'e-number-tttt', 'names'];
+const RENDERINGS = [
+  't',
+  'tt',
+  'ttt',
+  'ttttt',
+  'nano',
+  'number',
+  'vvv',
+  'S',
+  'x',
+  'xx',
+  'X',
+  'XX',
+  'A',
+  'e-number-tttt',
+  'names',
+];
 
 for (const family of ['ipv4', 'ipv6'] as const) {
   describe(`dialects: the lab's ${family} capture (scripts/fixtures/dialects.sh)`, () => {
@@ -44,7 +72,7 @@ for (const family of ['ipv4', 'ipv6'] as const) {
     const forged = reference.packets.filter((p) => p.flags?.includes('R') && p.srcPort === '7200').map((p) => p.index);
     const genuine = reference.packets.filter((p) => p.flags?.includes('R') && p.srcPort === '7300').map((p) => p.index);
 
-    it('the -nv reference: the firewall\'s RSTs (port 7200) are warned, the server\'s own (7300) are not', () => {
+    it("the -nv reference: the firewall's RSTs (port 7200) are warned, the server's own (7300) are not", () => {
       assert.ok(forged.length >= 2 && genuine.length >= 2, `forged ${forged.length}, genuine ${genuine.length}`);
       assert.deepEqual(warned(reference), forged);
     });
@@ -63,14 +91,23 @@ for (const family of ['ipv4', 'ipv6'] as const) {
         }
         if (name === 'S') {
           // Absolute sequence numbers: the RSTs' own seq/ack are printed as is in both.
-          const seqs = (x: Analysis): unknown[] => x.packets.filter((p) => p.flags?.startsWith('R')).map((p) => [p.seq, p.ack]);
+          const seqs = (x: Analysis): unknown[] =>
+            x.packets.filter((p) => p.flags?.startsWith('R')).map((p) => [p.seq, p.ack]);
           assert.deepEqual(seqs(a), seqs(reference));
         }
         if (name === 'number' || name === 'e-number-tttt') {
-          assert.deepEqual(a.packets.map((p) => p.frameNumber !== undefined), a.packets.map(() => true), 'every packet keeps its -# number');
+          assert.deepEqual(
+            a.packets.map((p) => p.frameNumber !== undefined),
+            a.packets.map(() => true),
+            'every packet keeps its -# number',
+          );
         }
         if (name === 'nano') assert.match(a.packets[0].timestamp ?? '', /\.\d{9}$/);
-        if (name === 'names') assert.ok(a.packets.some((p) => p.src.endsWith('.lab.example')), 'names were printed and read');
+        if (name === 'names')
+          assert.ok(
+            a.packets.some((p) => p.src.endsWith('.lab.example')),
+            'names were printed and read',
+          );
       });
     }
 
@@ -78,7 +115,10 @@ for (const family of ['ipv4', 'ipv6'] as const) {
       const text = read(path.join(DIALECTS, `${family}.x.txt`));
       const lf = analyze(text);
       const crlf = analyze(text.replace(/\n/g, '\r\n'));
-      assert.deepEqual(crlf.findings.map((f) => [f.code, f.startLine, f.message]), lf.findings.map((f) => [f.code, f.startLine, f.message]));
+      assert.deepEqual(
+        crlf.findings.map((f) => [f.code, f.startLine, f.message]),
+        lf.findings.map((f) => [f.code, f.startLine, f.message]),
+      );
     });
   });
 }
@@ -92,8 +132,14 @@ describe('dialects: -i any (Linux cooked SLL2, live capture in network namespace
       const genuine = rsts.filter((p) => p.srcPort === '10');
       assert.deepEqual([...new Set(forged.map((p) => p.family))].sort(), [4, 6]);
       assert.ok(genuine.length >= 2);
-      assert.deepEqual(warned(a), forged.map((p) => p.index));
-      assert.ok(a.packets.some((p) => p.proto === 'ICMP6' && p.ttl !== undefined), 'ICMPv6 through the cooked header');
+      assert.deepEqual(
+        warned(a),
+        forged.map((p) => p.index),
+      );
+      assert.ok(
+        a.packets.some((p) => p.proto === 'ICMP6' && p.ttl !== undefined),
+        'ICMPv6 through the cooked header',
+      );
     });
   }
 });

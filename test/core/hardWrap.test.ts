@@ -12,46 +12,61 @@ import { analyze, type Analysis } from '../../server/src/core/analyze';
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 
 function editorWrap(text: string, width: number): string {
-  return text.split('\n').flatMap((l) => {
-    const out: string[] = [];
-    let rest = l;
-    while (rest.length > width) {
-      let cut = rest.lastIndexOf(' ', width);
-      if (cut <= 0) cut = width;
-      out.push(rest.slice(0, cut));
-      rest = rest.slice(rest[cut] === ' ' ? cut + 1 : cut);
-    }
-    out.push(rest);
-    return out;
-  }).join('\n');
+  return text
+    .split('\n')
+    .flatMap((l) => {
+      const out: string[] = [];
+      let rest = l;
+      while (rest.length > width) {
+        let cut = rest.lastIndexOf(' ', width);
+        if (cut <= 0) cut = width;
+        out.push(rest.slice(0, cut));
+        rest = rest.slice(rest[cut] === ' ' ? cut + 1 : cut);
+      }
+      out.push(rest);
+      return out;
+    })
+    .join('\n');
 }
 
 function terminalWrap(text: string, width: number): string {
-  return text.split('\n').flatMap((l) => {
-    const out: string[] = [];
-    for (let i = 0; i < l.length || i === 0; i += width) out.push(l.slice(i, i + width));
-    return out;
-  }).join('\n');
+  return text
+    .split('\n')
+    .flatMap((l) => {
+      const out: string[] = [];
+      for (let i = 0; i < l.length || i === 0; i += width) out.push(l.slice(i, i + width));
+      return out;
+    })
+    .join('\n');
 }
 
 const warned = (a: Analysis): string[] =>
-  a.findings.filter((f) => f.severity === 'warning').map((f) => {
-    const p = a.packets[f.packet!];
-    // 3.9 prints the ACK bit only as a later `ack N`, which a wrap may cut off: RST is what counts.
-    return `${p.src}.${p.srcPort} ttl ${p.ttl} ${p.flags?.includes('R') ? 'RST' : p.flags}`;
-  });
+  a.findings
+    .filter((f) => f.severity === 'warning')
+    .map((f) => {
+      const p = a.packets[f.packet!];
+      // 3.9 prints the ACK bit only as a later `ack N`, which a wrap may cut off: RST is what counts.
+      return `${p.src}.${p.srcPort} ttl ${p.ttl} ${p.flags?.includes('R') ? 'RST' : p.flags}`;
+    });
 
 const CASES = [
-  { name: 'seed (tcpdump 3.9 one-line -v)', file: 'seed-firewall-rst.txt', widths: [50, 60, 70, 80, 90, 100, 120, 140] },
+  {
+    name: 'seed (tcpdump 3.9 one-line -v)',
+    file: 'seed-firewall-rst.txt',
+    widths: [50, 60, 70, 80, 90, 100, 120, 140],
+  },
   { name: 'lab IPv4 (tcpdump 4.99 -nv)', file: 'lab/ttl64-ipv4.nv.txt', widths: [60, 70, 80, 90, 100, 120] },
   { name: 'lab IPv6 (tcpdump 4.99 -nv)', file: 'lab/ttl64-ipv6.nv.txt', widths: [70, 80, 90, 100, 120] },
 ];
 
-describe('hard-wrapped captures (an editor\'s rewrap, a terminal\'s cut)', () => {
+describe("hard-wrapped captures (an editor's rewrap, a terminal's cut)", () => {
   for (const c of CASES) {
     const text = fs.readFileSync(path.join(FIXTURES, c.file), 'utf8');
     const whole = analyze(text);
-    for (const [style, wrap] of [['editor', editorWrap], ['terminal', terminalWrap]] as const) {
+    for (const [style, wrap] of [
+      ['editor', editorWrap],
+      ['terminal', terminalWrap],
+    ] as const) {
       it(`${c.name}, ${style} wrap at ${c.widths.join('/')} columns: the same packets warned`, () => {
         assert.ok(warned(whole).length >= 2);
         for (const width of c.widths) {

@@ -6,7 +6,8 @@ import { buildHopMap, type HopMap } from '../../server/src/core/hopMap';
 import { DEFAULT_OPTIONS } from '../../server/src/core/options';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const mapOf = (relative: string): HopMap => buildHopMap(analyze(fs.readFileSync(path.join(repoRoot, relative), 'utf8')));
+const mapOf = (relative: string): HopMap =>
+  buildHopMap(analyze(fs.readFileSync(path.join(repoRoot, relative), 'utf8')));
 
 describe('buildHopMap', () => {
   it('places the seed capture like the article: client at 0 hops, server at 3, forged RSTs at 1', () => {
@@ -45,16 +46,34 @@ describe('buildHopMap', () => {
     const map = mapOf('test/client/fixtures/two-distances.nv.txt');
     assert.equal(map.maxHops, 3);
     assert.deepEqual(
-      map.sources.map((s) => [s.address, s.distances.map((d) => [d.hops, d.packets, d.firstLine, d.ttls, d.initialTtls])]),
+      map.sources.map((s) => [
+        s.address,
+        s.distances.map((d) => [d.hops, d.packets, d.firstLine, d.ttls, d.initialTtls]),
+      ]),
       [
         // The kernel's RST to 127.0.0.3 arrived at TTL 64 like 127.0.0.1's echo replies: counted with them.
         ['127.0.0.1', [[0, 4, 3, [64], [64]]]],
-        ['127.0.0.2', [[2, 1, 9, [126], [128]], [3, 2, 1, [61], [64]]]],
+        [
+          '127.0.0.2',
+          [
+            [2, 1, 9, [126], [128]],
+            [3, 2, 1, [61], [64]],
+          ],
+        ],
         ['127.0.0.3', [[2, 1, 13, [62], [64]]]],
       ],
     );
     assert.deepEqual(map.suspiciousResets, [
-      { claimedSource: '127.0.0.2', hops: 1, ttls: [63], initialTtl: 64, lines: [17], claimedSourceHops: [2, 3], nearestClaimedHops: 2, confidence: 'low' }, // a spread (2–3 hop) baseline: moderate evidence alone
+      {
+        claimedSource: '127.0.0.2',
+        hops: 1,
+        ttls: [63],
+        initialTtl: 64,
+        lines: [17],
+        claimedSourceHops: [2, 3],
+        nearestClaimedHops: 2,
+        confidence: 'low',
+      }, // a spread (2–3 hop) baseline: moderate evidence alone
     ]);
   });
 
@@ -63,18 +82,44 @@ describe('buildHopMap', () => {
     // A second RST source distance: the same claimed server, but a TTL of 62 (2 hops) on one RST.
     const text = [...seed.slice(0, 5), seed[5].replace('ttl  63', 'ttl  62'), ...seed.slice(6)].join('\n');
     const map = buildHopMap(analyze(text));
-    assert.deepEqual(map.suspiciousResets.map((g) => [g.hops, g.lines]), [[1, [1, 3]], [2, [5]]]);
+    assert.deepEqual(
+      map.suspiciousResets.map((g) => [g.hops, g.lines]),
+      [
+        [1, [1, 3]],
+        [2, [5]],
+      ],
+    );
 
     // With 255 as the only initial TTL every distance grows: the map follows the settings.
     const wide = buildHopMap(analyze(text, { ...DEFAULT_OPTIONS, initialTtls: [255] }));
     assert.equal(wide.maxHops, 194);
-    assert.deepEqual(wide.sources.map((s) => [s.address, s.distances.map((d) => d.hops)]), [['192.168.31.128', [127]], ['192.168.40.129', [194]]]);
-    assert.deepEqual(wide.suspiciousResets.map((g) => [g.hops, g.initialTtl]), [[192, 255], [193, 255]]);
+    assert.deepEqual(
+      wide.sources.map((s) => [s.address, s.distances.map((d) => d.hops)]),
+      [
+        ['192.168.31.128', [127]],
+        ['192.168.40.129', [194]],
+      ],
+    );
+    assert.deepEqual(
+      wide.suspiciousResets.map((g) => [g.hops, g.initialTtl]),
+      [
+        [192, 255],
+        [193, 255],
+      ],
+    );
   });
 
   it('is empty, not broken, for text without packets or TTLs', () => {
-    assert.deepEqual(buildHopMap(analyze('')), { sources: [], suspiciousResets: [], maxHops: 0, packetCount: 0, packetsWithHops: 0 });
-    const noTtl = buildHopMap(analyze('14:03:07.001000 IP 192.168.31.128.49169 > 192.168.40.129.22: Flags [S], seq 1, win 8192, length 0'));
+    assert.deepEqual(buildHopMap(analyze('')), {
+      sources: [],
+      suspiciousResets: [],
+      maxHops: 0,
+      packetCount: 0,
+      packetsWithHops: 0,
+    });
+    const noTtl = buildHopMap(
+      analyze('14:03:07.001000 IP 192.168.31.128.49169 > 192.168.40.129.22: Flags [S], seq 1, win 8192, length 0'),
+    );
     assert.equal(noTtl.packetCount, 1);
     assert.equal(noTtl.packetsWithHops, 0);
     assert.deepEqual(noTtl.sources, []);

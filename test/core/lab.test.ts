@@ -31,7 +31,8 @@ interface ExpectedTable {
 }
 
 const tablePath = path.join(LAB, 'expected.json');
-if (!existsSync(tablePath)) throw new Error(`${tablePath} is missing: run \`npm run lab\` as root to produce the lab fixtures`);
+if (!existsSync(tablePath))
+  throw new Error(`${tablePath} is missing: run \`npm run lab\` as root to produce the lab fixtures`);
 const table = JSON.parse(readFileSync(tablePath, 'utf8')) as ExpectedTable;
 const hopsToServer = Number(table.lab['hops-to-server']);
 const hopsToFw = Number(table.lab['hops-to-fw']);
@@ -68,7 +69,11 @@ describe('lab captures (scripts/lab/run.sh): forged vs genuine RSTs', () => {
       assert.ok(existsSync(path.join(LAB, file)), `${file}: listed in expected.json but missing`);
       assert.ok(e.forgedRstLines.length > 0, `${file}: no forged RST in the table`);
       assert.ok(e.genuineRstLines.length > 0, `${file}: no genuine RST in the table`);
-      assert.equal(analysisOf(file).lines.filter((l, i, all) => i < all.length - 1 || l !== '').length, e.lineCount, `${file}: line count differs from the table`);
+      assert.equal(
+        analysisOf(file).lines.filter((l, i, all) => i < all.length - 1 || l !== '').length,
+        e.lineCount,
+        `${file}: line count differs from the table`,
+      );
     }
   });
 
@@ -88,7 +93,8 @@ describe('lab captures (scripts/lab/run.sh): forged vs genuine RSTs', () => {
           const warned = warnedLines(analysisOf(file));
           const problems: string[] = [];
           for (const l of e.forgedRstLines) if (!warned.has(l)) problems.push(`${file}:${l}: forged RST not warned`);
-          for (const [l, what] of warned) if (!e.forgedRstLines.includes(l)) problems.push(`${file}:${l}: unexpected warning (${what})`);
+          for (const [l, what] of warned)
+            if (!e.forgedRstLines.includes(l)) problems.push(`${file}:${l}: unexpected warning (${what})`);
           assert.deepEqual(problems, [], problems.join('\n'));
         });
 
@@ -100,7 +106,9 @@ describe('lab captures (scripts/lab/run.sh): forged vs genuine RSTs', () => {
             const l = f.startLine + 1;
             if (f.code !== 'ttl-mismatch') problems.push(`${file}:${l}: code ${f.code}`);
             if (f.hops !== hopsToFw || f.baselineHops !== hopsToServer) {
-              problems.push(`${file}:${l}: hops ${f.hops} vs baseline ${f.baselineHops}, expected ${hopsToFw} vs ${hopsToServer}`);
+              problems.push(
+                `${file}:${l}: hops ${f.hops} vs baseline ${f.baselineHops}, expected ${hopsToFw} vs ${hopsToServer}`,
+              );
             }
           }
           assert.deepEqual(problems, [], problems.join('\n'));
@@ -125,7 +133,11 @@ describe('lab captures (scripts/lab/run.sh): forged vs genuine RSTs', () => {
           assert.deepEqual(warned, [], warned.join('\n'));
           const notices = a.findings.filter((f) => f.code === 'no-ttl');
           assert.equal(notices.length, 1, `${file}: ${notices.length} no-ttl notices`);
-          assert.equal(notices[0].severity, 'information', `${file}:${notices[0].startLine + 1}: no-ttl is ${notices[0].severity}`);
+          assert.equal(
+            notices[0].severity,
+            'information',
+            `${file}:${notices[0].startLine + 1}: no-ttl is ${notices[0].severity}`,
+          );
         });
       }
     });

@@ -10,8 +10,14 @@ import { isReset } from '../../server/src/core/packet';
  * in order, the verdict the scenario was built to produce.
  */
 const DIR = path.resolve(__dirname, '..', 'fixtures', 'signals');
-interface Expected { status: string; confidence: string | null; evidence: string[] }
-const table = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as { fixtures: Record<string, { about: string; resets: Expected[] }> };
+interface Expected {
+  status: string;
+  confidence: string | null;
+  evidence: string[];
+}
+const table = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as {
+  fixtures: Record<string, { about: string; resets: Expected[] }>;
+};
 
 describe('verdict signals (one real-tcpdump fixture per signal)', () => {
   for (const [file, { about, resets }] of Object.entries(table.fixtures)) {
@@ -26,7 +32,8 @@ describe('verdict signals (one real-tcpdump fixture per signal)', () => {
         assert.equal(v.confidence ?? null, resets[i].confidence, `${where} confidence`);
         assert.deepEqual(v.evidence.map((e) => e.kind).sort(), [...resets[i].evidence].sort(), `${where} evidence`);
         const finding = a.findings.find((f) => f.packet === p.index);
-        const expectedSeverity = resets[i].confidence === null ? undefined : resets[i].confidence === 'low' ? 'information' : 'warning';
+        const expectedSeverity =
+          resets[i].confidence === null ? undefined : resets[i].confidence === 'low' ? 'information' : 'warning';
         assert.equal(finding?.severity, expectedSeverity, `${where} severity`);
         if (finding) {
           // the message leads with the strongest evidence
@@ -40,7 +47,11 @@ describe('verdict signals (one real-tcpdump fixture per signal)', () => {
     const a = analyze(readFileSync(path.join(DIR, 'weak-header-signals.nv.txt'), 'utf8'));
     const f = a.findings.find((x) => x.code === 'rst-header')!;
     assert.match(f.message, /Confidence: low\. 4 more signals in the hover\./);
-    const ja = analyze(readFileSync(path.join(DIR, 'mac-forged.nve.txt'), 'utf8'), { initialTtls: [32, 64, 128, 255], locale: 'ja', minimumConfidence: 'low' });
+    const ja = analyze(readFileSync(path.join(DIR, 'mac-forged.nve.txt'), 'utf8'), {
+      initialTtls: [32, 64, 128, 255],
+      locale: 'ja',
+      minimumConfidence: 'low',
+    });
     assert.match(ja.findings.find((x) => x.code === 'mac-mismatch')!.message, /送信元 MAC 02:00:00:00:00:99/);
   });
 
@@ -52,7 +63,7 @@ describe('verdict signals (one real-tcpdump fixture per signal)', () => {
   });
 });
 
-describe('spread baselines: p0f\'s rule is configurable (tcpdumpLens.spreadBaseline.*)', () => {
+describe("spread baselines: p0f's rule is configurable (tcpdumpLens.spreadBaseline.*)", () => {
   const text = readFileSync(path.join(DIR, 'spread-small-step-genuine.nv.txt'), 'utf8');
   const rstVerdict = (a: ReturnType<typeof analyze>) => a.verdicts.find((v) => isReset(a.packets[v.packet]))!;
   const base = { initialTtls: [32, 64, 128, 255], locale: 'en' as const, minimumConfidence: 'low' as const };

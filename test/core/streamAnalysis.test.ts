@@ -24,17 +24,30 @@ function* pieces(text: string, size: number): Iterable<string> {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
 }
 
-const shape = (f: Finding) => ({ code: f.code, severity: f.severity, startLine: f.startLine, startCharacter: f.startCharacter, endLine: f.endLine, endCharacter: f.endCharacter, message: f.message });
+const shape = (f: Finding) => ({
+  code: f.code,
+  severity: f.severity,
+  startLine: f.startLine,
+  startCharacter: f.startCharacter,
+  endLine: f.endLine,
+  endCharacter: f.endCharacter,
+  message: f.message,
+});
 const withRelated = (f: Finding) => ({ ...shape(f), related: f.related, confidence: f.confidence });
 
 function checkEqual(file: string, text: string, options: AnalysisOptions, size: number): void {
   const want = analyze(text, options).findings;
   const got = analyzeInTwoPasses(() => pieces(text, size), options).findings;
-  assert.deepEqual(got.map(withRelated), want.map(withRelated), `${path.relative(REPO, file)} in ${size}-character pieces`);
+  assert.deepEqual(
+    got.map(withRelated),
+    want.map(withRelated),
+    `${path.relative(REPO, file)} in ${size}-character pieces`,
+  );
 }
 
 describe('streamed analysis equals analyze() on whole inputs', () => {
-  if (!existsSync(path.join(SHARED, 'corpus'))) throw new Error(`../shared/corpus is missing (looked in ${SHARED}); the corpus comparison needs it`);
+  if (!existsSync(path.join(SHARED, 'corpus')))
+    throw new Error(`../shared/corpus is missing (looked in ${SHARED}); the corpus comparison needs it`);
   const groups: [string, string[]][] = [
     ['test/fixtures (lab included)', textFiles(path.join(REPO, 'test', 'fixtures'))],
     ['shared/corpus/out', textFiles(path.join(SHARED, 'corpus', 'out'))],

@@ -21,25 +21,51 @@ function follow(text: string, f = new FollowAnalysis()): { afterLine: number; ev
 }
 
 describe('live (--follow) analysis', () => {
-  it('seed capture: the forged RSTs are reported when the server\'s TTL-61 echo replies arrive, and raised at the second', () => {
+  it("seed capture: the forged RSTs are reported when the server's TTL-61 echo replies arrive, and raised at the second", () => {
     const text = readFileSync(SEED, 'utf8');
     assert.equal(text, readFileSync(path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt'), 'utf8'));
     const got = follow(text);
     const resets = got.filter((g) => g.event.finding.code === 'ttl-mismatch');
     // Lines 2, 4, 6 are the RSTs (TTL 63 = 1 hop); line 8 is the first echo reply (TTL 61 = 3 hops).
     // One reply alone is a thin, ICMP-only baseline: low. The second makes it medium, as in the whole file.
-    assert.deepEqual(resets.map((g) => [g.afterLine, g.event.finding.startLine + 1, g.event.decidedAtLine + 1, g.event.finding.confidence, g.event.raisedFrom]), [
-      [8, 2, 8, 'low', undefined], [8, 4, 8, 'low', undefined], [8, 6, 8, 'low', undefined],
-      [10, 2, 10, 'medium', 'low'], [10, 4, 10, 'medium', 'low'], [10, 6, 10, 'medium', 'low'],
-    ]);
-    for (const g of resets) assert.match(g.event.finding.message, /^RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 \(initial 64, 1 hop\); that host's other packets arrive with TTL 61 \(3 hops\)/);
+    assert.deepEqual(
+      resets.map((g) => [
+        g.afterLine,
+        g.event.finding.startLine + 1,
+        g.event.decidedAtLine + 1,
+        g.event.finding.confidence,
+        g.event.raisedFrom,
+      ]),
+      [
+        [8, 2, 8, 'low', undefined],
+        [8, 4, 8, 'low', undefined],
+        [8, 6, 8, 'low', undefined],
+        [10, 2, 10, 'medium', 'low'],
+        [10, 4, 10, 'medium', 'low'],
+        [10, 6, 10, 'medium', 'low'],
+      ],
+    );
+    for (const g of resets)
+      assert.match(
+        g.event.finding.message,
+        /^RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 \(initial 64, 1 hop\); that host's other packets arrive with TTL 61 \(3 hops\)/,
+      );
     // The final word on each RST is the whole-file one (only the related packets so far differ).
     const shape = (f: Finding) => [f.startLine, f.endLine, f.endCharacter, f.severity, f.code, f.message];
     const whole = analyze(text).findings.filter((f) => f.code === 'ttl-mismatch');
-    assert.deepEqual(resets.slice(3).map((g) => shape(g.event.finding)), whole.map(shape));
-    assert.deepEqual(resets[3].event.finding.related.map((r) => r.line + 1), [8, 10]);
+    assert.deepEqual(
+      resets.slice(3).map((g) => shape(g.event.finding)),
+      whole.map(shape),
+    );
+    assert.deepEqual(
+      resets[3].event.finding.related.map((r) => r.line + 1),
+      [8, 10],
+    );
     // The checksum note needs the whole input: it comes at the end.
-    assert.deepEqual(got.filter((g) => g.afterLine === -1).map((g) => g.event.finding.code), ['checksum-offload']);
+    assert.deepEqual(
+      got.filter((g) => g.afterLine === -1).map((g) => g.event.finding.code),
+      ['checksum-offload'],
+    );
   });
 
   it('an RST already suspicious on arrival is reported on its own line', () => {
@@ -47,7 +73,14 @@ describe('live (--follow) analysis', () => {
     // Echo replies first, then the RSTs: each is decided by itself.
     const reordered = [...text.slice(6, 12), ...text.slice(0, 6)].join('\n') + '\n';
     const resets = follow(reordered).filter((g) => g.event.finding.code === 'ttl-mismatch');
-    assert.deepEqual(resets.map((g) => [g.afterLine, g.event.decidedAtLine + 1, g.event.finding.startLine + 1]), [[8, 8, 8], [10, 10, 10], [12, 12, 12]]);
+    assert.deepEqual(
+      resets.map((g) => [g.afterLine, g.event.decidedAtLine + 1, g.event.finding.startLine + 1]),
+      [
+        [8, 8, 8],
+        [10, 10, 10],
+        [12, 12, 12],
+      ],
+    );
   });
 
   it('stays within its limits on a long capture, and still reports forged RSTs', () => {
@@ -60,14 +93,27 @@ describe('live (--follow) analysis', () => {
       let peak = { sources: 0, conversations: 0, pendingResets: 0 };
       const reported = new Set<number>();
       for (const line of text.split('\n')) {
-        for (const e of f.push(`${line}\n`)) if (e.finding.code === 'ttl-mismatch') reported.add(e.finding.startLine + 1);
+        for (const e of f.push(`${line}\n`))
+          if (e.finding.code === 'ttl-mismatch') reported.add(e.finding.startLine + 1);
         const h = f.held;
-        peak = { sources: Math.max(peak.sources, h.sources), conversations: Math.max(peak.conversations, h.conversations), pendingResets: Math.max(peak.pendingResets, h.pendingResets) };
+        peak = {
+          sources: Math.max(peak.sources, h.sources),
+          conversations: Math.max(peak.conversations, h.conversations),
+          pendingResets: Math.max(peak.pendingResets, h.pendingResets),
+        };
       }
       assert.ok(expected.sources > 4 * limits.sources, `only ${expected.sources} sources: the limit is not exercised`);
-      assert.ok(peak.sources <= limits.sources && peak.conversations <= limits.conversations && peak.pendingResets <= limits.pendingResets, JSON.stringify(peak));
+      assert.ok(
+        peak.sources <= limits.sources &&
+          peak.conversations <= limits.conversations &&
+          peak.pendingResets <= limits.pendingResets,
+        JSON.stringify(peak),
+      );
       const caught = expected.forgedLines.filter((l) => reported.has(l)).length;
-      assert.ok(caught > expected.forgedLines.length / 2, `${caught} of ${expected.forgedLines.length} forged RSTs reported`);
+      assert.ok(
+        caught > expected.forgedLines.length / 2,
+        `${caught} of ${expected.forgedLines.length} forged RSTs reported`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

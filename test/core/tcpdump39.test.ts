@@ -23,7 +23,8 @@ const COLON_VERSIONS = new Set(['3.9.4', '3.9.5']);
 const ALL_OPTIONS = new Set(['3.9.4', '3.9.8']);
 const VERSIONS = ['3.9.4', '3.9.5', '3.9.7', '3.9.8'];
 
-type Rendering = 'nv' | 'nvv' | 'nvvv' | 'nve' | 'tttt-nv' | 'n' | 't-nv' | 'tt-nv' | 'ttt-nv' | 'nv-S' | 'nv-x' | 'nv-XX' | 'nv-A';
+type Rendering =
+  'nv' | 'nvv' | 'nvvv' | 'nve' | 'tttt-nv' | 'n' | 't-nv' | 'tt-nv' | 'ttt-nv' | 'nv-S' | 'nv-x' | 'nv-XX' | 'nv-A';
 const CORE: Rendering[] = ['nv', 'nvv', 'nvvv', 'nve', 'tttt-nv'];
 const EXTRA: Rendering[] = ['n', 't-nv', 'tt-nv', 'ttt-nv', 'nv-S', 'nv-x', 'nv-XX', 'nv-A'];
 
@@ -40,10 +41,20 @@ interface Capture {
 function lab(name: string, extra: boolean): Capture {
   const family = name.endsWith('ipv6') ? 'ipv6' : 'ipv4';
   return {
-    name, forged: true, core: true, extra,
+    name,
+    forged: true,
+    core: true,
+    extra,
     reference: (r) => {
       // -vvv adds nothing over -vv for these packets; -S needs the 4.99 -S text (absolute numbers).
-      const own: Partial<Record<Rendering, string>> = { nv: 'nv', nvv: 'nvv', nvvv: 'nvv', nve: 'nve', 'tttt-nv': 'tttt-nv', n: 'n' };
+      const own: Partial<Record<Rendering, string>> = {
+        nv: 'nv',
+        nvv: 'nvv',
+        nvvv: 'nvv',
+        nve: 'nve',
+        'tttt-nv': 'tttt-nv',
+        n: 'n',
+      };
       if (r === 'nv-S') return path.join(FIXTURES, 'dialects', `${family}.S.txt`);
       return path.join(FIXTURES, 'lab', `${name}.${own[r] ?? 'nv'}.txt`);
     },
@@ -51,7 +62,10 @@ function lab(name: string, extra: boolean): Capture {
 }
 function seed(name: string, forged: boolean, extra: boolean): Capture {
   return {
-    name, forged, core: true, extra,
+    name,
+    forged,
+    core: true,
+    extra,
     reference: (r) => path.join(FIXTURES, 'seed-4x', `${name}.${r === 'nve' ? 'nvve' : r === 'n' ? 'n' : 'nv'}.txt`),
   };
 }
@@ -64,7 +78,10 @@ const CAPTURES: Capture[] = [
   seed('seed-genuine-rst', false, false),
   // Packets over a second apart (3.9 -ttt's `1. 525335` form); the kernel's own RSTs, nothing forged.
   {
-    name: 'loopback-gaps', forged: false, core: false, extra: true,
+    name: 'loopback-gaps',
+    forged: false,
+    core: false,
+    extra: true,
     reference: (r) => path.join(OLD, `loopback-gaps.4x.${r === 'n' ? 'n' : 'nv'}.txt`),
   },
 ];
@@ -75,8 +92,24 @@ const CAPTURES: Capture[] = [
  */
 function fields(p: Packet, withAck: boolean): string {
   return JSON.stringify([
-    p.src, p.srcPort, p.dst, p.dstPort, p.family, p.proto, p.ttl, p.ipId, p.tos, p.df, p.ipLength,
-    p.flags, withAck ? p.ack : null, p.win, p.icmpType, p.badChecksum, p.srcMac, p.dstMac,
+    p.src,
+    p.srcPort,
+    p.dst,
+    p.dstPort,
+    p.family,
+    p.proto,
+    p.ttl,
+    p.ipId,
+    p.tos,
+    p.df,
+    p.ipLength,
+    p.flags,
+    withAck ? p.ack : null,
+    p.win,
+    p.icmpType,
+    p.badChecksum,
+    p.srcMac,
+    p.dstMac,
   ]);
 }
 
@@ -90,7 +123,13 @@ function warned(a: Analysis): string[] {
 
 function verdicts(a: Analysis): unknown[] {
   return a.verdicts.map((v) => [
-    v.packet, v.source, v.status, v.confidence, v.hops, v.baselineHops, v.initialTtl,
+    v.packet,
+    v.source,
+    v.status,
+    v.confidence,
+    v.hops,
+    v.baselineHops,
+    v.initialTtl,
     v.evidence.map((e) => [e.kind, e.strength, e.points, e.facts, e.packets]),
   ]);
 }
@@ -121,7 +160,10 @@ function compare(version: string, c: Capture, rendering: Rendering): void {
   assert.ok(ref.packets.length >= 10, `${refFile} has ${ref.packets.length} packets`);
   // -S: absolute numbers; only the lab has 4.99 -S text to compare them with.
   const numbersComparable = rendering !== 'nv-S' || refFile.endsWith('.S.txt');
-  assert.deepEqual(old.packets.map((p) => fields(p, numbersComparable)), ref.packets.map((p) => fields(p, numbersComparable)));
+  assert.deepEqual(
+    old.packets.map((p) => fields(p, numbersComparable)),
+    ref.packets.map((p) => fields(p, numbersComparable)),
+  );
 
   old.packets.forEach((p, i) => {
     const r = ref.packets[i];
@@ -139,7 +181,8 @@ function compare(version: string, c: Capture, rendering: Rendering): void {
     else if (rendering === 'tt-nv') assert.equal(timeOfDay(t ?? ''), r.timestamp?.slice(-15), `packet ${i}`);
     else if (rendering === 'ttt-nv') assert.match(t ?? '', /^(?:\d+\. )?\d{6}$/, `packet ${i}`);
     // 3.9 -tttt prints the date; the seed's 4.99 reference has none.
-    else if (rendering === 'tttt-nv' && !/^\d{4}-/.test(r.timestamp ?? '')) assert.match(t ?? '', new RegExp(`^\\d{4}-\\d\\d-\\d\\d ${r.timestamp}$`));
+    else if (rendering === 'tttt-nv' && !/^\d{4}-/.test(r.timestamp ?? ''))
+      assert.match(t ?? '', new RegExp(`^\\d{4}-\\d\\d-\\d\\d ${r.timestamp}$`));
     else assert.equal(t, r.timestamp, `packet ${i}`);
   });
 
@@ -148,7 +191,10 @@ function compare(version: string, c: Capture, rendering: Rendering): void {
   else if (c.forged) assert.ok(warned(ref).length >= 2, `${c.name}: the forged RSTs are warned in the reference`);
   else assert.deepEqual(warned(ref), []);
   assert.deepEqual(verdicts(old), verdicts(ref));
-  assert.deepEqual(old.findings.map((f) => [f.code, f.severity, f.packet]), ref.findings.map((f) => [f.code, f.severity, f.packet]));
+  assert.deepEqual(
+    old.findings.map((f) => [f.code, f.severity, f.packet]),
+    ref.findings.map((f) => [f.code, f.severity, f.packet]),
+  );
   // The ranges hovers, inlay hints and diagnostics point at cover the TTL and the 3.9 flag letters.
   for (const p of old.packets) {
     if (p.ttl !== undefined) {
@@ -170,7 +216,10 @@ function compare(version: string, c: Capture, rendering: Rendering): void {
 for (const version of VERSIONS) {
   describe(`tcpdump ${version} text (test/fixtures/tcpdump39/${version})`, () => {
     it('was printed by the version its folder names', () => {
-      assert.match(read(path.join(OLD, version, 'VERSION.txt')), new RegExp(`^tcpdump version ${version.replace(/\./g, '\\.')}\\n`));
+      assert.match(
+        read(path.join(OLD, version, 'VERSION.txt')),
+        new RegExp(`^tcpdump version ${version.replace(/\./g, '\\.')}\\n`),
+      );
     });
 
     for (const c of CAPTURES) {
@@ -198,7 +247,9 @@ for (const version of VERSIONS) {
     if (ALL_OPTIONS.has(version)) {
       it('-ttt: deltas over a second (`1. 525335`) start packets like the short ones', () => {
         const text = read(path.join(OLD, version, 'loopback-gaps.ttt-nv.txt'));
-        const long = analysisOf(path.join(OLD, version, 'loopback-gaps.ttt-nv.txt')).packets.filter((p) => /^\d+\. /.test(p.timestamp ?? ''));
+        const long = analysisOf(path.join(OLD, version, 'loopback-gaps.ttt-nv.txt')).packets.filter((p) =>
+          /^\d+\. /.test(p.timestamp ?? ''),
+        );
         assert.ok(long.length >= 3, `${long.length} packets with whole seconds in\n${text}`);
         assert.ok(long.some((p) => p.flags === 'S') && long.some((p) => p.proto === 'ICMP'));
       });
@@ -206,12 +257,15 @@ for (const version of VERSIONS) {
   });
 }
 
-describe('tcpdump 3.9.4 is the article\'s dialect', () => {
-  it('prints the seed pcap as the article shows it, but for the client SYNs\' TCP checksum', () => {
+describe("tcpdump 3.9.4 is the article's dialect", () => {
+  it("prints the seed pcap as the article shows it, but for the client SYNs' TCP checksum", () => {
     // The article's capture has no timestamps. seed-pcap.mjs writes the client's TCP checksum as 0
     // (offload); the article's capture holds 0xc978/0xc974 there, so only that field may differ.
     const checksum = (line: string): string => line.replace(/: S, cksum 0x[0-9a-f]{4} /, ': S, cksum 0x____ ');
-    const printed = read(path.join(OLD, '3.9.4', 'seed-firewall-rst.nv.txt')).trimEnd().split('\n').map((l) => checksum(l.replace(/^\S+ /, '')));
+    const printed = read(path.join(OLD, '3.9.4', 'seed-firewall-rst.nv.txt'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => checksum(l.replace(/^\S+ /, '')));
     const article = read(path.join(FIXTURES, 'seed-firewall-rst.txt')).trimEnd().split('\n').map(checksum);
     assert.equal(printed.length, 14);
     assert.deepEqual(printed, article);

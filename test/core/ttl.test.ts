@@ -4,7 +4,17 @@ import { localeFromTag, sanitizeInitialTtls } from '../../server/src/core/option
 
 describe('inferInitialTtl', () => {
   const cases: [number, number | undefined][] = [
-    [1, 32], [32, 32], [33, 64], [61, 64], [63, 64], [64, 64], [65, 128], [113, 128], [128, 128], [129, 255], [255, 255],
+    [1, 32],
+    [32, 32],
+    [33, 64],
+    [61, 64],
+    [63, 64],
+    [64, 64],
+    [65, 128],
+    [113, 128],
+    [128, 128],
+    [129, 255],
+    [255, 255],
   ];
   for (const [observed, initial] of cases) {
     it(`TTL ${observed} → initial ${initial}`, () => assert.equal(inferInitialTtl(observed), initial));

@@ -23,7 +23,10 @@ describe('verdicts on fixtures with known answers', () => {
     it(`${row.file}: ${row.warnings.length ? `warnings on lines ${row.warnings.join(', ')}` : 'no warning'}`, () => {
       const a = analyze(read(row.file));
       const warned = a.findings.filter((f) => f.severity === 'warning');
-      assert.deepEqual(warned.map((f) => f.startLine + 1), row.warnings);
+      assert.deepEqual(
+        warned.map((f) => f.startLine + 1),
+        row.warnings,
+      );
       for (const f of warned) {
         assert.equal(f.code, 'ttl-mismatch');
         const v = a.verdictByPacket.get(f.packet)!;
@@ -50,7 +53,10 @@ describe('verdicts on fixtures with known answers', () => {
   it('does not warn about an RST whose source has no other TTL-bearing packet, and says why on hover', () => {
     const text = read('seed-firewall-rst.txt').split('\n').slice(0, 6).join('\n');
     const a = analyze(text);
-    assert.deepEqual(a.findings.map((f) => f.code), ['checksum-offload']);
+    assert.deepEqual(
+      a.findings.map((f) => f.code),
+      ['checksum-offload'],
+    );
     assert.equal(a.verdicts[0].status, 'no-baseline');
   });
 
@@ -58,7 +64,10 @@ describe('verdicts on fixtures with known answers', () => {
     const lines = read('seed-firewall-rst.txt').split('\n');
     // only one echo reply, placed before the RSTs
     const a = analyze([lines[7], lines[0], lines[1]].join('\n'));
-    assert.deepEqual(a.findings.filter((f) => f.code === 'ttl-mismatch').map((f) => [f.startLine, f.confidence]), [[2, 'low']]);
+    assert.deepEqual(
+      a.findings.filter((f) => f.code === 'ttl-mismatch').map((f) => [f.startLine, f.confidence]),
+      [[2, 'low']],
+    );
   });
 
   it('an RST farther than its source is still flagged, worded as beyond the host', () => {

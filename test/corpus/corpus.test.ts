@@ -17,26 +17,40 @@ const REQUIRED_AGREEMENT = 99.9;
  */
 const EXPLAINED: { file: RegExp; field: Disagreement['field']; frames: number[]; reason: string }[] = [
   {
-    file: /^out\/arista_ether(-e|-ev)?\.out$/, field: 'packet', frames: [2, 7, 10, 14],
-    reason: 'tshark stops at the Arista vendor header when a VLAN tag follows it (frame.protocols eth:ethertype:avsp); tcpdump, and so the text, decodes the IPv4 packet inside.',
+    file: /^out\/arista_ether(-e|-ev)?\.out$/,
+    field: 'packet',
+    frames: [2, 7, 10, 14],
+    reason:
+      'tshark stops at the Arista vendor header when a VLAN tag follows it (frame.protocols eth:ethertype:avsp); tcpdump, and so the text, decodes the IPv4 packet inside.',
   },
   {
-    file: /^out\/cve2015-0261-(ipv6|crash)\.out$/, field: 'packet', frames: [1, 2],
-    reason: 'Malformed fuzz captures tshark cannot decode at all (frame.protocols "data"); tcpdump prints their IPv6 header.',
+    file: /^out\/cve2015-0261-(ipv6|crash)\.out$/,
+    field: 'packet',
+    frames: [1, 2],
+    reason:
+      'Malformed fuzz captures tshark cannot decode at all (frame.protocols "data"); tcpdump prints their IPv6 header.',
   },
   {
-    file: /^out\/bigtcp-ipv6(-vxlan-ipv6)?\.out$/, field: 'srcPort', frames: [1],
-    reason: 'BIG TCP (IPv6 payload length 0): tshark names the transport but leaves its ports and flags empty; tcpdump prints them.',
+    file: /^out\/bigtcp-ipv6(-vxlan-ipv6)?\.out$/,
+    field: 'srcPort',
+    frames: [1],
+    reason:
+      'BIG TCP (IPv6 payload length 0): tshark names the transport but leaves its ports and flags empty; tcpdump prints them.',
   },
   { file: /^out\/bigtcp-ipv6(-vxlan-ipv6)?\.out$/, field: 'dstPort', frames: [1], reason: 'as above (BIG TCP)' },
   { file: /^out\/bigtcp-ipv6\.out$/, field: 'flags', frames: [1], reason: 'as above (BIG TCP)' },
   {
-    file: /^out\/ipv6_39_byte_header\.out$/, field: 'packet', frames: [1],
+    file: /^out\/ipv6_39_byte_header\.out$/,
+    field: 'packet',
+    frames: [1],
     reason: 'tcpdump prints `[|ip6]` where the addresses would be: the text holds no packet to parse.',
   },
   {
-    file: /^legacy-3\.9\.8\/out\/eapon1\.out$/, field: 'dst', frames: [44, 46],
-    reason: 'tcpdump 3.9 ran without -n and printed 224.0.0.22 as the host name "IGMP": the text holds a name, the oracle the address.',
+    file: /^legacy-3\.9\.8\/out\/eapon1\.out$/,
+    field: 'dst',
+    frames: [44, 46],
+    reason:
+      'tcpdump 3.9 ran without -n and printed 224.0.0.22 as the host name "IGMP": the text holds a name, the oracle the address.',
   },
 ];
 
@@ -51,13 +65,17 @@ describe('corpus: parser vs tshark oracle (../shared/corpus)', function () {
 
   before(() => {
     if (!fs.existsSync(path.join(CORPUS, 'manifest.csv'))) {
-      throw new Error(`corpus not found at ${CORPUS}: the repository must sit beside shared/ (shared/corpus/manifest.csv)`);
+      throw new Error(
+        `corpus not found at ${CORPUS}: the repository must sit beside shared/ (shared/corpus/manifest.csv)`,
+      );
     }
     result = runCorpus(CORPUS);
     const lines = [...formatTable(result).split('\n'), '', 'disagreements:'];
     for (const d of result.disagreements) {
       const i = explanationFor(d);
-      lines.push(`  ${d.file}:${d.line} frame ${d.frame} ${d.field}: parsed ${d.parsed}, oracle ${d.oracle} — ${i < 0 ? 'UNEXPLAINED' : EXPLAINED[i].reason}`);
+      lines.push(
+        `  ${d.file}:${d.line} frame ${d.frame} ${d.field}: parsed ${d.parsed}, oracle ${d.oracle} — ${i < 0 ? 'UNEXPLAINED' : EXPLAINED[i].reason}`,
+      );
     }
     console.log(lines.map((l) => `      ${l}`).join('\n'));
   });
@@ -67,7 +85,7 @@ describe('corpus: parser vs tshark oracle (../shared/corpus)', function () {
     assert.deepEqual(result.errors, []);
   });
 
-  it('locates every parsed packet\'s frame in the oracle', () => {
+  it("locates every parsed packet's frame in the oracle", () => {
     assert.equal(result.unaligned, 0);
   });
 

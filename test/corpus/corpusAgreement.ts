@@ -79,17 +79,55 @@ export interface CorpusResult {
 
 /** TCP flag bits in tcpdump 4.x letter order (print-tcp.c). */
 const FLAG_BITS: [number, string][] = [
-  [0x001, 'F'], [0x002, 'S'], [0x004, 'R'], [0x008, 'P'], [0x010, '.'], [0x020, 'U'], [0x040, 'E'], [0x080, 'W'], [0x100, 'e'],
+  [0x001, 'F'],
+  [0x002, 'S'],
+  [0x004, 'R'],
+  [0x008, 'P'],
+  [0x010, '.'],
+  [0x020, 'U'],
+  [0x040, 'E'],
+  [0x080, 'W'],
+  [0x100, 'e'],
 ];
 const TSHARK_TRANSPORT: Record<string, string> = {
-  tcp: 'TCP', udp: 'UDP', icmp: 'ICMP', icmpv6: 'ICMP6', gre: 'GRE', esp: 'ESP', ah: 'AH', igmp: 'IGMP', ospf: 'OSPF',
-  pim: 'PIM', vrrp: 'VRRP', sctp: 'SCTP', dccp: 'DCCP', ip: 'IPIP', ipv6: 'IPV6', carp: 'VRRP', l2tp: 'L2TP', rsvp: 'RSVP',
-  eigrp: 'EIGRP', mipv6: 'MOBILITY',
+  tcp: 'TCP',
+  udp: 'UDP',
+  icmp: 'ICMP',
+  icmpv6: 'ICMP6',
+  gre: 'GRE',
+  esp: 'ESP',
+  ah: 'AH',
+  igmp: 'IGMP',
+  ospf: 'OSPF',
+  pim: 'PIM',
+  vrrp: 'VRRP',
+  sctp: 'SCTP',
+  dccp: 'DCCP',
+  ip: 'IPIP',
+  ipv6: 'IPV6',
+  carp: 'VRRP',
+  l2tp: 'L2TP',
+  rsvp: 'RSVP',
+  eigrp: 'EIGRP',
+  mipv6: 'MOBILITY',
 };
 /** IANA protocol numbers, for frames tshark leaves undecoded past IP (fragments: `ip:data`). */
 const PROTOCOL_NUMBERS: Record<string, string> = {
-  1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPV6', 47: 'GRE', 50: 'ESP', 51: 'AH', 58: 'ICMP6', 88: 'EIGRP',
-  89: 'OSPF', 103: 'PIM', 112: 'VRRP', 132: 'SCTP',
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPIP',
+  6: 'TCP',
+  17: 'UDP',
+  41: 'IPV6',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  58: 'ICMP6',
+  88: 'EIGRP',
+  89: 'OSPF',
+  103: 'PIM',
+  112: 'VRRP',
+  132: 'SCTP',
 };
 const IPV6_EXTENSIONS = new Set(['ipv6.hopopts', 'ipv6.routing', 'ipv6.dstopts', 'ipv6.fraghdr', 'ipv6.shim6']);
 
@@ -100,16 +138,26 @@ function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') quoted = false; else cur += c;
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cur += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { out.push(cur); cur = ''; } else cur += c;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
   }
   out.push(cur);
   return out;
 }
 
 export function readOracle(file: string): OracleFrame[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const header = splitCsvLine(lines[0]);
   const col = (name: string): number => {
     const i = header.indexOf(name);
@@ -117,15 +165,31 @@ export function readOracle(file: string): OracleFrame[] {
     return i;
   };
   const c = {
-    number: col('frame.number'), ipSrc: col('ip.src'), ipDst: col('ip.dst'), ipTtl: col('ip.ttl'), ipId: col('ip.id'),
-    v6Src: col('ipv6.src'), v6Dst: col('ipv6.dst'), hlim: col('ipv6.hlim'), tcpSrc: col('tcp.srcport'), tcpDst: col('tcp.dstport'),
-    udpSrc: col('udp.srcport'), udpDst: col('udp.dstport'), tcpFlags: col('tcp.flags'), epoch: col('frame.time_epoch'),
-    protocols: col('frame.protocols'), ipProto: col('ip.proto'),
+    number: col('frame.number'),
+    ipSrc: col('ip.src'),
+    ipDst: col('ip.dst'),
+    ipTtl: col('ip.ttl'),
+    ipId: col('ip.id'),
+    v6Src: col('ipv6.src'),
+    v6Dst: col('ipv6.dst'),
+    hlim: col('ipv6.hlim'),
+    tcpSrc: col('tcp.srcport'),
+    tcpDst: col('tcp.dstport'),
+    udpSrc: col('udp.srcport'),
+    udpDst: col('udp.dstport'),
+    tcpFlags: col('tcp.flags'),
+    epoch: col('frame.time_epoch'),
+    protocols: col('frame.protocols'),
+    ipProto: col('ip.proto'),
   };
   return lines.slice(1).map((line) => {
     const f = splitCsvLine(line);
     const [sec, frac = ''] = f[c.epoch].split('.');
-    const frame: OracleFrame = { number: Number(f[c.number]), epochSeconds: Number(sec), epochFraction: frac.padEnd(9, '0') };
+    const frame: OracleFrame = {
+      number: Number(f[c.number]),
+      epochSeconds: Number(sec),
+      epochFraction: frac.padEnd(9, '0'),
+    };
     const protocols = f[c.protocols].split(':');
     const ipAt = protocols.findIndex((p) => p === 'ip' || p === 'ipv6');
     if (ipAt < 0) return frame;
@@ -149,7 +213,9 @@ export function readOracle(file: string): OracleFrame[] {
       frame.dstPort = f[c.tcpDst] || undefined;
       if (f[c.tcpFlags]) {
         const bits = parseInt(f[c.tcpFlags], 16);
-        frame.flags = FLAG_BITS.filter(([b]) => bits & b).map(([, l]) => l).join('');
+        frame.flags = FLAG_BITS.filter(([b]) => bits & b)
+          .map(([, l]) => l)
+          .join('');
       }
     } else if (frame.transport === 'udp') {
       frame.srcPort = f[c.udpSrc] || undefined;
@@ -184,7 +250,10 @@ export interface CorpusText {
 }
 
 function readManifest(file: string): Record<string, string>[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const header = splitCsvLine(lines[0]);
   return lines.slice(1).map((l) => {
     const f = splitCsvLine(l);
@@ -201,7 +270,11 @@ export function listCorpusTexts(root: string): CorpusText[] {
     texts.push(t);
   };
   for (const r of readManifest(path.join(root, 'manifest.csv'))) {
-    add({ file: r.out, oracle: r.counts_match.startsWith('no oracle') ? undefined : r.oracle, numbersAreFrames: r.numbering === 'pcap-frame' });
+    add({
+      file: r.out,
+      oracle: r.counts_match.startsWith('no oracle') ? undefined : r.oracle,
+      numbersAreFrames: r.numbering === 'pcap-frame',
+    });
   }
   for (const r of readManifest(path.join(root, 'legacy-3.9.8', 'manifest.csv'))) {
     add({ file: r.out, oracle: r.oracle, numbersAreFrames: false, printsEveryFrame: r.counts_match === 'yes' });
@@ -210,7 +283,11 @@ export function listCorpusTexts(root: string): CorpusText[] {
     add({ file: r.file, oracle: r.oracle, numbersAreFrames: false, printsEveryFrame: r.counts_match === 'yes' });
   }
   // Every text file must be covered, also ones a manifest might not list.
-  const dirs: [string, RegExp][] = [['out', /\.out$/], [path.join('legacy-3.9.8', 'out'), /\.out$/], ['regen', /\.txt$/]];
+  const dirs: [string, RegExp][] = [
+    ['out', /\.out$/],
+    [path.join('legacy-3.9.8', 'out'), /\.out$/],
+    ['regen', /\.txt$/],
+  ];
   for (const [dir, re] of dirs) {
     for (const name of fs.readdirSync(path.join(root, dir)).sort()) {
       if (re.test(name)) add({ file: path.join(dir, name), numbersAreFrames: false });
@@ -247,12 +324,22 @@ function fieldValues(p: Packet, o: OracleFrame): Record<Field, [string | undefin
     srcPort: [portValue(p.srcPort), o.srcPort],
     dstPort: [portValue(p.dstPort), o.dstPort],
     flags: [p.flags, o.flags],
-    proto: [p.proto, (o.transport && TSHARK_TRANSPORT[o.transport]) ?? (o.ipProto ? PROTOCOL_NUMBERS[o.ipProto] : undefined)],
+    proto: [
+      p.proto,
+      (o.transport && TSHARK_TRANSPORT[o.transport]) ?? (o.ipProto ? PROTOCOL_NUMBERS[o.ipProto] : undefined),
+    ],
   };
 }
 
 /** Whether this field of this packet is compared; see the rules at the top of the file. */
-function counts(field: Field, parsed: string | undefined, oracle: string | undefined, p: Packet, o: OracleFrame, text: string): boolean {
+function counts(
+  field: Field,
+  parsed: string | undefined,
+  oracle: string | undefined,
+  p: Packet,
+  o: OracleFrame,
+  text: string,
+): boolean {
   if (parsed === undefined && oracle === undefined) return false;
   switch (field) {
     case 'ttl':
@@ -282,8 +369,21 @@ export function runCorpus(root: string): CorpusResult {
   const started = Date.now();
   const tally = Object.fromEntries(FIELDS.map((f) => [f, { compared: 0, agreed: 0 }])) as Record<Field, FieldTally>;
   const result: CorpusResult = {
-    files: 0, parsedPackets: 0, alignedPackets: 0, withoutOracle: 0, unaligned: 0, nonIpFrames: 0, parseMilliseconds: 0, framesPrinted: 0, framesParsed: 0, orderedFrames: 0, orderedFramesParsed: 0,
-    tally, disagreements: [], errors: [], milliseconds: 0,
+    files: 0,
+    parsedPackets: 0,
+    alignedPackets: 0,
+    withoutOracle: 0,
+    unaligned: 0,
+    nonIpFrames: 0,
+    parseMilliseconds: 0,
+    framesPrinted: 0,
+    framesParsed: 0,
+    orderedFrames: 0,
+    orderedFramesParsed: 0,
+    tally,
+    disagreements: [],
+    errors: [],
+    milliseconds: 0,
   };
   const oracleCache = new Map<string, OracleFrame[]>();
   for (const t of listCorpusTexts(root)) {
@@ -319,7 +419,15 @@ export function runCorpus(root: string): CorpusResult {
         if (!f || f.family === undefined) continue;
         result.framesPrinted++;
         if (parsedNumbers.has(n)) result.framesParsed++;
-        else result.disagreements.push({ file: t.file, line: 0, frame: n, field: 'packet', parsed: '(none)', oracle: `${f.src} > ${f.dst}` });
+        else
+          result.disagreements.push({
+            file: t.file,
+            line: 0,
+            frame: n,
+            field: 'packet',
+            parsed: '(none)',
+            oracle: `${f.src} > ${f.dst}`,
+          });
       }
     }
 
@@ -333,7 +441,11 @@ export function runCorpus(root: string): CorpusResult {
         frame = byNumber.get(p.frameNumber);
       } else if (p.timestamp !== undefined && !t.numbersAreFrames) {
         for (let j = next; j < frames.length; j++) {
-          if (timestampMatches(p.timestamp, frames[j])) { frame = frames[j]; next = j + 1; break; }
+          if (timestampMatches(p.timestamp, frames[j])) {
+            frame = frames[j];
+            next = j + 1;
+            break;
+          }
         }
       } else {
         while (next < frames.length && frames[next].family === undefined) next++;
@@ -342,12 +454,26 @@ export function runCorpus(root: string): CorpusResult {
       const packetText = lines.slice(p.startLine, p.endLine + 1).join('\n');
       if (!frame) {
         result.unaligned++;
-        result.disagreements.push({ file: t.file, line: p.startLine + 1, frame: -1, field: 'packet', parsed: `${p.src} > ${p.dst}`, oracle: '(no frame found)' });
+        result.disagreements.push({
+          file: t.file,
+          line: p.startLine + 1,
+          frame: -1,
+          field: 'packet',
+          parsed: `${p.src} > ${p.dst}`,
+          oracle: '(no frame found)',
+        });
         continue;
       }
       if (frame.family === undefined) {
         result.nonIpFrames++;
-        result.disagreements.push({ file: t.file, line: p.startLine + 1, frame: frame.number, field: 'packet', parsed: `${p.src} > ${p.dst}`, oracle: '(not IP)' });
+        result.disagreements.push({
+          file: t.file,
+          line: p.startLine + 1,
+          frame: frame.number,
+          field: 'packet',
+          parsed: `${p.src} > ${p.dst}`,
+          oracle: '(not IP)',
+        });
         continue;
       }
       result.alignedPackets++;
@@ -358,7 +484,15 @@ export function runCorpus(root: string): CorpusResult {
         if (!counts(field, parsed, oracle, p, frame, packetText)) continue;
         tally[field].compared++;
         if (parsed === oracle) tally[field].agreed++;
-        else result.disagreements.push({ file: t.file, line: p.startLine + 1, frame: frame.number, field, parsed: parsed ?? '(none)', oracle: oracle ?? '(none)' });
+        else
+          result.disagreements.push({
+            file: t.file,
+            line: p.startLine + 1,
+            frame: frame.number,
+            field,
+            parsed: parsed ?? '(none)',
+            oracle: oracle ?? '(none)',
+          });
       }
     }
     if (t.printsEveryFrame) {
@@ -366,7 +500,15 @@ export function runCorpus(root: string): CorpusResult {
         if (f.family === undefined) continue;
         result.orderedFrames++;
         if (matchedFrames.has(f.number)) result.orderedFramesParsed++;
-        else result.disagreements.push({ file: t.file, line: 0, frame: f.number, field: 'packet', parsed: '(none)', oracle: `${f.src} > ${f.dst}` });
+        else
+          result.disagreements.push({
+            file: t.file,
+            line: 0,
+            frame: f.number,
+            field: 'packet',
+            parsed: '(none)',
+            oracle: `${f.src} > ${f.dst}`,
+          });
       }
     }
   }
@@ -377,13 +519,26 @@ export function runCorpus(root: string): CorpusResult {
 export function formatTable(r: CorpusResult): string {
   const rows = [['field', 'compared', 'agreed', '%']];
   const pct = (a: number, c: number): string => (c === 0 ? '-' : ((100 * a) / c).toFixed(3));
-  rows.push(['packet found (IP frame printed, -# files)', String(r.framesPrinted), String(r.framesParsed), pct(r.framesParsed, r.framesPrinted)]);
-  rows.push(['packet found (IP frame, frame-order files)', String(r.orderedFrames), String(r.orderedFramesParsed), pct(r.orderedFramesParsed, r.orderedFrames)]);
+  rows.push([
+    'packet found (IP frame printed, -# files)',
+    String(r.framesPrinted),
+    String(r.framesParsed),
+    pct(r.framesParsed, r.framesPrinted),
+  ]);
+  rows.push([
+    'packet found (IP frame, frame-order files)',
+    String(r.orderedFrames),
+    String(r.orderedFramesParsed),
+    pct(r.orderedFramesParsed, r.orderedFrames),
+  ]);
   const matched = r.alignedPackets + r.nonIpFrames;
   rows.push(['packet is IP (per oracle)', String(matched), String(r.alignedPackets), pct(r.alignedPackets, matched)]);
-  for (const f of FIELDS) rows.push([f, String(r.tally[f].compared), String(r.tally[f].agreed), pct(r.tally[f].agreed, r.tally[f].compared)]);
+  for (const f of FIELDS)
+    rows.push([f, String(r.tally[f].compared), String(r.tally[f].agreed), pct(r.tally[f].agreed, r.tally[f].compared)]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const out = rows.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
-  out.push(`${r.files} files, ${r.parsedPackets} packets parsed, ${r.alignedPackets} matched to an IP frame, ${r.withoutOracle} in files without oracle, ${r.unaligned} unaligned, ${r.errors.length} exceptions; ${r.milliseconds} ms in all, ${Math.round(r.parseMilliseconds)} ms parsing`);
+  out.push(
+    `${r.files} files, ${r.parsedPackets} packets parsed, ${r.alignedPackets} matched to an IP frame, ${r.withoutOracle} in files without oracle, ${r.unaligned} unaligned, ${r.errors.length} exceptions; ${r.milliseconds} ms in all, ${Math.round(r.parseMilliseconds)} ms parsing`,
+  );
   return out.join('\n');
 }

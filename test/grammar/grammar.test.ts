@@ -37,18 +37,31 @@ function runAgainstMutatedGrammar(from: string, to: string): { code: number | nu
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcpdump-grammar-'));
   try {
     fs.writeFileSync(path.join(dir, 'grammar.json'), original.split(from).join(to));
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
-      contributes: { grammars: [{ language: 'tcpdump', scopeName: 'source.tcpdump', path: './grammar.json' }] },
-    }));
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({
+        contributes: { grammars: [{ language: 'tcpdump', scopeName: 'source.tcpdump', path: './grammar.json' }] },
+      }),
+    );
     return runTmgrammarTest(['--config', path.join(dir, 'package.json')]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-interface Token { startIndex: number; endIndex: number; scopes: string[] }
-interface TokenizeResult { tokens: Token[]; ruleStack: unknown; stoppedEarly: boolean }
-interface Grammar { tokenizeLine(line: string, state: unknown): TokenizeResult }
+interface Token {
+  startIndex: number;
+  endIndex: number;
+  scopes: string[];
+}
+interface TokenizeResult {
+  tokens: Token[];
+  ruleStack: unknown;
+  stoppedEarly: boolean;
+}
+interface Grammar {
+  tokenizeLine(line: string, state: unknown): TokenizeResult;
+}
 
 async function loadGrammar(): Promise<{ grammar: Grammar; initial: unknown }> {
   const textmate = fromTmgrammar('vscode-textmate') as {
@@ -87,9 +100,11 @@ function longestCorpusLine(): { file: string; lineNumber: number; text: string }
       if (entry.isDirectory()) visit(full);
       // pcaps are binary and the oracle CSVs are tshark's, not tcpdump's text.
       else if (!/\.(pcap|pcapng|csv)$/.test(entry.name)) {
-        fs.readFileSync(full, 'latin1').split(/\r\n|\r|\n/).forEach((text, i) => {
-          if (text.length > best.text.length) best = { file: path.relative(SHARED, full), lineNumber: i + 1, text };
-        });
+        fs.readFileSync(full, 'latin1')
+          .split(/\r\n|\r|\n/)
+          .forEach((text, i) => {
+            if (text.length > best.text.length) best = { file: path.relative(SHARED, full), lineNumber: i + 1, text };
+          });
       }
     }
   };
@@ -171,11 +186,15 @@ describe('TextMate grammar (syntaxes/tcpdump.tmLanguage.json)', function () {
     assert.ok(files.length >= 5, `expected the assertion files, found ${files.join(', ')}`);
     const r = runTmgrammarTest([]);
     if (r.code !== 0) assert.fail(`vscode-tmgrammar-test exited ${r.code}:\n${r.output}`);
-    for (const f of files) assert.match(r.output, new RegExp(`test/grammar/${f.replace(/\./g, '\\.')} run successfuly`), r.output);
+    for (const f of files)
+      assert.match(r.output, new RegExp(`test/grammar/${f.replace(/\./g, '\\.')} run successfuly`), r.output);
   });
 
   it('the assertions fail when RST flags get the ordinary flag scope', () => {
-    const r = runAgainstMutatedGrammar('markup.deleted.flags.tcp.reset.tcpdump strong', 'keyword.control.flags.tcp.tcpdump');
+    const r = runAgainstMutatedGrammar(
+      'markup.deleted.flags.tcp.reset.tcpdump strong',
+      'keyword.control.flags.tcp.tcpdump',
+    );
     assert.notEqual(r.code, 0, r.output);
     assert.match(r.output, /markup\.deleted\.flags\.tcp\.reset\.tcpdump/);
   });
@@ -192,13 +211,19 @@ describe('TextMate grammar (syntaxes/tcpdump.tmLanguage.json)', function () {
     assert.deepEqual(nestedQuantifiers(String.raw`\b(?:IP6?|TCP)\b(?=[ ,]|$)[^)]{0,20}\(`), []);
     const patterns = grammarPatterns();
     assert.ok(patterns.length > 20, 'grammar patterns not found');
-    assert.deepEqual(patterns.flatMap((p) => nestedQuantifiers(p).map((n) => `${n}  in  ${p}`)), []);
+    assert.deepEqual(
+      patterns.flatMap((p) => nestedQuantifiers(p).map((n) => `${n}  in  ${p}`)),
+      [],
+    );
   });
 
   it('tokenizes the longest line of the shared corpus and a real 80,008-character -A line to the end', async () => {
     const { grammar, initial } = await loadGrammar();
     const fixture = path.join(REPO_ROOT, 'test', 'grammar', 'fixtures', 'bigtcp-ipv6-hbh.nA.txt');
-    const aLine = fs.readFileSync(fixture, 'latin1').split('\n').reduce((a, b) => (b.length > a.length ? b : a));
+    const aLine = fs
+      .readFileSync(fixture, 'latin1')
+      .split('\n')
+      .reduce((a, b) => (b.length > a.length ? b : a));
     const corpus = longestCorpusLine();
     for (const { label, text } of [
       { label: `${corpus.file}:${corpus.lineNumber}`, text: corpus.text },
@@ -207,7 +232,9 @@ describe('TextMate grammar (syntaxes/tcpdump.tmLanguage.json)', function () {
       const started = process.hrtime.bigint();
       const result = grammar.tokenizeLine(text, initial);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      console.log(`      tokenized ${label}: ${text.length} characters, ${result.tokens.length} tokens in ${ms.toFixed(1)} ms`);
+      console.log(
+        `      tokenized ${label}: ${text.length} characters, ${result.tokens.length} tokens in ${ms.toFixed(1)} ms`,
+      );
       assert.equal(result.stoppedEarly, false);
       assert.equal(result.tokens[result.tokens.length - 1].endIndex >= text.length, true);
     }

@@ -55,7 +55,10 @@ function runSession(capture: string, settings: Record<string, unknown>, hoverLin
       },
     });
     assert.ok(!r.error, `nvim did not finish: ${r.error?.message}\n${r.stderr}`);
-    assert.ok(fs.existsSync(out), `nvim exited ${r.status} without writing a result\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    assert.ok(
+      fs.existsSync(out),
+      `nvim exited ${r.status} without writing a result\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+    );
     return JSON.parse(fs.readFileSync(out, 'utf8')) as SessionResult;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -87,7 +90,8 @@ describe('Neovim (real LSP client) against dist/server.js', function () {
         ...[2, 4, 6].map((line) => ({ line, severity: 2, source: 'tcpdump-lens', code: 'ttl-mismatch' })),
       ],
     );
-    for (const d of diagnostics.filter((x) => x.code === 'ttl-mismatch')) assert.match(d.message, /2 hops before 192\.168\.40\.129/);
+    for (const d of diagnostics.filter((x) => x.code === 'ttl-mismatch'))
+      assert.match(d.message, /2 hops before 192\.168\.40\.129/);
 
     assert.ok(result.hover, 'no hover on line 2');
     assert.equal(result.hover.contents.kind, 'markdown');

@@ -32,7 +32,8 @@ const SEED_RANDOM = 0x7cd0;
 
 /** Findings the editor would show, by what they say and where (shifted back by `shift` lines). */
 const claims = (a: Analysis, shift = 0): string[] => a.findings.map((f) => shown(f, -shift));
-const warnedPackets = (a: Analysis): number[] => a.findings.filter((f) => f.severity === 'warning').map((f) => f.packet);
+const warnedPackets = (a: Analysis): number[] =>
+  a.findings.filter((f) => f.severity === 'warning').map((f) => f.packet);
 
 /**
  * Damaged input may lose verdicts, never gain one: every warning must be word for word one the
@@ -45,7 +46,10 @@ function assertOnlyCleanClaims(a: Analysis, what: string): void {
       assert.equal(a.findings.length, 1, `${what}: a binary-capture notice comes alone`);
       continue;
     }
-    assert.ok(known.has(f.severity === 'warning' ? `${f.code} ${f.message}` : f.code), `${what}: new claim the clean capture does not make: ${shown(f)}`);
+    assert.ok(
+      known.has(f.severity === 'warning' ? `${f.code} ${f.message}` : f.code),
+      `${what}: new claim the clean capture does not make: ${shown(f)}`,
+    );
   }
 }
 
@@ -146,7 +150,8 @@ const CASES: BadInput[] = [
   {
     name: 'invalid UTF-8 sequences sprinkled into a real capture',
     // lone continuation byte, overlong '/', truncated 3-byte sequence, invalid 0xff, surrogate half encoded
-    text: () => sprinkle(SEED_BYTES, [0x80, 0xc0, 0xaf, 0xe2, 0x28, 0xff, 0xed, 0xa0, 0x80], 12, SEED_RANDOM).toString('utf8'),
+    text: () =>
+      sprinkle(SEED_BYTES, [0x80, 0xc0, 0xaf, 0xe2, 0x28, 0xff, 0xed, 0xa0, 0x80], 12, SEED_RANDOM).toString('utf8'),
     budgetMs: 1000,
     check: (a) => assertOnlyCleanClaims(a, 'invalid UTF-8'),
   },
@@ -165,7 +170,10 @@ const CASES: BadInput[] = [
     check: (a) => {
       // line L of the clean capture is now line L + (number of junk lines before it)
       const back = (line: number): number => line - Math.floor(line / 3) - 1;
-      assert.deepEqual(a.findings.map((f) => `${back(f.startLine)} ${f.code} ${f.message}`), clean.findings.map((f) => `${f.startLine} ${f.code} ${f.message}`));
+      assert.deepEqual(
+        a.findings.map((f) => `${back(f.startLine)} ${f.code} ${f.message}`),
+        clean.findings.map((f) => `${f.startLine} ${f.code} ${f.message}`),
+      );
     },
   },
   ...CAPTURE_FILES.map((file): BadInput => ({
@@ -189,7 +197,10 @@ const CASES: BadInput[] = [
     check: (a, text) => {
       const long = lspLines(text)[RST_HEAD + 1].length;
       const expected = clean.findings.map((f) => (f.startLine === RST_HEAD ? { ...f, endCharacter: long } : f));
-      assert.deepEqual(claims(a), expected.map((f) => shown(f)));
+      assert.deepEqual(
+        claims(a),
+        expected.map((f) => shown(f)),
+      );
     },
   },
   {
@@ -236,9 +247,12 @@ const CASES: BadInput[] = [
       assert.ok(p, 'the packet is still read');
       if (ttl === '63.5') assert.ok(p.ttl === undefined || p.ttl === 63, 'at most the printed integer part');
       else assert.equal(p.ttl, undefined, 'no TTL');
-      for (const f of a.findings.filter((g) => g.packet === p.index)) assert.doesNotMatch(f.message, /TTL 999|TTL 256|TTL -1|TTL 1\b/);
+      for (const f of a.findings.filter((g) => g.packet === p.index))
+        assert.doesNotMatch(f.message, /TTL 999|TTL 256|TTL -1|TTL 1\b/);
       // the other two forged RSTs keep their warnings
-      const others = clean.findings.filter((f) => f.code === 'ttl-mismatch' && f.startLine !== RST_HEAD).map((f) => shown(f));
+      const others = clean.findings
+        .filter((f) => f.code === 'ttl-mismatch' && f.startLine !== RST_HEAD)
+        .map((f) => shown(f));
       for (const o of others) assert.ok(claims(a).includes(o), `lost: ${o}`);
     },
   })),
@@ -254,7 +268,10 @@ const CASES: BadInput[] = [
   },
   {
     name: '20-digit seq, ack and win: no wrapped or rounded numbers',
-    text: () => SEED.replace(/seq \d+/g, 'seq 12345678901234567890').replace(/ack \d+/g, 'ack 98765432109876543210').replace(/win \d+/g, 'win 99999999999999999999'),
+    text: () =>
+      SEED.replace(/seq \d+/g, 'seq 12345678901234567890')
+        .replace(/ack \d+/g, 'ack 98765432109876543210')
+        .replace(/win \d+/g, 'win 99999999999999999999'),
     budgetMs: 1000,
     check: (a) => {
       for (const p of a.packets) {
@@ -263,7 +280,8 @@ const CASES: BadInput[] = [
         assert.equal(p.win, undefined);
       }
       // TTLs are untouched, so the TTL verdicts stay
-      const ttlClaims = (x: Analysis): string[] => x.findings.filter((f) => f.code === 'ttl-mismatch').map((f) => `${f.startLine}`);
+      const ttlClaims = (x: Analysis): string[] =>
+        x.findings.filter((f) => f.code === 'ttl-mismatch').map((f) => `${f.startLine}`);
       assert.deepEqual(ttlClaims(a), ttlClaims(clean));
     },
   },
@@ -297,9 +315,19 @@ const CASES: BadInput[] = [
         assertPacketsTrueToText(text, a);
         assertFindingsWellFormed(text, a);
         const onTyped = a.findings.filter((f) => f.startLine >= typedHead);
-        if (n < flagsTyped) assert.deepEqual(onTyped.map((f) => shown(f)), [], `prefix ${n}: nothing is claimed about a packet not yet an RST`);
+        if (n < flagsTyped)
+          assert.deepEqual(
+            onTyped.map((f) => shown(f)),
+            [],
+            `prefix ${n}: nothing is claimed about a packet not yet an RST`,
+          );
         // Once the flags are in, the TTL verdict is settled (the wording may still grow: see the 3.9 test).
-        else assert.deepEqual(onTyped.map((f) => [f.code, f.severity, f.ttl, f.hops]), [[complete.code, complete.severity, complete.ttl, complete.hops]], `prefix ${n}`);
+        else
+          assert.deepEqual(
+            onTyped.map((f) => [f.code, f.severity, f.ttl, f.hops]),
+            [[complete.code, complete.severity, complete.ttl, complete.hops]],
+            `prefix ${n}`,
+          );
       }
     },
   },
@@ -310,10 +338,15 @@ const CASES: BadInput[] = [
     budgetMs: 3000,
     check: () => {
       const { base, typedHead } = typingSetup();
-      const warnings = (a: Analysis): string[] => a.findings.filter((f) => f.severity === 'warning' && f.startLine < typedHead).map((f) => shown(f));
+      const warnings = (a: Analysis): string[] =>
+        a.findings.filter((f) => f.severity === 'warning' && f.startLine < typedHead).map((f) => shown(f));
       const before = warnings(analyze(base));
       for (let n = 0; n <= rstPacket.length; n++) {
-        assert.deepEqual(warnings(analyze(base + rstPacket.slice(0, n))), before, `prefix ${n}: the other RSTs' warnings`);
+        assert.deepEqual(
+          warnings(analyze(base + rstPacket.slice(0, n))),
+          before,
+          `prefix ${n}: the other RSTs' warnings`,
+        );
       }
     },
   },
@@ -334,7 +367,11 @@ const CASES: BadInput[] = [
         assertPacketsTrueToText(text, a);
         assertFindingsWellFormed(text, a);
         for (const f of a.findings.filter((g) => g.startLine === lines.length - 1)) {
-          assert.equal(`${f.code} ${f.message}`, `${complete.code} ${complete.message}`, `prefix ${n}: a half-typed RST claims something the full one does not`);
+          assert.equal(
+            `${f.code} ${f.message}`,
+            `${complete.code} ${complete.message}`,
+            `prefix ${n}: a half-typed RST claims something the full one does not`,
+          );
         }
       }
     },
@@ -358,13 +395,19 @@ const CASES: BadInput[] = [
     check: (a) => {
       const shift = SEED_LINES.length;
       const mixed = analyze(MIXED);
-      const warnings = (x: Analysis, by = 0): string[] => x.findings.filter((f) => f.severity === 'warning').map((f) => shown(f, by));
+      const warnings = (x: Analysis, by = 0): string[] =>
+        x.findings.filter((f) => f.severity === 'warning').map((f) => shown(f, by));
       assert.deepEqual(warnings(a), [...warnings(clean), ...warnings(mixed, shift)]);
     },
   },
   {
     name: 'the same forged RST pasted twice: two packets, one warning each',
-    text: () => [...SEED_LINES.slice(0, RST_HEAD + 2), ...SEED_LINES.slice(RST_HEAD, RST_HEAD + 2), ...SEED_LINES.slice(RST_HEAD + 2)].join('\n'),
+    text: () =>
+      [
+        ...SEED_LINES.slice(0, RST_HEAD + 2),
+        ...SEED_LINES.slice(RST_HEAD, RST_HEAD + 2),
+        ...SEED_LINES.slice(RST_HEAD + 2),
+      ].join('\n'),
     budgetMs: 1000,
     check: (a) => {
       const copies = a.packets.filter((p) => p.startLine === RST_HEAD || p.startLine === RST_HEAD + 2);
@@ -403,7 +446,10 @@ describe('robustness: bad input through analyze()', () => {
     for (const encoding of ['utf8', 'latin1'] as const) {
       it(`binary capture ${file} (${encoding}) gets ONE binary-capture notice saying how to open it`, () => {
         const a = analyze(readFileSync(sharedPath('corpus', 'pcaps', file)).toString(encoding));
-        assert.deepEqual(a.findings.map((f) => [f.code, f.severity]), [['binary-capture', 'information']]);
+        assert.deepEqual(
+          a.findings.map((f) => [f.code, f.severity]),
+          [['binary-capture', 'information']],
+        );
         assert.match(a.findings[0].message, /binary capture/i);
         assert.match(a.findings[0].message, /tcpdump [^`]*-r/, 'says how to print it as text');
         assert.equal(a.verdicts.length, 0, 'no verdicts');
@@ -434,7 +480,13 @@ describe('robustness: bad input over a real LSP connection', function () {
     const diagnostics = await client.diagnosticsFor(uri, (_d, p) => p.version === 1, 20000);
     assertDiagnosticsEqualAnalysis(diagnostics, text);
     const lineCount = lspLines(text).length;
-    const probes = new Set([0, Math.floor(lineCount / 2), lineCount - 1, lineCount + 5, ...diagnostics.map((d) => d.range.start.line)]);
+    const probes = new Set([
+      0,
+      Math.floor(lineCount / 2),
+      lineCount - 1,
+      lineCount + 5,
+      ...diagnostics.map((d) => d.range.start.line),
+    ]);
     for (const line of probes) {
       const h = await client.hover(uri, line, 0);
       if (h?.range) assert.ok(h.range.end.line < lineCount, `hover on line ${line} ranges past the document`);
@@ -477,7 +529,10 @@ describe('robustness: bad input over a real LSP connection', function () {
       const lines = lspLines(text);
       const last = lines.length - 1;
       const end = { line: last, character: lines[last].length };
-      const start = lines[last].length > 0 ? { line: last, character: lines[last].length - 1 } : { line: last - 1, character: lines[last - 1].length };
+      const start =
+        lines[last].length > 0
+          ? { line: last, character: lines[last].length - 1 }
+          : { line: last - 1, character: lines[last - 1].length };
       await client.change(uri, ++version, [{ range: { start, end }, text: '' }]);
       text = text.slice(0, -1);
       if (i % 7 === 0 || i === tail - 1) {
@@ -493,7 +548,10 @@ describe('robustness: bad input over a real LSP connection', function () {
       const text = readFileSync(path.join(sharedPath('corpus', 'pcaps'), file)).toString('utf8');
       const uri = await openAndCompare(text);
       const d = await client.diagnosticsFor(uri, (_d, p) => p.version === 1);
-      assert.deepEqual(d.map((x) => [x.code, x.severity]), [['binary-capture', 3]]);
+      assert.deepEqual(
+        d.map((x) => [x.code, x.severity]),
+        [['binary-capture', 3]],
+      );
       assert.equal(await client.hover(uri, 0, 0), null, 'nothing to hover in a binary file');
       await client.close(uri);
     }

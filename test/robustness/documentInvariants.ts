@@ -18,7 +18,8 @@ export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
 
 export function sharedPath(...parts: string[]): string {
   const p = path.join(SHARED, ...parts);
-  if (!existsSync(p)) throw new Error(`robustness tests need the shared corpus at ${p} (the repo's sibling shared/); it is missing`);
+  if (!existsSync(p))
+    throw new Error(`robustness tests need the shared corpus at ${p} (the repo's sibling shared/); it is missing`);
   return p;
 }
 
@@ -29,19 +30,43 @@ export function lspLines(text: string): string[] {
   const doc = TextDocument.create('untitled:x', 'tcpdump', 1, text);
   const out: string[] = [];
   for (let l = 0; l < doc.lineCount; l++) {
-    out.push(doc.getText({ start: { line: l, character: 0 }, end: { line: l, character: Number.MAX_SAFE_INTEGER } }).replace(/\r?\n$|\r$/, ''));
+    out.push(
+      doc
+        .getText({ start: { line: l, character: 0 }, end: { line: l, character: Number.MAX_SAFE_INTEGER } })
+        .replace(/\r?\n$|\r$/, ''),
+    );
   }
   return out;
 }
 
-interface Span { startLine: number; startCharacter: number; endLine: number; endCharacter: number }
+interface Span {
+  startLine: number;
+  startCharacter: number;
+  endLine: number;
+  endCharacter: number;
+}
 
 function assertSpanInside(lines: readonly string[], s: Span, what: string): void {
-  assert.ok(Number.isInteger(s.startLine) && s.startLine >= 0 && s.startLine < lines.length, `${what}: start line ${s.startLine} outside 0..${lines.length - 1}`);
-  assert.ok(Number.isInteger(s.endLine) && s.endLine >= 0 && s.endLine < lines.length, `${what}: end line ${s.endLine} outside 0..${lines.length - 1}`);
-  assert.ok(s.startCharacter >= 0 && s.startCharacter <= lines[s.startLine].length, `${what}: start character ${s.startCharacter} beyond line ${s.startLine} (length ${lines[s.startLine].length})`);
-  assert.ok(s.endCharacter >= 0 && s.endCharacter <= lines[s.endLine].length, `${what}: end character ${s.endCharacter} beyond line ${s.endLine} (length ${lines[s.endLine].length})`);
-  assert.ok(s.startLine < s.endLine || (s.startLine === s.endLine && s.startCharacter <= s.endCharacter), `${what}: range ends before it starts`);
+  assert.ok(
+    Number.isInteger(s.startLine) && s.startLine >= 0 && s.startLine < lines.length,
+    `${what}: start line ${s.startLine} outside 0..${lines.length - 1}`,
+  );
+  assert.ok(
+    Number.isInteger(s.endLine) && s.endLine >= 0 && s.endLine < lines.length,
+    `${what}: end line ${s.endLine} outside 0..${lines.length - 1}`,
+  );
+  assert.ok(
+    s.startCharacter >= 0 && s.startCharacter <= lines[s.startLine].length,
+    `${what}: start character ${s.startCharacter} beyond line ${s.startLine} (length ${lines[s.startLine].length})`,
+  );
+  assert.ok(
+    s.endCharacter >= 0 && s.endCharacter <= lines[s.endLine].length,
+    `${what}: end character ${s.endCharacter} beyond line ${s.endLine} (length ${lines[s.endLine].length})`,
+  );
+  assert.ok(
+    s.startLine < s.endLine || (s.startLine === s.endLine && s.startCharacter <= s.endCharacter),
+    `${what}: range ends before it starts`,
+  );
 }
 
 /**
@@ -53,8 +78,14 @@ export function assertPacketsTrueToText(text: string, a: Analysis, lines = lspLi
   let previousEnd = -1;
   a.packets.forEach((p, i) => {
     assert.equal(p.index, i, 'packet indices are their order');
-    assert.ok(p.startLine > previousEnd, `packet ${i} (line ${p.startLine}) overlaps the previous one (ends ${previousEnd})`);
-    assert.ok(p.startLine <= p.endLine && p.endLine < lines.length, `packet ${i}: lines ${p.startLine}..${p.endLine} outside the document`);
+    assert.ok(
+      p.startLine > previousEnd,
+      `packet ${i} (line ${p.startLine}) overlaps the previous one (ends ${previousEnd})`,
+    );
+    assert.ok(
+      p.startLine <= p.endLine && p.endLine < lines.length,
+      `packet ${i}: lines ${p.startLine}..${p.endLine} outside the document`,
+    );
     assert.equal(p.endLineLength, lines[p.endLine].length, `packet ${i}: endLineLength`);
     previousEnd = p.endLine;
     const own = lines.slice(p.startLine, p.endLine + 1).join('\n');
@@ -63,15 +94,38 @@ export function assertPacketsTrueToText(text: string, a: Analysis, lines = lspLi
     if (p.ttl !== undefined) {
       assert.ok(Number.isInteger(p.ttl) && p.ttl >= 0 && p.ttl <= 255, `packet ${i}: TTL ${p.ttl} is no TTL`);
       if (p.ttlRange) {
-        assert.ok(p.ttlRange.line >= p.startLine && p.ttlRange.line <= p.endLine, `packet ${i}: TTL range outside the packet`);
-        assert.equal(lines[p.ttlRange.line].slice(p.ttlRange.start, p.ttlRange.end), String(p.ttl), `packet ${i}: TTL range does not hold the TTL`);
+        assert.ok(
+          p.ttlRange.line >= p.startLine && p.ttlRange.line <= p.endLine,
+          `packet ${i}: TTL range outside the packet`,
+        );
+        assert.equal(
+          lines[p.ttlRange.line].slice(p.ttlRange.start, p.ttlRange.end),
+          String(p.ttl),
+          `packet ${i}: TTL range does not hold the TTL`,
+        );
       }
     }
     if (p.flagsRange) {
-      assert.ok(p.flagsRange.line >= p.startLine && p.flagsRange.line <= p.endLine, `packet ${i}: flags range outside the packet`);
-      assertSpanInside(lines, { startLine: p.flagsRange.line, startCharacter: p.flagsRange.start, endLine: p.flagsRange.line, endCharacter: p.flagsRange.end }, `packet ${i} flags`);
+      assert.ok(
+        p.flagsRange.line >= p.startLine && p.flagsRange.line <= p.endLine,
+        `packet ${i}: flags range outside the packet`,
+      );
+      assertSpanInside(
+        lines,
+        {
+          startLine: p.flagsRange.line,
+          startCharacter: p.flagsRange.start,
+          endLine: p.flagsRange.line,
+          endCharacter: p.flagsRange.end,
+        },
+        `packet ${i} flags`,
+      );
     }
-    for (const [name, v, max] of [['seq', p.seq, 0xffffffff], ['ack', p.ack, 0xffffffff], ['win', p.win, 0xffffffff]] as const) {
+    for (const [name, v, max] of [
+      ['seq', p.seq, 0xffffffff],
+      ['ack', p.ack, 0xffffffff],
+      ['win', p.win, 0xffffffff],
+    ] as const) {
       if (v !== undefined) {
         assert.ok(Number.isInteger(v) && v >= 0 && v <= max, `packet ${i}: ${name} ${v} out of range`);
         assert.ok(own.includes(String(v)), `packet ${i}: ${name} ${v} is not printed in its lines`);
@@ -93,14 +147,24 @@ export function assertFindingsWellFormed(text: string, a: Analysis, lines = lspL
     if (f.packet >= 0) {
       const p = a.packets[f.packet];
       assert.ok(p, `${what}: names packet ${f.packet}, which does not exist`);
-      assert.ok(!perPacket.has(f.packet), `${what}: packet ${f.packet} already has a ${perPacket.get(f.packet)?.code} finding`);
+      assert.ok(
+        !perPacket.has(f.packet),
+        `${what}: packet ${f.packet} already has a ${perPacket.get(f.packet)?.code} finding`,
+      );
       perPacket.set(f.packet, f);
-      assert.ok(f.startLine >= p.startLine && f.endLine <= p.endLine, `${what}: range leaves its packet (lines ${p.startLine}..${p.endLine})`);
+      assert.ok(
+        f.startLine >= p.startLine && f.endLine <= p.endLine,
+        `${what}: range leaves its packet (lines ${p.startLine}..${p.endLine})`,
+      );
     } else {
       assert.equal(f.startLine, 0, `${what}: a document-level notice sits on line 0`);
     }
     for (const r of f.related) {
-      assertSpanInside(lines, { startLine: r.line, startCharacter: r.startCharacter, endLine: r.line, endCharacter: r.endCharacter }, `${what}, related`);
+      assertSpanInside(
+        lines,
+        { startLine: r.line, startCharacter: r.startCharacter, endLine: r.line, endCharacter: r.endCharacter },
+        `${what}, related`,
+      );
       assert.ok(a.packetAtLine[r.line] >= 0, `${what}: related location on line ${r.line}, which is no packet's line`);
     }
   }
@@ -119,21 +183,47 @@ export function analyzeChecked(text: string, budgetMs: number): Analysis {
 }
 
 /** A finding as the editor shows it: where, what kind, what it says. */
-export const shown = (f: Finding, lineShift = 0): string => `${f.startLine + lineShift}:${f.startCharacter}-${f.endLine + lineShift}:${f.endCharacter} ${f.code} ${f.message}`;
+export const shown = (f: Finding, lineShift = 0): string =>
+  `${f.startLine + lineShift}:${f.startCharacter}-${f.endLine + lineShift}:${f.endCharacter} ${f.code} ${f.message}`;
 export const shownDiagnostic = (d: Diagnostic): string =>
   `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${d.message}`;
 
 /** Published diagnostics must be exactly the core's findings for that text, ranges inside the text. */
-export function assertDiagnosticsEqualAnalysis(diagnostics: readonly Diagnostic[], text: string, a = analyze(text)): void {
+export function assertDiagnosticsEqualAnalysis(
+  diagnostics: readonly Diagnostic[],
+  text: string,
+  a = analyze(text),
+): void {
   const lines = lspLines(text);
   for (const d of diagnostics) {
-    assertSpanInside(lines, { startLine: d.range.start.line, startCharacter: d.range.start.character, endLine: d.range.end.line, endCharacter: d.range.end.character }, `diagnostic ${d.code}`);
+    assertSpanInside(
+      lines,
+      {
+        startLine: d.range.start.line,
+        startCharacter: d.range.start.character,
+        endLine: d.range.end.line,
+        endCharacter: d.range.end.character,
+      },
+      `diagnostic ${d.code}`,
+    );
     for (const r of d.relatedInformation ?? []) {
       const s = r.location.range;
-      assertSpanInside(lines, { startLine: s.start.line, startCharacter: s.start.character, endLine: s.end.line, endCharacter: s.end.character }, `diagnostic ${d.code}, related`);
+      assertSpanInside(
+        lines,
+        {
+          startLine: s.start.line,
+          startCharacter: s.start.character,
+          endLine: s.end.line,
+          endCharacter: s.end.character,
+        },
+        `diagnostic ${d.code}, related`,
+      );
     }
   }
-  assert.deepEqual(diagnostics.map(shownDiagnostic), a.findings.map((f) => shown(f)));
+  assert.deepEqual(
+    diagnostics.map(shownDiagnostic),
+    a.findings.map((f) => shown(f)),
+  );
 }
 
 /** Small seeded PRNG (mulberry32): the same seed gives the same inputs on every machine. */

@@ -3,7 +3,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyze, type Analysis } from '../../server/src/core/analyze';
-import { PendingLineChange, analyzeIncrementally, lastReanalysis, reanalyze, type IncrementalState } from '../../server/src/core/incrementalAnalysis';
+import {
+  PendingLineChange,
+  analyzeIncrementally,
+  lastReanalysis,
+  reanalyze,
+  type IncrementalState,
+} from '../../server/src/core/incrementalAnalysis';
 import { DEFAULT_OPTIONS } from '../../server/src/core/options';
 import { splitLines } from '../../server/src/core/parse';
 import { sharedPath } from './documentInvariants';
@@ -45,14 +51,33 @@ interface Edit {
 
 /** What an edit inserts: tcpdump lines (whole or cut), line breaks of every kind, or short noise. */
 const insertion = fc.oneof(
-  fc.constantFrom('', '\n', '\r\n', '\r', ' ', 'R', 'Flags [R.]', 'ttl 63', '1', ':', '(', '\u0000\u0000\u0001\u0002\u0003'),
+  fc.constantFrom(
+    '',
+    '\n',
+    '\r\n',
+    '\r',
+    ' ',
+    'R',
+    'Flags [R.]',
+    'ttl 63',
+    '1',
+    ':',
+    '(',
+    '\u0000\u0000\u0001\u0002\u0003',
+  ),
   fc.nat({ max: LINES.length - 1 }).map((i) => `${LINES[i]}\n`),
-  fc.tuple(fc.nat({ max: LINES.length - 1 }), fc.nat({ max: 200 }), fc.nat({ max: 200 })).map(([i, a, b]) => LINES[i].slice(Math.min(a, b), Math.max(a, b))),
+  fc
+    .tuple(fc.nat({ max: LINES.length - 1 }), fc.nat({ max: 200 }), fc.nat({ max: 200 }))
+    .map(([i, a, b]) => LINES[i].slice(Math.min(a, b), Math.max(a, b))),
   fc.string({ maxLength: 6 }),
 );
 
 /** An edit as fractions of the text, so it lands anywhere whatever the text's length. */
-const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), span: fc.oneof(fc.constant(0), fc.nat({ max: 20 }), fc.nat({ max: 600 })), text: insertion });
+const edit = fc.record({
+  at: fc.double({ min: 0, max: 1, noNaN: true }),
+  span: fc.oneof(fc.constant(0), fc.nat({ max: 20 }), fc.nat({ max: 600 })),
+  text: insertion,
+});
 
 /** Picks one of the two hand-overs, deterministically from the burst. */
 const raw = (burst: readonly { at: number }[]): boolean => burst[0].at < 0.5;
@@ -69,7 +94,16 @@ function lineOf(text: string, offset: number): number {
 
 /** What the compared analyses must agree on: every packet, verdict and finding, and the line index. */
 function comparable(a: Analysis): unknown {
-  return { packets: a.packets, findings: a.findings, verdicts: a.verdicts, lines: a.lines, packetAtLine: [...a.packetAtLine], flows: a.flows, baselines: a.baselines, binary: a.binary };
+  return {
+    packets: a.packets,
+    findings: a.findings,
+    verdicts: a.verdicts,
+    lines: a.lines,
+    packetAtLine: [...a.packetAtLine],
+    flows: a.flows,
+    baselines: a.baselines,
+    binary: a.binary,
+  };
 }
 
 describe('incremental re-analysis equals a fresh analysis (fast-check, real texts)', function () {
@@ -80,32 +114,46 @@ describe('incremental re-analysis equals a fresh analysis (fast-check, real text
     let edits = 0;
     let packetsSeen = 0;
     fc.assert(
-      fc.property(fc.nat({ max: TEXTS.length - 1 }), fc.array(fc.array(edit, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }), (which, bursts) => {
-        let text = TEXTS[which].text;
-        let state: IncrementalState = analyzeIncrementally(text, DEFAULT_OPTIONS);
-        for (const burst of bursts) {
-          const pending = new PendingLineChange(state.analysis.lines.length);
-          for (const raw of burst) {
-            const e = applyEdit(text, raw);
-            const linesBefore = splitLines(text).length;
-            pending.add(lineOf(text, e.start), lineOf(text, e.end), linesBefore);
-            text = text.slice(0, e.start) + e.text + text.slice(e.end);
-            edits++;
+      fc.property(
+        fc.nat({ max: TEXTS.length - 1 }),
+        fc.array(fc.array(edit, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
+        (which, bursts) => {
+          let text = TEXTS[which].text;
+          let state: IncrementalState = analyzeIncrementally(text, DEFAULT_OPTIONS);
+          for (const burst of bursts) {
+            const pending = new PendingLineChange(state.analysis.lines.length);
+            for (const raw of burst) {
+              const e = applyEdit(text, raw);
+              const linesBefore = splitLines(text).length;
+              pending.add(lineOf(text, e.start), lineOf(text, e.end), linesBefore);
+              text = text.slice(0, e.start) + e.text + text.slice(e.end);
+              edits++;
+            }
+            const lines = splitLines(text);
+            const final = text;
+            // Both ways of handing over the text: as lines plus its start (the server), or whole.
+            state = reanalyze(
+              state,
+              raw(burst) ? final : { lines, start: final.slice(0, 4096), text: () => final },
+              pending.change(lines.length),
+              DEFAULT_OPTIONS,
+            );
+            modes.set(lastReanalysis!.mode, (modes.get(lastReanalysis!.mode) ?? 0) + 1);
+            const fresh = analyze(text, DEFAULT_OPTIONS);
+            packetsSeen += fresh.packets.length;
+            assert.deepStrictEqual(comparable(state.analysis), comparable(fresh));
           }
-          const lines = splitLines(text);
-          const final = text;
-          // Both ways of handing over the text: as lines plus its start (the server), or whole.
-          state = reanalyze(state, raw(burst) ? final : { lines, start: final.slice(0, 4096), text: () => final }, pending.change(lines.length), DEFAULT_OPTIONS);
-          modes.set(lastReanalysis!.mode, (modes.get(lastReanalysis!.mode) ?? 0) + 1);
-          const fresh = analyze(text, DEFAULT_OPTIONS);
-          packetsSeen += fresh.packets.length;
-          assert.deepStrictEqual(comparable(state.analysis), comparable(fresh));
-        }
-      }),
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
-    console.log(`      seed ${SEED}: ${RUNS} documents, ${edits} edits, re-analyses by mode ${JSON.stringify(Object.fromEntries(modes))}, ${packetsSeen} packets compared`);
-    assert.ok((modes.get('sources') ?? 0) > 0 && (modes.get('packets') ?? 0) > 0, 'both incremental paths were exercised');
+    console.log(
+      `      seed ${SEED}: ${RUNS} documents, ${edits} edits, re-analyses by mode ${JSON.stringify(Object.fromEntries(modes))}, ${packetsSeen} packets compared`,
+    );
+    assert.ok(
+      (modes.get('sources') ?? 0) > 0 && (modes.get('packets') ?? 0) > 0,
+      'both incremental paths were exercised',
+    );
   });
 
   it('re-parses only around a one-line edit in a large document, and still equals analyze()', () => {

@@ -22,14 +22,24 @@ const STEPS = Number(process.env.LSP_SESSION_STEPS ?? 300);
 
 const DOCS = [
   { uri: 'file:///session/seed.txt', file: path.join(REPO_ROOT, 'test', 'fixtures', 'seed-firewall-rst.txt') },
-  { uri: 'file:///session/seed.nv.tcpdump', file: path.join(REPO_ROOT, 'test', 'fixtures', 'seed-4x', 'seed-firewall-rst.nv.txt') },
-  { uri: 'file:///session/genuine.nvve.tcpdump', file: path.join(REPO_ROOT, 'test', 'fixtures', 'seed-4x', 'seed-genuine-rst.nvve.txt') },
+  {
+    uri: 'file:///session/seed.nv.tcpdump',
+    file: path.join(REPO_ROOT, 'test', 'fixtures', 'seed-4x', 'seed-firewall-rst.nv.txt'),
+  },
+  {
+    uri: 'file:///session/genuine.nvve.tcpdump',
+    file: path.join(REPO_ROOT, 'test', 'fixtures', 'seed-4x', 'seed-genuine-rst.nvve.txt'),
+  },
   { uri: 'file:///session/corpus.tcpdump', file: sharedPath('corpus', 'regen', 'bgp-4byte-asn.nv.txt') },
 ].map((d) => ({ ...d, text: readFileSync(d.file, 'utf8') }));
 const LINES = DOCS.flatMap((d) => d.text.split('\n')).filter((l) => l.length > 0);
 
 /** Small deterministic generator (mulberry32): the session replays exactly from its seed. */
-function random(seed: number): { int: (lo: number, hi: number) => number; pick: <T>(xs: readonly T[]) => T; chance: (p: number) => boolean } {
+function random(seed: number): {
+  int: (lo: number, hi: number) => number;
+  pick: <T>(xs: readonly T[]) => T;
+  chance: (p: number) => boolean;
+} {
   let a = seed >>> 0;
   const next = (): number => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -62,7 +72,9 @@ function expectedDiagnostics(uri: string, text: string, settings: Record<string,
 /** Pushes come after the debounce: the one for the document's current version must equal a fresh analysis. */
 async function expectPushed(client: LspTestClient, uri: string, doc: TextDocument, when: string): Promise<void> {
   const want = JSON.stringify(expectedDiagnostics(uri, doc.getText(), client.settings));
-  const got = await client.diagnosticsFor(uri, (d, p) => p.version === doc.version && JSON.stringify(normalise(d)) === want, 20_000).catch(() => undefined);
+  const got = await client
+    .diagnosticsFor(uri, (d, p) => p.version === doc.version && JSON.stringify(normalise(d)) === want, 20_000)
+    .catch(() => undefined);
   assert.ok(got, `${uri} ${when}: the pushed diagnostics for version ${doc.version} never equalled a fresh analysis`);
 }
 
@@ -73,15 +85,45 @@ async function runSession(mode: 'pull' | 'push'): Promise<void> {
   const bump = (k: string): void => void (counts[k] = (counts[k] ?? 0) + 1);
   const open = new Map<string, TextDocument>();
   try {
-    const capabilities = mode === 'pull'
-      ? { textDocument: { hover: { contentFormat: ['markdown'] }, diagnostic: { dynamicRegistration: false } }, workspace: { configuration: true, diagnostics: { refreshSupport: true }, inlayHint: { refreshSupport: true } } }
-      : {};
+    const capabilities =
+      mode === 'pull'
+        ? {
+            textDocument: { hover: { contentFormat: ['markdown'] }, diagnostic: { dynamicRegistration: false } },
+            workspace: {
+              configuration: true,
+              diagnostics: { refreshSupport: true },
+              inlayHint: { refreshSupport: true },
+            },
+          }
+        : {};
     const init = await client.initialize('en', capabilities);
-    assert.equal((init.capabilities as Record<string, unknown>).diagnosticProvider !== undefined, mode === 'pull', 'pull offered exactly to pull clients');
+    assert.equal(
+      (init.capabilities as Record<string, unknown>).diagnosticProvider !== undefined,
+      mode === 'pull',
+      'pull offered exactly to pull clients',
+    );
 
     for (let step = 0; step < STEPS; step++) {
       const closed = DOCS.filter((d) => !open.has(d.uri));
-      const action = open.size === 0 ? 'open' : rng.pick(['open', 'close', 'edit', 'edit', 'edit', 'edit', 'burst', 'hover', 'hover', 'hints', 'symbols', 'pull', 'config', 'lens']);
+      const action =
+        open.size === 0
+          ? 'open'
+          : rng.pick([
+              'open',
+              'close',
+              'edit',
+              'edit',
+              'edit',
+              'edit',
+              'burst',
+              'hover',
+              'hover',
+              'hints',
+              'symbols',
+              'pull',
+              'config',
+              'lens',
+            ]);
       const uri = rng.pick([...open.keys()]);
       if (action === 'open' && closed.length > 0) {
         const d = rng.pick(closed);
@@ -101,7 +143,19 @@ async function runSession(mode: 'pull' | 'push'): Promise<void> {
           const start = rng.int(0, text.length);
           const end = Math.min(text.length, start + rng.pick([0, 0, 1, 5, 40, 200, 2000]));
           const insert = rng.pick([
-            '', '\n', '\r\n', '\r', ' ', 'R', 'ttl 1', '0', `${rng.pick(LINES)}\n`, rng.pick(LINES), rng.pick(LINES).slice(0, rng.int(0, 60)), '\u0000', 'é',
+            '',
+            '\n',
+            '\r\n',
+            '\r',
+            ' ',
+            'R',
+            'ttl 1',
+            '0',
+            `${rng.pick(LINES)}\n`,
+            rng.pick(LINES),
+            rng.pick(LINES).slice(0, rng.int(0, 60)),
+            '\u0000',
+            'é',
           ]);
           const scratch = TextDocument.create(uri, 'tcpdump', 0, text);
           const range = { start: scratch.positionAt(start), end: scratch.positionAt(end) };
@@ -127,13 +181,19 @@ async function runSession(mode: 'pull' | 'push'): Promise<void> {
         assert.ok(Array.isArray(await client.documentSymbols(uri)));
         bump('symbol requests');
       } else if (action === 'lens') {
-        assert.ok(Array.isArray(await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })));
+        assert.ok(
+          Array.isArray(await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })),
+        );
         bump('code lens requests');
       } else if (action === 'pull' && mode === 'pull') {
         const report = await client.pullDiagnostics(uri);
         assert.equal(report.kind, 'full');
         assert.equal(report.resultId, String(open.get(uri)!.version), 'pulled diagnostics are for the latest version');
-        assert.deepStrictEqual(normalise(report.items), expectedDiagnostics(uri, open.get(uri)!.getText(), client.settings), `step ${step}: pulled diagnostics differ from a fresh analysis`);
+        assert.deepStrictEqual(
+          normalise(report.items),
+          expectedDiagnostics(uri, open.get(uri)!.getText(), client.settings),
+          `step ${step}: pulled diagnostics differ from a fresh analysis`,
+        );
         bump('pulls checked against a fresh analysis');
       } else if (action === 'pull') {
         await expectPushed(client, uri, open.get(uri)!, `step ${step}`);
@@ -150,7 +210,11 @@ async function runSession(mode: 'pull' | 'push'): Promise<void> {
       const want = expectedDiagnostics(uri, doc.getText(), client.settings);
       if (mode === 'pull') {
         const report = await client.pullDiagnostics(uri);
-        assert.deepStrictEqual(normalise(report.items), want, `${uri}: pulled diagnostics differ from a fresh analysis`);
+        assert.deepStrictEqual(
+          normalise(report.items),
+          want,
+          `${uri}: pulled diagnostics differ from a fresh analysis`,
+        );
       } else {
         await expectPushed(client, uri, doc, 'at the end');
       }
@@ -158,10 +222,19 @@ async function runSession(mode: 'pull' | 'push'): Promise<void> {
     }
     assert.ok(!client.exited, 'the server is still running');
     if (mode === 'pull') {
-      assert.ok((client.serverRequests.get('workspace/diagnostic/refresh') ?? 0) > 0 || !counts['configuration changes'], 'settings changes ask the client to pull again');
+      assert.ok(
+        (client.serverRequests.get('workspace/diagnostic/refresh') ?? 0) > 0 || !counts['configuration changes'],
+        'settings changes ask the client to pull again',
+      );
       assert.equal(client.published.length, 0, 'a pull client gets no pushed diagnostics');
     }
-    console.log(`      ${mode} client, seed ${SEED}, ${STEPS} steps survived: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; ${client.published.length} publishes, server requests ${JSON.stringify(Object.fromEntries(client.serverRequests))}`);
+    console.log(
+      `      ${mode} client, seed ${SEED}, ${STEPS} steps survived: ${Object.entries(counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(
+          ', ',
+        )}; ${client.published.length} publishes, server requests ${JSON.stringify(Object.fromEntries(client.serverRequests))}`,
+    );
   } finally {
     await client.shutdown();
   }

@@ -40,7 +40,8 @@ function withoutPosition(p: Packet): unknown {
   const walk = (v: unknown, key?: string): unknown => {
     if (Array.isArray(v)) return v.map((x) => walk(x));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
-    if (typeof v === 'number' && key !== undefined && /^(line|startLine|endLine|carrierLine)$/.test(key)) return v - shift;
+    if (typeof v === 'number' && key !== undefined && /^(line|startLine|endLine|carrierLine)$/.test(key))
+      return v - shift;
     return v;
   };
   return walk({ ...p, index: 0 });
@@ -64,19 +65,33 @@ function checkText(text: string): void {
     // A packet carried by a non-IP frame (NSH ...) needs that frame's head to be read at all.
     const own = lines.slice(p.carrierLine ?? p.startLine, p.endLine + 1).join('\n');
     const alone = parseCapture(p.endLine === lines.length - 1 ? own : `${own}\n`).packets;
-    assert.equal(alone.length, 1, `packet on line ${p.startLine}: its own lines alone give ${alone.length} packets\n${lines.slice(p.startLine, p.endLine + 1).join('\n')}`);
-    assert.deepEqual(withoutPosition(alone[0]), withoutPosition(p), `packet on line ${p.startLine} reads differently alone`);
+    assert.equal(
+      alone.length,
+      1,
+      `packet on line ${p.startLine}: its own lines alone give ${alone.length} packets\n${lines.slice(p.startLine, p.endLine + 1).join('\n')}`,
+    );
+    assert.deepEqual(
+      withoutPosition(alone[0]),
+      withoutPosition(p),
+      `packet on line ${p.startLine} reads differently alone`,
+    );
   }
 }
 
 function runProperty<T>(name: string, arb: fc.Arbitrary<T>, toText: (v: T) => string, runs = RUNS): void {
   const started = performance.now();
-  fc.assert(fc.property(arb, (v) => checkText(toText(v))), { seed: SEED, numRuns: runs, endOnFailure: true });
+  fc.assert(
+    fc.property(arb, (v) => checkText(toText(v))),
+    { seed: SEED, numRuns: runs, endOnFailure: true },
+  );
   console.log(`      ${name}: seed ${SEED}, ${runs} runs, ${(performance.now() - started).toFixed(0)} ms`);
 }
 
 const lineEnd = fc.constantFrom('\n', '\r\n', '\r');
-const anyUtf16 = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 300 });
+const anyUtf16 = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+  maxLength: 300,
+});
 const realLine = fc.nat(CORPUS_LINES.length - 1).map((i) => CORPUS_LINES[i]);
 
 /** One line of a tcpdump-like document: real ones, damaged real ones, junk. */
@@ -84,10 +99,17 @@ const docLine = fc.oneof(
   { weight: 5, arbitrary: realLine },
   { weight: 2, arbitrary: fc.tuple(realLine, fc.nat()).map(([l, n]) => l.slice(0, n % (l.length + 1))) },
   { weight: 1, arbitrary: fc.tuple(realLine, fc.string({ maxLength: 3 })).map(([l, pad]) => pad + l) },
-  { weight: 1, arbitrary: fc.tuple(realLine, fc.nat(), fc.string({ unit: 'binary', maxLength: 2 })).map(([l, at, s]) => l.slice(0, at % (l.length + 1)) + s + l.slice(at % (l.length + 1))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(realLine, fc.nat(), fc.string({ unit: 'binary', maxLength: 2 }))
+      .map(([l, at, s]) => l.slice(0, at % (l.length + 1)) + s + l.slice(at % (l.length + 1))),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }) },
 );
-const lineDocument = fc.array(fc.tuple(docLine, lineEnd), { maxLength: 40 }).map((ls) => ls.map(([l, e]) => l + e).join(''));
+const lineDocument = fc
+  .array(fc.tuple(docLine, lineEnd), { maxLength: 40 })
+  .map((ls) => ls.map(([l, e]) => l + e).join(''));
 
 type Mutation =
   | { kind: 'delete'; at: number; length: number }
@@ -98,7 +120,14 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(' ', '\n', '\r\n', '(', ')', ':', ' > ', 'R', '.', '0', '\t', '\0', '\ufffd')) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(
+      fc.string({ maxLength: 6 }),
+      fc.constantFrom(' ', '\n', '\r\n', '(', ')', ':', ' > ', 'R', '.', '0', '\t', '\0', '\ufffd'),
+    ),
+  }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 200 }) }),
   fc.record({ kind: fc.constant('swapLines' as const), a: fc.nat(), b: fc.nat() }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
@@ -107,10 +136,14 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 function mutate(text: string, m: Mutation): string {
   const at = (n: number): number => (text.length === 0 ? 0 : n % (text.length + 1));
   switch (m.kind) {
-    case 'delete': return text.slice(0, at(m.at)) + text.slice(at(m.at) + m.length);
-    case 'insert': return text.slice(0, at(m.at)) + m.text + text.slice(at(m.at));
-    case 'duplicate': return text.slice(0, at(m.at) + m.length) + text.slice(at(m.at));
-    case 'truncate': return text.slice(0, at(m.at));
+    case 'delete':
+      return text.slice(0, at(m.at)) + text.slice(at(m.at) + m.length);
+    case 'insert':
+      return text.slice(0, at(m.at)) + m.text + text.slice(at(m.at));
+    case 'duplicate':
+      return text.slice(0, at(m.at) + m.length) + text.slice(at(m.at));
+    case 'truncate':
+      return text.slice(0, at(m.at));
     case 'swapLines': {
       const ls = text.split('\n');
       const a = m.a % ls.length;
@@ -123,7 +156,12 @@ function mutate(text: string, m: Mutation): string {
 
 /** A window of up to 30 consecutive lines of one corpus file, then 1–6 mutations. */
 const mutatedCorpusWindow = fc
-  .record({ file: fc.nat(CORPUS.length - 1), start: fc.nat(), length: fc.integer({ min: 1, max: 30 }), mutations: fc.array(mutation, { minLength: 1, maxLength: 6 }) })
+  .record({
+    file: fc.nat(CORPUS.length - 1),
+    start: fc.nat(),
+    length: fc.integer({ min: 1, max: 30 }),
+    mutations: fc.array(mutation, { minLength: 1, maxLength: 6 }),
+  })
   .map(({ file, start, length, mutations }) => {
     const lines = CORPUS[file].lines;
     const from = start % lines.length;
@@ -133,7 +171,9 @@ const mutatedCorpusWindow = fc
 describe('robustness: parser properties (fast-check)', function () {
   this.timeout(60000);
 
-  after(() => console.log(`      ${inputsTried} inputs checked; corpus: ${CORPUS.length} files, ${CORPUS_LINES.length} lines`));
+  after(() =>
+    console.log(`      ${inputsTried} inputs checked; corpus: ${CORPUS.length} files, ${CORPUS_LINES.length} lines`),
+  );
 
   it('arbitrary full-Unicode text', () => {
     runProperty('fc.string(unit binary)', fc.string({ unit: 'binary', maxLength: 400 }), (s) => s);

@@ -12,7 +12,15 @@ import { artifactUriFromPath, toSarif, type SarifLog } from '../../server/src/sa
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SCHEMA_PATH = path.join(ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+const SCHEMA_PATH = path.join(
+  ROOT,
+  'node_modules',
+  '@microsoft',
+  'jest-sarif',
+  'lib',
+  'schemas',
+  'sarif-2.1.0-rtm.5.json',
+);
 const SEED = path.join(ROOT, 'test', 'fixtures', 'seed-firewall-rst.txt');
 const LAB = path.join(ROOT, 'test', 'fixtures', 'lab', 'ttl64-ipv4.nv.txt');
 
@@ -26,7 +34,10 @@ function loadValidator(): ValidateFunction {
   const raw = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
   assert.equal(raw.$schema, 'http://json-schema.org/draft-04/schema#');
   const text = JSON.stringify(raw);
-  assert.ok(!/"exclusive(Minimum|Maximum)"\s*:\s*(true|false)/.test(text), 'schema uses draft-04 boolean exclusive bounds');
+  assert.ok(
+    !/"exclusive(Minimum|Maximum)"\s*:\s*(true|false)/.test(text),
+    'schema uses draft-04 boolean exclusive bounds',
+  );
   const { $schema: _drop, id, ...rest } = raw;
   // strict off: the schema's draft-04 habits (e.g. `default` beside `$ref`) are not errors in it.
   // unicodeRegExp off: its language pattern `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$` is legal
@@ -46,7 +57,9 @@ function assertValid(log: unknown): void {
 describe('toSarif', () => {
   it('the validator rejects what the schema forbids (so passing means something)', () => {
     const a = analyze(readFileSync(SEED, 'utf8'));
-    const log = toSarif([{ uri: 'seed.txt', analysis: a }], '0.1.0') as unknown as { runs: { results: { level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+    const log = toSarif([{ uri: 'seed.txt', analysis: a }], '0.1.0') as unknown as {
+      runs: { results: { level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[];
+    };
     const badLevel = structuredClone(log);
     badLevel.runs[0].results[0].level = 'serious';
     assert.equal(validate(badLevel), false);
@@ -74,7 +87,10 @@ describe('toSarif', () => {
 
     // The fixture README: warnings on lines 2, 4, 6 only.
     const warnings = run.results.filter((r) => r.level === 'warning');
-    assert.deepEqual(warnings.map((r) => r.locations[0].physicalLocation.region.startLine), [2, 4, 6]);
+    assert.deepEqual(
+      warnings.map((r) => r.locations[0].physicalLocation.region.startLine),
+      [2, 4, 6],
+    );
     assert.equal(run.results.length, analysis.findings.length);
     run.results.forEach((r, i) => {
       const f = analysis.findings[i];
@@ -103,17 +119,29 @@ describe('toSarif', () => {
   });
 
   it('lab capture: valid, and the forged RSTs of expected.json are the warnings', () => {
-    const expected = JSON.parse(readFileSync(path.join(ROOT, 'test', 'fixtures', 'lab', 'expected.json'), 'utf8')).files['ttl64-ipv4.nv.txt'] as { forgedRstLines: number[] };
+    const expected = JSON.parse(readFileSync(path.join(ROOT, 'test', 'fixtures', 'lab', 'expected.json'), 'utf8'))
+      .files['ttl64-ipv4.nv.txt'] as { forgedRstLines: number[] };
     const analysis = analyze(readFileSync(LAB, 'utf8'));
-    const log: SarifLog = toSarif([
-      { uri: artifactUriFromPath('test/fixtures/lab/ttl64-ipv4.nv.txt'), analysis },
-      { uri: artifactUriFromPath('/tmp/with space/#seed.txt'), analysis: analyze(readFileSync(SEED, 'utf8')) },
-    ], '0.1.0-dev+abc');
+    const log: SarifLog = toSarif(
+      [
+        { uri: artifactUriFromPath('test/fixtures/lab/ttl64-ipv4.nv.txt'), analysis },
+        { uri: artifactUriFromPath('/tmp/with space/#seed.txt'), analysis: analyze(readFileSync(SEED, 'utf8')) },
+      ],
+      '0.1.0-dev+abc',
+    );
     assertValid(log);
     const run = log.runs[0];
-    assert.deepEqual(run.artifacts.map((a) => a.location.uri), ['test/fixtures/lab/ttl64-ipv4.nv.txt', 'file:///tmp/with%20space/%23seed.txt']);
-    const labWarnings = run.results.filter((r) => r.level === 'warning' && r.locations[0].physicalLocation.artifactLocation.index === 0);
-    assert.deepEqual(labWarnings.map((r) => r.locations[0].physicalLocation.region.startLine), expected.forgedRstLines);
+    assert.deepEqual(
+      run.artifacts.map((a) => a.location.uri),
+      ['test/fixtures/lab/ttl64-ipv4.nv.txt', 'file:///tmp/with%20space/%23seed.txt'],
+    );
+    const labWarnings = run.results.filter(
+      (r) => r.level === 'warning' && r.locations[0].physicalLocation.artifactLocation.index === 0,
+    );
+    assert.deepEqual(
+      labWarnings.map((r) => r.locations[0].physicalLocation.region.startLine),
+      expected.forgedRstLines,
+    );
     for (const r of run.results) {
       const loc = r.locations[0].physicalLocation.artifactLocation;
       assert.equal(loc.uri, run.artifacts[loc.index].location.uri);
@@ -125,7 +153,10 @@ describe('toSarif', () => {
     const binary = analyze('\u0000\u0000\u0000\u0001\u00d4\u00c3\u00b2\u00a1\u0002\u0000\u0004\u0000'.repeat(20));
     const log = toSarif([{ uri: 'x.pcap', analysis: binary }], 'dev');
     assertValid(log);
-    assert.deepEqual(log.runs[0].results.map((r) => r.ruleId), ['binary-capture']);
+    assert.deepEqual(
+      log.runs[0].results.map((r) => r.ruleId),
+      ['binary-capture'],
+    );
     assert.equal(log.runs[0].results[0].level, 'note');
   });
 

@@ -18,7 +18,28 @@ const markdown = new MarkdownIt({ html: true, linkify: false });
 
 /** Every tag the rendered HTML holds, besides the harmless formatting the hovers use themselves. */
 function activeTags(html: string): string[] {
-  const allowed = new Set(['p', 'code', 'strong', 'em', 'ul', 'li', 'br', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ol', 'h1', 'h2', 'h3', 'h4', 'pre']);
+  const allowed = new Set([
+    'p',
+    'code',
+    'strong',
+    'em',
+    'ul',
+    'li',
+    'br',
+    'hr',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'ol',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'pre',
+  ]);
   return [...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1].toLowerCase()).filter((t) => !allowed.has(t));
 }
 
@@ -41,9 +62,18 @@ describe('security: untrusted capture text in hovers and messages (real LSP)', f
       // Wait for the analysis, so hovers answer from it.
       await client.diagnosticsFor(uri, (d) => d.length > 0);
       // The hostile names are in the capture's addresses, so they reach the messages and hovers.
-      const hosts = fs.readFileSync(path.join(BAD, file.startsWith('hostile') ? 'hostile.hosts' : file.replace('.v.txt', '.hosts')), 'utf8')
-        .split('\n').map((l) => l.split(/\s+/).slice(1).join(' ')).filter((n) => n && n !== 'localhost');
-      assert.ok(hosts.some((h) => text.includes(h)), 'the fixture prints the hostile names');
+      const hosts = fs
+        .readFileSync(
+          path.join(BAD, file.startsWith('hostile') ? 'hostile.hosts' : file.replace('.v.txt', '.hosts')),
+          'utf8',
+        )
+        .split('\n')
+        .map((l) => l.split(/\s+/).slice(1).join(' '))
+        .filter((n) => n && n !== 'localhost');
+      assert.ok(
+        hosts.some((h) => text.includes(h)),
+        'the fixture prints the hostile names',
+      );
 
       let hovers = 0;
       const lines = text.split('\n');
@@ -53,9 +83,16 @@ describe('security: untrusted capture text in hovers and messages (real LSP)', f
           const hover = await client.hover(uri, line, m.index!);
           if (!hover) continue;
           hovers++;
-          const value = typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : JSON.stringify(hover.contents);
+          const value =
+            typeof hover.contents === 'object' && 'value' in hover.contents
+              ? hover.contents.value
+              : JSON.stringify(hover.contents);
           const html = markdown.render(value);
-          assert.deepEqual(activeTags(html), [], `line ${line + 1} col ${m.index}: hover renders markup\n${value}\n---\n${html}`);
+          assert.deepEqual(
+            activeTags(html),
+            [],
+            `line ${line + 1} col ${m.index}: hover renders markup\n${value}\n---\n${html}`,
+          );
         }
       }
       assert.ok(hovers > 10, `only ${hovers} hovers answered`);
@@ -77,15 +114,24 @@ describe('security: untrusted capture text in hovers and messages (real LSP)', f
 
 describe('security: what the extension may do', () => {
   const sources = (dir: string): string[] =>
-    fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name.endsWith('.ts'))
       .map((e) => path.join(e.parentPath, e.name));
 
   it('no child processes, sockets or eval in the extension, the server or the core', () => {
     const offenders: string[] = [];
-    for (const file of [...sources(path.join(REPO_ROOT, 'server', 'src')), ...sources(path.join(REPO_ROOT, 'client', 'src'))]) {
+    for (const file of [
+      ...sources(path.join(REPO_ROOT, 'server', 'src')),
+      ...sources(path.join(REPO_ROOT, 'client', 'src')),
+    ]) {
       const code = fs.readFileSync(file, 'utf8');
-      for (const banned of [/['"](?:node:)?child_process['"]/, /['"](?:node:)?(?:net|dgram|http|https|http2|tls)['"]/, /\beval\s*\(/, /\bnew Function\s*\(/]) {
+      for (const banned of [
+        /['"](?:node:)?child_process['"]/,
+        /['"](?:node:)?(?:net|dgram|http|https|http2|tls)['"]/,
+        /\beval\s*\(/,
+        /\bnew Function\s*\(/,
+      ]) {
         if (banned.test(code)) offenders.push(`${path.relative(REPO_ROOT, file)}: ${banned}`);
       }
     }

@@ -3,7 +3,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CancellationTokenSource, type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport } from 'vscode-languageserver-protocol';
+import {
+  CancellationTokenSource,
+  type WorkDoneProgressBegin,
+  type WorkDoneProgressEnd,
+  type WorkDoneProgressReport,
+} from 'vscode-languageserver-protocol';
 import { analyze } from '../../server/src/core/analyze';
 import { captureName, writeCapture } from '../../scripts/bench/generate';
 import { LspTestClient, REPO_ROOT } from '../support/lspClient';
@@ -52,15 +57,28 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     await client.shutdown();
   });
 
-  it('streams a file that is not open, with progress by bytes, and publishes analyze()\'s findings for its URI', async () => {
+  it("streams a file that is not open, with progress by bytes, and publishes analyze()'s findings for its URI", async () => {
     const uri = pathToFileURL(big).href;
-    const result = (await client.connection.sendRequest(METHOD, { uri, workDoneToken: 'run-1' })) as Record<string, unknown>;
+    const result = (await client.connection.sendRequest(METHOD, { uri, workDoneToken: 'run-1' })) as Record<
+      string,
+      unknown
+    >;
     const want = analyze(bigText).findings;
-    assert.deepEqual(result, { uri, format: 'text', bytes: Buffer.byteLength(bigText), packets: analyze(bigText).packets.length, warnings: want.filter((f) => f.severity === 'warning').length, findings: want.length });
+    assert.deepEqual(result, {
+      uri,
+      format: 'text',
+      bytes: Buffer.byteLength(bigText),
+      packets: analyze(bigText).packets.length,
+      warnings: want.filter((f) => f.severity === 'warning').length,
+      findings: want.length,
+    });
     assert.ok((result.warnings as number) > 8);
 
     const diagnostics = await client.diagnosticsFor(uri, (d) => d.length > 0);
-    assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.code, d.message]), want.map((f) => [f.startLine, f.code, f.message]));
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range.start.line, d.code, d.message]),
+      want.map((f) => [f.startLine, f.code, f.message]),
+    );
 
     const events = progress.get('run-1') ?? [];
     assert.equal(events[0].kind, 'begin');
@@ -68,19 +86,29 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     assert.equal(events[events.length - 1].kind, 'end');
     const percents = events.filter((e): e is WorkDoneProgressReport => e.kind === 'report').map((e) => e.percentage!);
     assert.ok(percents.length >= 5, `only ${percents.length} progress reports: ${percents}`);
-    assert.deepEqual(percents, [...percents].sort((a, b) => a - b), 'progress went backwards');
+    assert.deepEqual(
+      percents,
+      [...percents].sort((a, b) => a - b),
+      'progress went backwards',
+    );
     assert.ok(percents[percents.length - 1] >= 90);
   });
 
-  it('a pcap: decoded on the server, findings published for the pcap\'s own URI', async () => {
+  it("a pcap: decoded on the server, findings published for the pcap's own URI", async () => {
     const pcap = path.join(REPO_ROOT, 'test', 'fixtures', 'lab', 'ttl64-ipv4.pcap');
     const uri = pathToFileURL(pcap).href;
-    const result = (await client.connection.sendRequest(METHOD, { path: pcap, workDoneToken: 'pcap' })) as Record<string, unknown>;
+    const result = (await client.connection.sendRequest(METHOD, { path: pcap, workDoneToken: 'pcap' })) as Record<
+      string,
+      unknown
+    >;
     assert.equal(result.format, 'pcap');
     assert.equal(result.uri, uri);
     const diagnostics = await client.diagnosticsFor(uri, (d) => d.length > 0);
     const text = analyze(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'lab', 'ttl64-ipv4.nv.txt'), 'utf8'));
-    assert.deepEqual(diagnostics.filter((d) => d.severity === 2).map((d) => d.message), text.findings.filter((f) => f.severity === 'warning').map((f) => f.message));
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 2).map((d) => d.message),
+      text.findings.filter((f) => f.severity === 'warning').map((f) => f.message),
+    );
   });
 
   it('$/cancelRequest stops it: the request fails as cancelled, nothing is published', async () => {
@@ -88,7 +116,8 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     const source = new CancellationTokenSource();
     const pending = client.connection.sendRequest(METHOD, { uri, workDoneToken: 'run-2' }, source.token);
     // Cancel as soon as the first report shows it is reading.
-    for (let i = 0; i < 400 && !(progress.get('run-2') ?? []).some((e) => e.kind === 'report'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 400 && !(progress.get('run-2') ?? []).some((e) => e.kind === 'report'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     source.cancel();
     await assert.rejects(pending, (e: { code?: number }) => e.code === REQUEST_CANCELLED);
     const events = progress.get('run-2') ?? [];
@@ -99,7 +128,7 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     await assert.rejects(client.diagnosticsFor(uri, () => true, 200));
   });
 
-  it('without a token the server asks for one, and the progress\'s own cancel (window/workDoneProgress/cancel) stops it', async () => {
+  it("without a token the server asks for one, and the progress's own cancel (window/workDoneProgress/cancel) stops it", async () => {
     let token: string | number | undefined;
     client.connection.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
       token = p.token;
@@ -107,7 +136,12 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     });
     const uri = pathToFileURL(big).href;
     const pending = client.connection.sendRequest(METHOD, { uri });
-    for (let i = 0; i < 400 && !(token !== undefined && (progress.get(token) ?? []).some((e) => e.kind === 'report')); i++) await new Promise((r) => setTimeout(r, 10));
+    for (
+      let i = 0;
+      i < 400 && !(token !== undefined && (progress.get(token) ?? []).some((e) => e.kind === 'report'));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 10));
     assert.ok(token !== undefined, 'the server did not create a progress');
     await client.connection.sendNotification('window/workDoneProgress/cancel', { token });
     await assert.rejects(pending, (e: { code?: number }) => e.code === REQUEST_CANCELLED);
@@ -115,8 +149,14 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
   });
 
   it('a missing file or a bad URI is an error that says so', async () => {
-    await assert.rejects(client.connection.sendRequest(METHOD, { path: path.join(dir, 'nope.txt') }), /cannot read .*nope\.txt/);
-    await assert.rejects(client.connection.sendRequest(METHOD, { uri: 'https://example.invalid/x.txt' }), /not a file URI/);
+    await assert.rejects(
+      client.connection.sendRequest(METHOD, { path: path.join(dir, 'nope.txt') }),
+      /cannot read .*nope\.txt/,
+    );
+    await assert.rejects(
+      client.connection.sendRequest(METHOD, { uri: 'https://example.invalid/x.txt' }),
+      /not a file URI/,
+    );
     await assert.rejects(client.connection.sendRequest(METHOD, {}), /expected \{ uri \} or \{ path \}/);
   });
 });

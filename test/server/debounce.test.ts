@@ -28,13 +28,16 @@ async function sendBurst(client: LspTestClient): Promise<string> {
   for (let i = 0; i < BURST; i++) {
     const line = text.split('\n').length - 1;
     const added = `${SEED_LINES[i % SEED_LINES.length]}\n`;
-    await client.change(URI, i + 2, [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: added }]);
+    await client.change(URI, i + 2, [
+      { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: added },
+    ]);
     text += added;
   }
   return text;
 }
 
-const fresh = (text: string): unknown => normalise(analyze(text, DEFAULT_OPTIONS).findings.map((f) => toDiagnostic(f, URI)));
+const fresh = (text: string): unknown =>
+  normalise(analyze(text, DEFAULT_OPTIONS).findings.map((f) => toDiagnostic(f, URI)));
 
 describe('debounce and stale runs over real LSP', function () {
   this.timeout(60_000);

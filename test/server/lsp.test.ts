@@ -40,18 +40,30 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     await client.open(SEED_URI, SEED);
     const all = await client.diagnosticsFor(SEED_URI, (d) => d.length > 0);
     const diags = warnings(all);
-    assert.deepEqual(diags.map((d) => d.range.start.line + 1), [2, 4, 6]);
+    assert.deepEqual(
+      diags.map((d) => d.range.start.line + 1),
+      [2, 4, 6],
+    );
     // the only other diagnostic: the client's offloaded checksums explained once, as information
-    assert.deepEqual(all.filter((d) => d.severity !== 2).map((d) => [d.range.start.line + 1, d.severity, d.code]), [[1, 3, 'checksum-offload']]);
+    assert.deepEqual(
+      all.filter((d) => d.severity !== 2).map((d) => [d.range.start.line + 1, d.severity, d.code]),
+      [[1, 3, 'checksum-offload']],
+    );
     for (const d of diags) {
       assert.equal(d.severity, 2, 'Warning');
       assert.equal(d.source, 'tcpdump-lens');
       assert.equal(d.code, 'ttl-mismatch');
       assert.equal(d.range.start.character, 0);
       assert.equal(d.range.end.line, d.range.start.line);
-      assert.match(String(d.message), /RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 \(initial 64, 1 hop\); that host's other packets arrive with TTL 61 \(3 hops\)\. A device 2 hops before 192\.168\.40\.129/);
+      assert.match(
+        String(d.message),
+        /RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 \(initial 64, 1 hop\); that host's other packets arrive with TTL 61 \(3 hops\)\. A device 2 hops before 192\.168\.40\.129/,
+      );
       // related information points at the baseline: the four echo replies (lines 8, 10, 12, 14)
-      assert.deepEqual(d.relatedInformation!.map((r) => r.location.range.start.line + 1), [8, 10, 12, 14]);
+      assert.deepEqual(
+        d.relatedInformation!.map((r) => r.location.range.start.line + 1),
+        [8, 10, 12, 14],
+      );
       assert.equal(d.relatedInformation![0].location.uri, SEED_URI);
       assert.equal(d.relatedInformation![0].location.range.start.character, SEED.split('\n')[7].indexOf('61'));
     }
@@ -80,9 +92,20 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     const uri = 'file:///captures/seed.nv.tcpdump';
     await client.open(uri, fixture('seed-4x/seed-firewall-rst.nv.txt'));
     const diags = warnings(await client.diagnosticsFor(uri, (d) => d.length > 0));
-    assert.deepEqual(diags.map((d) => [d.range.start.line + 1, d.range.end.line + 1]), [[3, 4], [7, 8], [11, 12]]);
+    assert.deepEqual(
+      diags.map((d) => [d.range.start.line + 1, d.range.end.line + 1]),
+      [
+        [3, 4],
+        [7, 8],
+        [11, 12],
+      ],
+    );
     assert.match(String(diags[0].message), /A device 2 hops before 192\.168\.40\.129/);
-    assert.match(hoverText(await client.hover(uri, 3, 50)), /2 hops before 192\.168\.40\.129/, 'hover works on the second line too');
+    assert.match(
+      hoverText(await client.hover(uri, 3, 50)),
+      /2 hops before 192\.168\.40\.129/,
+      'hover works on the second line too',
+    );
   });
 
   it('stays silent when the host itself sent the RST', async () => {
@@ -90,7 +113,10 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     const uri = 'file:///captures/genuine.nv.tcpdump';
     await client.open(uri, fixture('seed-4x/seed-genuine-rst.nv.txt'));
     const diags = await client.diagnosticsFor(uri);
-    assert.deepEqual(diags.map((d) => d.code), ['checksum-offload']);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['checksum-offload'],
+    );
     assert.match(hoverText(await client.hover(uri, 2)), /same distance \(3 hops\)/);
   });
 
@@ -99,15 +125,28 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     await client.open(SEED_URI, SEED);
     await client.diagnosticsFor(SEED_URI, (d) => warnings(d).length === 3);
     // delete lines 7..14 (0-based 6..13): the pings
-    await client.change(SEED_URI, 2, [{ range: { start: { line: 6, character: 0 }, end: { line: 14, character: 0 } }, text: '' }]);
+    await client.change(SEED_URI, 2, [
+      { range: { start: { line: 6, character: 0 }, end: { line: 14, character: 0 } }, text: '' },
+    ]);
     const after = await client.diagnosticsFor(SEED_URI, (_d, p) => p.version === 2);
     assert.deepEqual(warnings(after), []);
     assert.match(hoverText(await client.hover(SEED_URI, 1)), /nothing to compare this RST with/);
     // type one echo reply back in: the RSTs are judged again, but one ICMP packet is a thin baseline
     const reply = SEED.split('\n')[13];
-    await client.change(SEED_URI, 3, [{ range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, text: `${reply}\n` }]);
-    const back = (await client.diagnosticsFor(SEED_URI, (_d, p) => p.version === 3)).filter((d) => d.code === 'ttl-mismatch');
-    assert.deepEqual(back.map((d) => [d.range.start.line + 1, d.severity]), [[2, 3], [4, 3], [6, 3]]);
+    await client.change(SEED_URI, 3, [
+      { range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, text: `${reply}\n` },
+    ]);
+    const back = (await client.diagnosticsFor(SEED_URI, (_d, p) => p.version === 3)).filter(
+      (d) => d.code === 'ttl-mismatch',
+    );
+    assert.deepEqual(
+      back.map((d) => [d.range.start.line + 1, d.severity]),
+      [
+        [2, 3],
+        [4, 3],
+        [6, 3],
+      ],
+    );
     assert.match(String(back[0].message), /Confidence: low \(compared with its ICMP packets only\)/);
   });
 
@@ -132,11 +171,21 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     assert.equal(await client.hover(SEED_URI, 1), null);
     // With 63 and 64 as candidate initial TTLs, 63 reads as 0 hops and 61 as 2 hops: still 2 hops apart.
     await client.changeConfiguration({ enable: true, initialTtls: [63, 64, 128, 255] });
-    const diags = warnings(await client.diagnosticsFor(SEED_URI, (d) => warnings(d).length === 3 && /initial 63/.test(String(warnings(d)[0].message))));
+    const diags = warnings(
+      await client.diagnosticsFor(
+        SEED_URI,
+        (d) => warnings(d).length === 3 && /initial 63/.test(String(warnings(d)[0].message)),
+      ),
+    );
     assert.match(String(diags[0].message), /TTL 63 \(initial 63, 0 hops\)/);
     // Garbage settings fall back to the defaults instead of breaking the analysis.
     await client.changeConfiguration({ enable: 'yes', initialTtls: ['x', -1, 999] });
-    const fallback = warnings(await client.diagnosticsFor(SEED_URI, (d) => warnings(d).length === 3 && /initial 64/.test(String(warnings(d)[0].message))));
+    const fallback = warnings(
+      await client.diagnosticsFor(
+        SEED_URI,
+        (d) => warnings(d).length === 3 && /initial 64/.test(String(warnings(d)[0].message)),
+      ),
+    );
     assert.equal(fallback.length, 3);
   });
 
@@ -173,30 +222,52 @@ describe('editor features over real LSP', function () {
       textDocument: { uri: SEED_URI },
       range: { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } },
     })) as { position: { line: number; character: number }; label: string }[];
-    assert.deepEqual(hints.map((h) => [h.position.line, h.label]), [[0, '≈0 hops'], [1, '≈1 hop'], [2, '≈0 hops'], [3, '≈1 hop'], [4, '≈0 hops'], [5, '≈1 hop'], [6, '≈0 hops'], [7, '≈3 hops']]);
+    assert.deepEqual(
+      hints.map((h) => [h.position.line, h.label]),
+      [
+        [0, '≈0 hops'],
+        [1, '≈1 hop'],
+        [2, '≈0 hops'],
+        [3, '≈1 hop'],
+        [4, '≈0 hops'],
+        [5, '≈1 hop'],
+        [6, '≈0 hops'],
+        [7, '≈3 hops'],
+      ],
+    );
     const line1 = SEED.split('\n')[1];
     assert.equal(hints[1].position.character, line1.indexOf('63') + 2, 'placed right after the TTL digits');
     await client.changeConfiguration({ inlayHints: { enable: false } });
-    const none = await client.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri: SEED_URI }, range: { start: { line: 0, character: 0 }, end: { line: 13, character: 0 } } });
+    const none = await client.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri: SEED_URI },
+      range: { start: { line: 0, character: 0 }, end: { line: 13, character: 0 } },
+    });
     assert.deepEqual(none, []);
   });
 
   it('document symbols: one per conversation, with how it ended', async () => {
-    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: SEED_URI } })) as { name: string; detail: string; range: { start: { line: number }; end: { line: number } } }[];
-    assert.deepEqual(symbols.map((s) => [s.name, s.detail, s.range.start.line + 1, s.range.end.line + 1]), [
-      ['TCP 192.168.31.128:49169 → 192.168.40.129:22', '6 packets · reset by a suspicious RST', 1, 6],
-      ['ICMP 192.168.31.128 → 192.168.40.129', '8 packets', 7, 14],
-    ]);
+    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', {
+      textDocument: { uri: SEED_URI },
+    })) as { name: string; detail: string; range: { start: { line: number }; end: { line: number } } }[];
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.detail, s.range.start.line + 1, s.range.end.line + 1]),
+      [
+        ['TCP 192.168.31.128:49169 → 192.168.40.129:22', '6 packets · reset by a suspicious RST', 1, 6],
+        ['ICMP 192.168.31.128 → 192.168.40.129', '8 packets', 7, 14],
+      ],
+    );
   });
 
   it('code lens: a summary on the first packet line', async () => {
-    const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: SEED_URI } })) as { range: { start: { line: number } }; command: { title: string } }[];
+    const lenses = (await client.connection.sendRequest('textDocument/codeLens', {
+      textDocument: { uri: SEED_URI },
+    })) as { range: { start: { line: number } }; command: { title: string } }[];
     assert.equal(lenses.length, 1);
     assert.equal(lenses[0].range.start.line, 0);
     assert.equal(lenses[0].command.title, '3 suspicious RSTs from 1 source · 14 packets · 2 sources');
   });
 
-  it('hop map request (tcpdumpLens/hopMap): the article\'s picture from the same analysis, null for unknown documents and when disabled', async () => {
+  it("hop map request (tcpdumpLens/hopMap): the article's picture from the same analysis, null for unknown documents and when disabled", async () => {
     const map = (await client.connection.sendRequest('tcpdumpLens/hopMap', { uri: SEED_URI })) as {
       sources: { address: string; distances: { hops: number }[] }[];
       suspiciousResets: { claimedSource: string; hops: number; lines: number[]; nearestClaimedHops?: number }[];

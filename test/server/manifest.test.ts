@@ -9,7 +9,10 @@ const NLS_EN = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.json'),
 const NLS_JA = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.ja.json'), 'utf8')) as Record<string, string>;
 
 describe('package.json manifest', () => {
-  const props = manifest.contributes.configuration.properties as Record<string, { default: unknown; description?: string; markdownDescription?: string }>;
+  const props = manifest.contributes.configuration.properties as Record<
+    string,
+    { default: unknown; description?: string; markdownDescription?: string }
+  >;
 
   it("declares every setting the server reads, with the server's defaults", () => {
     for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
@@ -37,7 +40,11 @@ describe('package.json manifest', () => {
   });
 
   it('activates on the tcpdump language (and decoded captures) and recognises tcpdump output by its first line', () => {
-    assert.deepEqual(manifest.activationEvents, ['onLanguage:tcpdump', 'onLanguage:plaintext', 'onFileSystem:tcpdump-pcap']);
+    assert.deepEqual(manifest.activationEvents, [
+      'onLanguage:tcpdump',
+      'onLanguage:plaintext',
+      'onFileSystem:tcpdump-pcap',
+    ]);
     const lang = manifest.contributes.languages.find((l: { id: string }) => l.id === 'tcpdump');
     assert.deepEqual(lang.extensions, ['.tcpdump', '.pcap.txt']);
     const firstLine = new RegExp(lang.firstLine);
@@ -59,11 +66,16 @@ describe('package.json manifest', () => {
 describe('client strings (VS Code l10n bundles)', () => {
   it('every vscode.l10n.t() message of the client has a Japanese translation in l10n/bundle.l10n.ja.json', () => {
     assert.equal(manifest.l10n, './l10n');
-    const bundle = JSON.parse(readFileSync(path.join(REPO_ROOT, 'l10n', 'bundle.l10n.ja.json'), 'utf8')) as Record<string, string>;
+    const bundle = JSON.parse(readFileSync(path.join(REPO_ROOT, 'l10n', 'bundle.l10n.ja.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
     const files = readdirSync(path.join(REPO_ROOT, 'client', 'src'), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name.endsWith('.ts'))
       .map((e) => path.join(e.parentPath, e.name));
-    const messages = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1].replace(/\\'/g, "'")));
+    const messages = files.flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1].replace(/\\'/g, "'")),
+    );
     assert.ok(messages.length >= 1);
     for (const m of messages) {
       assert.ok(bundle[m], `no Japanese for ${JSON.stringify(m)}`);

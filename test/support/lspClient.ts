@@ -32,20 +32,28 @@ export class LspTestClient {
   constructor() {
     this.child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(this.child.stdout!),
+      new StreamMessageWriter(this.child.stdin!),
+    );
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p);
       this.published.push({ uri: p.uri, version: p.version });
       for (const w of this.waiters.splice(0)) w();
     });
-    const count = (method: string): void => void this.serverRequests.set(method, (this.serverRequests.get(method) ?? 0) + 1);
+    const count = (method: string): void =>
+      void this.serverRequests.set(method, (this.serverRequests.get(method) ?? 0) + 1);
     this.connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
       count('workspace/configuration');
       return p.items.map((i) => (i.section === 'tcpdumpLens' ? this.settings : null));
     });
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
-    for (const method of ['workspace/diagnostic/refresh', 'workspace/inlayHint/refresh', 'workspace/codeLens/refresh']) {
+    for (const method of [
+      'workspace/diagnostic/refresh',
+      'workspace/inlayHint/refresh',
+      'workspace/codeLens/refresh',
+    ]) {
       this.connection.onRequest(method, () => {
         count(method);
         return null;
@@ -62,12 +70,20 @@ export class LspTestClient {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
-  async initialize(locale = 'en', capabilities: Record<string, unknown> = {}, initializationOptions?: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async initialize(
+    locale = 'en',
+    capabilities: Record<string, unknown> = {},
+    initializationOptions?: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
       locale,
-      capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown'] } }, ...capabilities },
+      capabilities: {
+        workspace: { configuration: true },
+        textDocument: { hover: { contentFormat: ['markdown'] } },
+        ...capabilities,
+      },
       ...(initializationOptions ? { initializationOptions } : {}),
     });
     await this.connection.sendNotification('initialized', {});
@@ -75,11 +91,16 @@ export class LspTestClient {
   }
 
   async open(uri: string, text: string, version = 1): Promise<void> {
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'tcpdump', version, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'tcpdump', version, text },
+    });
   }
 
   async change(uri: string, version: number, changes: unknown[]): Promise<void> {
-    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+    await this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
   }
 
   async close(uri: string): Promise<void> {
@@ -101,7 +122,10 @@ export class LspTestClient {
   }
 
   inlayHints(uri: string, fromLine: number, toLine: number): Promise<unknown[] | null> {
-    return this.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: fromLine, character: 0 }, end: { line: toLine, character: 0 } } });
+    return this.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: fromLine, character: 0 }, end: { line: toLine, character: 0 } },
+    });
   }
 
   documentSymbols(uri: string): Promise<unknown[] | null> {
@@ -109,16 +133,26 @@ export class LspTestClient {
   }
 
   /** Waits until the latest diagnostics pushed for `uri` satisfy `accept` (for a given version when asked). */
-  async diagnosticsFor(uri: string, accept: (d: Diagnostic[], p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 10000): Promise<Diagnostic[]> {
+  async diagnosticsFor(
+    uri: string,
+    accept: (d: Diagnostic[], p: PublishDiagnosticsParams) => boolean = () => true,
+    timeoutMs = 10000,
+  ): Promise<Diagnostic[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const p = this.diagnostics.get(uri);
       if (p && accept(p.diagnostics, p)) return p.diagnostics;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(p?.diagnostics.map((d) => [d.range.start.line, d.message]))}\nserver stderr: ${this.stderr}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(p?.diagnostics.map((d) => [d.range.start.line, d.message]))}\nserver stderr: ${this.stderr}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
-        this.waiters.push(() => { clearTimeout(t); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   }

@@ -12,9 +12,10 @@ export function registerHopMap(context: vscode.ExtensionContext, client: Languag
     vscode.commands.registerCommand(SHOW_HOP_MAP_COMMAND, () => {
       const editor = vscode.window.activeTextEditor;
       // The editor/title button only shows on tcpdump editors; the palette may be used from anywhere.
-      const target = editor && isTcpdumpDocument(editor.document)
-        ? editor
-        : vscode.window.visibleTextEditors.find((e) => isTcpdumpDocument(e.document));
+      const target =
+        editor && isTcpdumpDocument(editor.document)
+          ? editor
+          : vscode.window.visibleTextEditors.find((e) => isTcpdumpDocument(e.document));
       if (!target) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Open a tcpdump document to see its hop map.'));
         return;

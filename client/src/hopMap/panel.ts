@@ -23,7 +23,9 @@ export class HopMapPanel implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped per request: an answer for an older request (or another document) is dropped. */
   private generation = 0;
-  private readonly labels: HopMapLabels = vscode.env.language.toLowerCase().startsWith('ja') ? JAPANESE_LABELS : ENGLISH_LABELS;
+  private readonly labels: HopMapLabels = vscode.env.language.toLowerCase().startsWith('ja')
+    ? JAPANESE_LABELS
+    : ENGLISH_LABELS;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly client: LanguageClient) {
@@ -32,7 +34,8 @@ export class HopMapPanel implements vscode.Disposable {
         if (this.panel && editor && isTcpdumpDocument(editor.document)) this.follow(editor);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (this.panel && this.document?.toString() === e.document.uri.toString() && e.contentChanges.length > 0) this.scheduleUpdate();
+        if (this.panel && this.document?.toString() === e.document.uri.toString() && e.contentChanges.length > 0)
+          this.scheduleUpdate();
       }),
     );
   }
@@ -100,7 +103,9 @@ export class HopMapPanel implements vscode.Disposable {
     const heading = this.labels.heading(path.posix.basename(uri.path));
     let markup: string;
     try {
-      const map = await this.client.sendRequest<HopMap | null>(HOP_MAP_METHOD, { uri: this.client.code2ProtocolConverter.asUri(uri) });
+      const map = await this.client.sendRequest<HopMap | null>(HOP_MAP_METHOD, {
+        uri: this.client.code2ProtocolConverter.asUri(uri),
+      });
       markup = map ? renderHopMapSvg(map, this.labels) : renderHopMapNotice(this.labels.unavailable);
     } catch (error) {
       markup = renderHopMapNotice(this.labels.failed(error instanceof Error ? error.message : String(error)));

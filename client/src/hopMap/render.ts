@@ -46,10 +46,12 @@ const ttlList = (ttls: readonly number[]): string => ttls.join('/');
 export const ENGLISH_LABELS: HopMapLabels = {
   panelTitle: 'Hop Map',
   heading: (name) => `Hop map — ${name}`,
-  unavailable: 'No hop map for this document: tcpdump Lens is switched off for it (tcpdumpLens.enable), or the language server has not read it yet.',
+  unavailable:
+    'No hop map for this document: tcpdump Lens is switched off for it (tcpdumpLens.enable), or the language server has not read it yet.',
   failed: (reason) => `The language server could not draw the hop map: ${reason}`,
   capturePoint: 'capture point',
-  rulerCaption: 'Hops from the capture point = initial TTL (64, 128, 255 …) − the TTL seen here. Click a marker to show its line.',
+  rulerCaption:
+    'Hops from the capture point = initial TTL (64, 128, 255 …) − the TTL seen here. Click a marker to show its line.',
   hops: hopsEn,
   distanceBadge: (d) => `${d.packets} × TTL ${ttlList(d.ttls)}`,
   sourceTooltip: (a, d) =>
@@ -68,7 +70,8 @@ export const ENGLISH_LABELS: HopMapLabels = {
     ` but ${g.lines.length === 1 ? 'it was' : 'they were'} sent from ${hopsEn(g.hops)} away. Click to show line ${g.lines[0] + 1}.`,
   resetSender: 'RST sender?',
   lineTooltip: (line) => `Show line ${line + 1}`,
-  moreLanes: (s, r) => `Not drawn: ${s} more ${s === 1 ? 'source' : 'sources'}, ${r} more RST ${r === 1 ? 'group' : 'groups'}.`,
+  moreLanes: (s, r) =>
+    `Not drawn: ${s} more ${s === 1 ? 'source' : 'sources'}, ${r} more RST ${r === 1 ? 'group' : 'groups'}.`,
   noHops: (n) =>
     n === 0
       ? 'No packets in this document.'
@@ -82,10 +85,12 @@ const hopsJa = (n: number): string => `${n} ホップ`;
 export const JAPANESE_LABELS: HopMapLabels = {
   panelTitle: 'ホップマップ',
   heading: (name) => `ホップマップ — ${name}`,
-  unavailable: 'この文書のホップマップはありません。tcpdump Lens が無効 (tcpdumpLens.enable) か、言語サーバーがまだ読み込んでいません。',
+  unavailable:
+    'この文書のホップマップはありません。tcpdump Lens が無効 (tcpdumpLens.enable) か、言語サーバーがまだ読み込んでいません。',
   failed: (reason) => `言語サーバーがホップマップを作れませんでした: ${reason}`,
   capturePoint: 'キャプチャ地点',
-  rulerCaption: 'キャプチャ地点からのホップ数 = 初期 TTL (64、128、255 …) − ここで見た TTL。マーカーをクリックするとその行へ移動します。',
+  rulerCaption:
+    'キャプチャ地点からのホップ数 = 初期 TTL (64、128、255 …) − ここで見た TTL。マーカーをクリックするとその行へ移動します。',
   hops: hopsJa,
   distanceBadge: (d) => `${d.packets} 個 × TTL ${ttlList(d.ttls)}`,
   sourceTooltip: (a, d) =>
@@ -104,8 +109,11 @@ export const JAPANESE_LABELS: HopMapLabels = {
   lineTooltip: (line) => `${line + 1} 行目を表示`,
   moreLanes: (s, r) => `省略: 送信元 ${s} 個、RST グループ ${r} 個。`,
   noHops: (n) =>
-    n === 0 ? 'この文書にはパケットがありません。' : `${n} 個のパケットのどれにも TTL がありません。tcpdump -v で取り直してください。`,
-  ariaLabel: (m) => `ホップマップ: 送信元 ${m.sources.length} 個 (最大 ${hopsJa(m.maxHops)})、偽造 RST ${m.suspiciousResets.length} グループ。`,
+    n === 0
+      ? 'この文書にはパケットがありません。'
+      : `${n} 個のパケットのどれにも TTL がありません。tcpdump -v で取り直してください。`,
+  ariaLabel: (m) =>
+    `ホップマップ: 送信元 ${m.sources.length} 個 (最大 ${hopsJa(m.maxHops)})、偽造 RST ${m.suspiciousResets.length} グループ。`,
 };
 
 /** Styles for the markup below; the page puts them in its nonce'd <style>. Colours are the theme's. */
@@ -133,14 +141,16 @@ export const HOP_MAP_CSS = `
 
 /** Escapes text for HTML/SVG text content and quoted attribute values; drops control characters. */
 export function escapeMarkup(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;')
+  );
 }
 
 /** Capture text can be arbitrarily long (a hostname when tcpdump ran without -n): keep lanes readable. */
@@ -149,7 +159,8 @@ function clip(text: string, max = 48): string {
 }
 
 /** Rough text width, erring wide, to size the picture: monospace (addresses) or the UI font. */
-const textWidth = (text: string, size = 12, font: 'mono' | 'ui' = 'mono'): number => text.length * size * (font === 'mono' ? 0.62 : 0.54);
+const textWidth = (text: string, size = 12, font: 'mono' | 'ui' = 'mono'): number =>
+  text.length * size * (font === 'mono' ? 0.62 : 0.54);
 const num = (n: number): string => (Number.isInteger(n) ? `${n}` : n.toFixed(1));
 
 export const MAX_SOURCE_LANES = 40;
@@ -258,7 +269,9 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
     // The last hop gets a number too, unless it would collide with the previous numbered one.
     const numbered = h % step === 0 || (h === map.maxHops && h % step >= step / 2);
     if (geo.hopWidth >= 6 || numbered) {
-      ruler.push(`<line class="tick" x1="${num(x)}" y1="${RULER_Y - (numbered ? 6 : 3)}" x2="${num(x)}" y2="${RULER_Y + (numbered ? 6 : 3)}"/>`);
+      ruler.push(
+        `<line class="tick" x1="${num(x)}" y1="${RULER_Y - (numbered ? 6 : 3)}" x2="${num(x)}" y2="${RULER_Y + (numbered ? 6 : 3)}"/>`,
+      );
     }
     if (numbered) {
       texts.push(`<text class="muted" x="${num(x)}" y="${RULER_Y + 22}" text-anchor="middle">${h}</text>`);
@@ -273,11 +286,15 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
     ruler.push(`<rect class="device" x="${num(x - 9)}" y="${RULER_Y - 9}" width="18" height="18" rx="3"/>`);
     // Raised when close to the capture point, so the two labels do not overlap.
     const labelY = x - geo.originX < 90 ? RULER_Y - 36 : RULER_Y - 18;
-    texts.push(`<text class="reset-text" x="${num(x)}" y="${labelY}" text-anchor="middle">${escapeMarkup(labels.resetSender)}</text>`);
+    texts.push(
+      `<text class="reset-text" x="${num(x)}" y="${labelY}" text-anchor="middle">${escapeMarkup(labels.resetSender)}</text>`,
+    );
   }
   // The capture point, drawn after the devices so it stays visible at 0 hops.
   ruler.push(`<circle class="capture" cx="${num(geo.originX)}" cy="${RULER_Y}" r="9"/>`);
-  texts.push(`<text x="${num(geo.originX)}" y="${RULER_Y - 18}" text-anchor="middle">${escapeMarkup(labels.capturePoint)}</text>`);
+  texts.push(
+    `<text x="${num(geo.originX)}" y="${RULER_Y - 18}" text-anchor="middle">${escapeMarkup(labels.capturePoint)}</text>`,
+  );
 
   const markerCenter = new Map<string, Map<number, { x: number; y: number }>>();
 
@@ -286,7 +303,9 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
     const cy = top + 22;
     if (lane.kind === 'source') {
       const s = lane.source;
-      texts.push(`<text class="address" x="${num(16 + gutterWidth)}" y="${cy + 4}" text-anchor="end">${escapeMarkup(clip(s.address))}</text>`);
+      texts.push(
+        `<text class="address" x="${num(16 + gutterWidth)}" y="${cy + 4}" text-anchor="end">${escapeMarkup(clip(s.address))}</text>`,
+      );
       const far = geo.x(s.distances[s.distances.length - 1].hops);
       paths.push(`<line class="path" x1="${num(geo.originX)}" y1="${cy}" x2="${num(far)}" y2="${cy}"/>`);
       const centers = new Map<number, { x: number; y: number }>();
@@ -299,7 +318,9 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
           `<circle class="source target" cx="${num(x)}" cy="${cy}" r="7" data-line="${d.firstLine}" tabindex="0" role="button" aria-label="${escapeMarkup(tip)}"><title>${escapeMarkup(tip)}</title></circle>`,
         );
         const badge = labels.distanceBadge(d);
-        texts.push(`<text class="muted small" x="${num(x)}" y="${cy - 13}" text-anchor="middle">${escapeMarkup(badge)}</text>`);
+        texts.push(
+          `<text class="muted small" x="${num(x)}" y="${cy - 13}" text-anchor="middle">${escapeMarkup(badge)}</text>`,
+        );
         widen(x + textWidth(badge, 11) / 2);
       }
       return;
@@ -307,11 +328,16 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
 
     const g = lane.group;
     const x = geo.x(g.hops);
-    texts.push(`<text class="reset-text small" x="${num(16 + gutterWidth)}" y="${cy + 4}" text-anchor="end">${escapeMarkup(labels.resetGutter)}</text>`);
+    texts.push(
+      `<text class="reset-text small" x="${num(16 + gutterWidth)}" y="${cy + 4}" text-anchor="end">${escapeMarkup(labels.resetGutter)}</text>`,
+    );
     // From the device on the ruler down to its RSTs.
-    claims.push(`<line class="claim" x1="${num(x)}" y1="${RULER_Y + 28}" x2="${num(x)}" y2="${cy - 9}" opacity="0.35"/>`);
+    claims.push(
+      `<line class="claim" x1="${num(x)}" y1="${RULER_Y + 28}" x2="${num(x)}" y2="${cy - 9}" opacity="0.35"/>`,
+    );
     // To where the claimed sender really is.
-    const to = g.nearestClaimedHops === undefined ? undefined : markerCenter.get(g.claimedSource)?.get(g.nearestClaimedHops);
+    const to =
+      g.nearestClaimedHops === undefined ? undefined : markerCenter.get(g.claimedSource)?.get(g.nearestClaimedHops);
     if (to) claims.push(`<line class="claim" x1="${num(x)}" y1="${cy - 9}" x2="${num(to.x)}" y2="${num(to.y + 9)}"/>`);
     const tip = labels.resetTooltip(g);
     markers.push(
@@ -320,17 +346,22 @@ export function renderHopMapSvg(map: HopMap, labels: HopMapLabels = ENGLISH_LABE
     const shown = g.lines.slice(0, LINES_IN_LABEL);
     const head = labels.resetClaiming(clip(g.claimedSource), g.lines.length);
     const links = shown.map(
-      (l, k) => `${k > 0 ? ', ' : ''}<tspan class="line-link" data-line="${l}"><title>${escapeMarkup(labels.lineTooltip(l))}</title>${l + 1}</tspan>`,
+      (l, k) =>
+        `${k > 0 ? ', ' : ''}<tspan class="line-link" data-line="${l}"><title>${escapeMarkup(labels.lineTooltip(l))}</title>${l + 1}</tspan>`,
     );
     const more = g.lines.length > shown.length ? labels.moreLines(g.lines.length - shown.length) : '';
     const tx = x + 16;
-    texts.push(`<text class="reset-text" x="${num(tx)}" y="${cy + 4}">${escapeMarkup(head)}${links.join('')}${escapeMarkup(more)}</text>`);
+    texts.push(
+      `<text class="reset-text" x="${num(tx)}" y="${cy + 4}">${escapeMarkup(head)}${links.join('')}${escapeMarkup(more)}</text>`,
+    );
     const detail = labels.resetDetail({ ...g, claimedSource: clip(g.claimedSource) });
     texts.push(`<text class="muted small" x="${num(tx)}" y="${cy + 22}">${escapeMarkup(detail)}</text>`);
     widen(tx + Math.max(textWidth(head + shown.map((l) => `${l + 1}, `).join('') + more), textWidth(detail, 11)));
   });
 
-  texts.push(`<text class="muted small" x="${num(geo.originX)}" y="${captionY}">${escapeMarkup(labels.rulerCaption)}</text>`);
+  texts.push(
+    `<text class="muted small" x="${num(geo.originX)}" y="${captionY}">${escapeMarkup(labels.rulerCaption)}</text>`,
+  );
   widen(geo.originX + textWidth(labels.rulerCaption, 11, 'ui'));
   if (footer) texts.push(`<text class="muted" x="16" y="${num(height - 14)}">${escapeMarkup(footer)}</text>`);
 

@@ -18,7 +18,8 @@ export function captureDocumentText(bytes: Uint8Array): string {
   const rendered = renderCaptureFrames(bytes);
   const lines = rendered.frames.map((f) => f.text);
   for (const w of rendered.warnings) lines.push(`tcpdump-lens: ${w}`);
-  if (rendered.frames.length === 0 && rendered.warnings.length === 0) lines.push('tcpdump-lens: the capture holds no packets');
+  if (rendered.frames.length === 0 && rendered.warnings.length === 0)
+    lines.push('tcpdump-lens: the capture holds no packets');
   return lines.map((l) => `${l}\n`).join('');
 }
 

@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
-import { CAPTURE_SCHEME, CAPTURE_TEXT_SUFFIX, CAPTURE_VIEW_TYPE, captureDocumentText, readFailureText } from './captureText';
+import {
+  CAPTURE_SCHEME,
+  CAPTURE_TEXT_SUFFIX,
+  CAPTURE_VIEW_TYPE,
+  captureDocumentText,
+  readFailureText,
+} from './captureText';
 
 /*
  * Binary captures in the editor. Opening a .pcap/.pcapng/.cap goes to a read-only custom editor,
@@ -10,7 +16,11 @@ import { CAPTURE_SCHEME, CAPTURE_TEXT_SUFFIX, CAPTURE_VIEW_TYPE, captureDocument
 
 /** `tcpdump-pcap:/dir/x.pcap.tcpdump?<the capture's own URI>`: the path gives title and language. */
 export function captureTextUri(capture: vscode.Uri): vscode.Uri {
-  return vscode.Uri.from({ scheme: CAPTURE_SCHEME, path: capture.path + CAPTURE_TEXT_SUFFIX, query: capture.toString() });
+  return vscode.Uri.from({
+    scheme: CAPTURE_SCHEME,
+    path: capture.path + CAPTURE_TEXT_SUFFIX,
+    query: capture.toString(),
+  });
 }
 
 export function captureUriOf(textUri: vscode.Uri): vscode.Uri {
@@ -41,7 +51,10 @@ class CaptureTextProvider implements vscode.TextDocumentContentProvider {
 }
 
 /** Opens a capture's decoded text (language tcpdump), read-only. */
-export async function openCaptureAsText(capture: vscode.Uri, viewColumn?: vscode.ViewColumn): Promise<vscode.TextEditor> {
+export async function openCaptureAsText(
+  capture: vscode.Uri,
+  viewColumn?: vscode.ViewColumn,
+): Promise<vscode.TextEditor> {
   let doc = await vscode.workspace.openTextDocument(captureTextUri(capture));
   if (doc.languageId !== 'tcpdump') doc = await vscode.languages.setTextDocumentLanguage(doc, 'tcpdump');
   return vscode.window.showTextDocument(doc, { viewColumn, preview: false });
@@ -55,7 +68,8 @@ class CaptureEditorProvider implements vscode.CustomReadonlyEditorProvider {
 
   async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
     panel.webview.options = { enableScripts: false };
-    panel.webview.html = '<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\';"></head><body><p>Opening the capture as tcpdump text…</p></body></html>';
+    panel.webview.html =
+      '<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\';"></head><body><p>Opening the capture as tcpdump text…</p></body></html>';
     try {
       await openCaptureAsText(document.uri, panel.viewColumn);
     } finally {
@@ -70,9 +84,15 @@ export function registerCaptureViewer(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     provider,
     vscode.workspace.registerTextDocumentContentProvider(CAPTURE_SCHEME, provider),
-    vscode.window.registerCustomEditorProvider(CAPTURE_VIEW_TYPE, new CaptureEditorProvider(), { supportsMultipleEditorsPerDocument: true }),
+    vscode.window.registerCustomEditorProvider(CAPTURE_VIEW_TYPE, new CaptureEditorProvider(), {
+      supportsMultipleEditorsPerDocument: true,
+    }),
     vscode.commands.registerCommand('tcpdumpLens.openCaptureAsText', async (uri?: vscode.Uri) => {
-      const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Captures: ['pcap', 'pcapng', 'cap'] } }))?.[0];
+      const target =
+        uri ??
+        (
+          await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Captures: ['pcap', 'pcapng', 'cap'] } })
+        )?.[0];
       if (target) await openCaptureAsText(target);
     }),
     watcher,

@@ -1,6 +1,12 @@
 import { buildBaselines, type SourceBaseline } from './baseline';
 import { looksBinary } from './binaryText';
-import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl, describeSuspiciousReset } from './describe';
+import {
+  describeBaselineRelated,
+  describeBinaryCapture,
+  describeChecksumOffload,
+  describeNoTtl,
+  describeSuspiciousReset,
+} from './describe';
 import type { EvidenceKind } from './evidence';
 import { buildTcpFlows, type TcpFlow } from './flows';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions, type Locale } from './options';
@@ -9,7 +15,8 @@ import { parseCapture, splitLines } from './parse';
 import { inferInitialTtl } from './ttl';
 import { judgeResets, type Confidence, type ResetVerdict } from './verdict';
 
-export type FindingCode = 'ttl-mismatch' | 'mac-mismatch' | 'rst-sequence' | 'rst-header' | 'no-ttl' | 'checksum-offload' | 'binary-capture';
+export type FindingCode =
+  'ttl-mismatch' | 'mac-mismatch' | 'rst-sequence' | 'rst-header' | 'no-ttl' | 'checksum-offload' | 'binary-capture';
 export type FindingSeverity = 'warning' | 'information';
 
 export interface RelatedLocation {
@@ -74,19 +81,37 @@ export const FINDING_CODE_OF: Record<EvidenceKind, FindingCode> = {
   'rst-payload': 'rst-header',
 };
 
-export function packetFinding(p: Packet, fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>): Finding {
-  return { packet: p.index, startLine: p.startLine, startCharacter: 0, endLine: p.endLine, endCharacter: p.endLineLength, ...fields };
+export function packetFinding(
+  p: Packet,
+  fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>,
+): Finding {
+  return {
+    packet: p.index,
+    startLine: p.startLine,
+    startCharacter: 0,
+    endLine: p.endLine,
+    endCharacter: p.endLineLength,
+    ...fields,
+  };
 }
 
 /** A suspicious RST's related packets: those that set the claimed sender's distance, or the lead signal's own. */
 export function relatedPacketsOf(v: ResetVerdict): readonly number[] {
   const lead = v.evidence[0];
-  const packets = lead.kind === 'hop-mismatch' || lead.kind === 'initial-ttl-mismatch' ? v.compared?.packets ?? [] : lead.packets ?? [];
+  const packets =
+    lead.kind === 'hop-mismatch' || lead.kind === 'initial-ttl-mismatch'
+      ? (v.compared?.packets ?? [])
+      : (lead.packets ?? []);
   return packets.slice(0, RELATED_LIMIT);
 }
 
 /** The finding for a suspicious RST, once its related locations are known. */
-export function suspiciousResetFinding(p: Packet, v: ResetVerdict, related: RelatedLocation[], locale: Locale): Finding {
+export function suspiciousResetFinding(
+  p: Packet,
+  v: ResetVerdict,
+  related: RelatedLocation[],
+  locale: Locale,
+): Finding {
   return packetFinding(p, {
     severity: v.confidence === 'low' ? 'information' : 'warning',
     code: FINDING_CODE_OF[v.evidence[0].kind],
@@ -100,7 +125,10 @@ export function suspiciousResetFinding(p: Packet, v: ResetVerdict, related: Rela
   });
 }
 
-function resetFinding(v: ResetVerdict, a: { packets: readonly Packet[]; lines: readonly string[]; options: AnalysisOptions }): Finding {
+function resetFinding(
+  v: ResetVerdict,
+  a: { packets: readonly Packet[]; lines: readonly string[]; options: AnalysisOptions },
+): Finding {
   const related = relatedPacketsOf(v).map((i): RelatedLocation => {
     const b = a.packets[i];
     const r = b.ttlRange ?? { line: b.startLine, start: 0, end: a.lines[b.startLine].length };
@@ -109,7 +137,10 @@ function resetFinding(v: ResetVerdict, a: { packets: readonly Packet[]; lines: r
       line: r.line,
       startCharacter: r.start,
       endCharacter: r.end,
-      message: initial === undefined ? a.lines[b.startLine].slice(0, 120) : describeBaselineRelated(a.options.locale, b.src, b.ttl!, initial - b.ttl!),
+      message:
+        initial === undefined
+          ? a.lines[b.startLine].slice(0, 120)
+          : describeBaselineRelated(a.options.locale, b.src, b.ttl!, initial - b.ttl!),
     };
   });
   return suspiciousResetFinding(a.packets[v.packet], v, related, a.options.locale);
@@ -131,7 +162,14 @@ function checksumNotes(packets: readonly Packet[], taken: Set<number>, options: 
     const at = list.find((p) => !taken.has(p.index));
     if (!at) continue;
     taken.add(at.index);
-    out.push(packetFinding(at, { severity: 'information', code: 'checksum-offload', message: describeChecksumOffload(options.locale, source, list.length), related: [] }));
+    out.push(
+      packetFinding(at, {
+        severity: 'information',
+        code: 'checksum-offload',
+        message: describeChecksumOffload(options.locale, source, list.length),
+        related: [],
+      }),
+    );
   }
   return out;
 }
@@ -142,13 +180,29 @@ export function analyze(text: string, options: AnalysisOptions = DEFAULT_OPTIONS
 }
 
 /** analyze(), keeping what an incremental re-analysis builds on (incrementalAnalysis.ts). */
-export function analyzeStages(text: string, options: AnalysisOptions, lines: string[] = splitLines(text)): { analysis: Analysis; flowOfPacket: Map<number, TcpFlow>; prefixedHeads: boolean | undefined } {
+export function analyzeStages(
+  text: string,
+  options: AnalysisOptions,
+  lines: string[] = splitLines(text),
+): { analysis: Analysis; flowOfPacket: Map<number, TcpFlow>; prefixedHeads: boolean | undefined } {
   const binary = looksBinary(text);
-  const { packets, prefixedHeads } = binary ? { packets: [] as Packet[], prefixedHeads: undefined } : parseCapture(text, lines);
+  const { packets, prefixedHeads } = binary
+    ? { packets: [] as Packet[], prefixedHeads: undefined }
+    : parseCapture(text, lines);
   const baselines = buildBaselines(packets, options.initialTtls);
   const { flows, flowOfPacket } = buildTcpFlows(packets);
-  const verdicts = judgeResets({ packets, baselines, flowOfPacket, initialTtls: options.initialTtls, spreadRule: options.spreadRule });
-  return { analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, binary), flowOfPacket, prefixedHeads };
+  const verdicts = judgeResets({
+    packets,
+    baselines,
+    flowOfPacket,
+    initialTtls: options.initialTtls,
+    spreadRule: options.spreadRule,
+  });
+  return {
+    analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, binary),
+    flowOfPacket,
+    prefixedHeads,
+  };
 }
 
 /** line → index of the packet covering it, or -1. */
@@ -176,15 +230,37 @@ export function assembleAnalysis(
   const findings: Finding[] = [];
   const taken = new Set<number>();
   if (binary) {
-    findings.push({ packet: -1, startLine: 0, startCharacter: 0, endLine: 0, endCharacter: Math.min(lines[0].length, 8), severity: 'information', code: 'binary-capture', message: describeBinaryCapture(options.locale), related: [] });
+    findings.push({
+      packet: -1,
+      startLine: 0,
+      startCharacter: 0,
+      endLine: 0,
+      endCharacter: Math.min(lines[0].length, 8),
+      severity: 'information',
+      code: 'binary-capture',
+      message: describeBinaryCapture(options.locale),
+      related: [],
+    });
   }
   if (packets.length > 0 && !packets.some((p) => p.ttl !== undefined)) {
-    findings.push(packetFinding(packets[0], { severity: 'information', code: 'no-ttl', message: describeNoTtl(options.locale), related: [] }));
+    findings.push(
+      packetFinding(packets[0], {
+        severity: 'information',
+        code: 'no-ttl',
+        message: describeNoTtl(options.locale),
+        related: [],
+      }),
+    );
     taken.add(packets[0].index);
   }
   const a = { packets, lines, options };
   for (const v of verdicts) {
-    if (v.status !== 'suspicious' || CONFIDENCE_RANK[v.confidence!] < CONFIDENCE_RANK[options.minimumConfidence] || taken.has(v.packet)) continue;
+    if (
+      v.status !== 'suspicious' ||
+      CONFIDENCE_RANK[v.confidence!] < CONFIDENCE_RANK[options.minimumConfidence] ||
+      taken.has(v.packet)
+    )
+      continue;
     findings.push(unchangedResetFindings?.get(v.packet) ?? resetFinding(v, a));
     taken.add(v.packet);
   }

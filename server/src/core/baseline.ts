@@ -35,7 +35,15 @@ export interface SourceBaseline extends DistanceBaseline {
 }
 
 function emptyDistance(): DistanceBaseline {
-  return { packets: [], byHops: new Map(), ttls: [], initialTtls: [], minHops: Infinity, maxHops: -Infinity, icmpOnly: true };
+  return {
+    packets: [],
+    byHops: new Map(),
+    ttls: [],
+    initialTtls: [],
+    minHops: Infinity,
+    maxHops: -Infinity,
+    icmpOnly: true,
+  };
 }
 
 function addTo(b: DistanceBaseline, p: Packet, initial: number): void {
@@ -61,7 +69,10 @@ function finish(b: DistanceBaseline): void {
  * One baseline per source address, from all its non-RST packets in the document (before and after
  * any RST): an RST is judged against everything else its claimed sender sent.
  */
-export function buildBaselines(packets: readonly Packet[], initialTtls: readonly number[]): Map<string, SourceBaseline> {
+export function buildBaselines(
+  packets: readonly Packet[],
+  initialTtls: readonly number[],
+): Map<string, SourceBaseline> {
   const baselines = new Map<string, SourceBaseline>();
   for (const p of packets) {
     if (isReset(p)) continue;
@@ -70,7 +81,14 @@ export function buildBaselines(packets: readonly Packet[], initialTtls: readonly
     if (p.proto === 'TCP' && p.flags === undefined) continue;
     let b = baselines.get(p.src);
     if (!b) {
-      b = { source: p.src, ...emptyDistance(), macs: new Map(), tcpDf: { set: 0, clear: 0 }, tcpTos: new Map(), tcpIpIds: [] };
+      b = {
+        source: p.src,
+        ...emptyDistance(),
+        macs: new Map(),
+        tcpDf: { set: 0, clear: 0 },
+        tcpTos: new Map(),
+        tcpIpIds: [],
+      };
       baselines.set(p.src, b);
     }
     if (p.srcMac) b.macs.set(p.srcMac, (b.macs.get(p.srcMac) ?? 0) + 1);

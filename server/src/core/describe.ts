@@ -43,14 +43,16 @@ function hopSentence(v: ResetVerdict, locale: Locale, quote: Quote): string {
   const ttls = span(b.ttls);
   const before = v.hopsBeforeSender!;
   if (locale === 'ja') {
-    const where = before > 0
-      ? `${source} の ${hops(before, locale)}手前にある機器 (ファイアウォールかロードバランサー?) が送った可能性が高いです。`
-      : `${source} より ${hops(-before, locale)}遠い所から送られており、そのホスト自身が送ったものではなさそうです。`;
+    const where =
+      before > 0
+        ? `${source} の ${hops(before, locale)}手前にある機器 (ファイアウォールかロードバランサー?) が送った可能性が高いです。`
+        : `${source} より ${hops(-before, locale)}遠い所から送られており、そのホスト自身が送ったものではなさそうです。`;
     return `この RST は ${source} から来たことになっていますが、TTL ${v.ttl} (初期値 ${v.initialTtl}、${hops(v.hops!, locale)}) で届きました。同じホストの他のパケットは TTL ${ttls} (${hopSpan(b, locale)}) で届いています。${where}`;
   }
-  const where = before > 0
-    ? `A device ${hops(before, locale)} before ${source} — a firewall or load balancer? — likely sent it.`
-    : `It came from ${hops(-before, locale)} beyond ${source}: that host likely did not send it.`;
+  const where =
+    before > 0
+      ? `A device ${hops(before, locale)} before ${source} — a firewall or load balancer? — likely sent it.`
+      : `It came from ${hops(-before, locale)} beyond ${source}: that host likely did not send it.`;
   return `RST claims to come from ${source} but arrived with TTL ${v.ttl} (initial ${v.initialTtl}, ${hops(v.hops!, locale)}); that host's other packets arrive with TTL ${ttls} (${hopSpan(b, locale)}). ${where}`;
 }
 
@@ -121,8 +123,12 @@ export function describeEvidence(e: Evidence, v: ResetVerdict, locale: Locale, q
         : `Its DF bit is ${f.df ? 'set' : 'clear'}, unlike ${src}'s other TCP packets.`;
     case 'ip-id-mismatch':
       return f.pattern === 'zero'
-        ? (ja ? `IP ID ${f.ipId} は ${src} の ID 0 の規則を破っています。` : `Its IP ID ${f.ipId} breaks ${src}'s pattern of ID 0.`)
-        : (ja ? `IP ID ${f.ipId} は ${src} の ID カウンター (${f.range}) から遠く離れています。` : `Its IP ID ${f.ipId} is far from ${src}'s ID counter (${f.range}).`);
+        ? ja
+          ? `IP ID ${f.ipId} は ${src} の ID 0 の規則を破っています。`
+          : `Its IP ID ${f.ipId} breaks ${src}'s pattern of ID 0.`
+        : ja
+          ? `IP ID ${f.ipId} は ${src} の ID カウンター (${f.range}) から遠く離れています。`
+          : `Its IP ID ${f.ipId} is far from ${src}'s ID counter (${f.range}).`;
   }
 }
 
@@ -141,7 +147,10 @@ export function describeSuspiciousReset(v: ResetVerdict, locale: Locale, quote: 
   const lead = v.evidence[0];
   let text = describeEvidence(lead, v, locale, quote);
   if (lead.kind !== 'hop-mismatch' && lead.kind !== 'rst-seq-data') {
-    text = locale === 'ja' ? `RST は ${quote(v.source)} から来たことになっていますが — ${text}` : `RST claims to come from ${quote(v.source)}, but: ${text}`;
+    text =
+      locale === 'ja'
+        ? `RST は ${quote(v.source)} から来たことになっていますが — ${text}`
+        : `RST claims to come from ${quote(v.source)}, but: ${text}`;
   }
   return `${text} ${confidenceSentence(v, locale)}`;
 }
@@ -164,7 +173,10 @@ export function describeChecksumOffload(locale: Locale, source: string, count: n
     : `tcpdump marks the checksums of ${count} ${count === 1 ? 'packet' : 'packets'} from ${source} as bad, but ${source} is the capturing host itself (0 hops): with checksum offloading that is normal — the NIC fills the checksum in after the capture point sees the packet.`;
 }
 
-export function describeSummary(locale: Locale, s: { suspicious: number; suspiciousSources: number; packets: number; sources: number }): string {
+export function describeSummary(
+  locale: Locale,
+  s: { suspicious: number; suspiciousSources: number; packets: number; sources: number },
+): string {
   if (locale === 'ja') {
     return `偽造の疑いがある RST ${s.suspicious} 個 (送信元 ${s.suspiciousSources}) · パケット ${s.packets} 個 · 送信元 ${s.sources}`;
   }
@@ -176,7 +188,10 @@ export function describeHopHint(locale: Locale, hopCount: number): string {
   return locale === 'ja' ? `≈${hopCount} ホップ` : `≈${hops(hopCount, locale)}`;
 }
 
-export function describeConversation(locale: Locale, c: { packets: number; ending: 'fin' | 'genuine-reset' | 'suspicious-reset' | 'open' | 'none' }): string {
+export function describeConversation(
+  locale: Locale,
+  c: { packets: number; ending: 'fin' | 'genuine-reset' | 'suspicious-reset' | 'open' | 'none' },
+): string {
   const endings: Record<typeof c.ending, Words> = {
     fin: { en: 'closed by FIN', ja: 'FIN で終了' },
     'genuine-reset': { en: 'reset by an end host', ja: '端末が RST で終了' },
@@ -229,7 +244,10 @@ function ttlLine(ctx: HoverContext): string {
 
 function baselineSummary(b: SourceBaseline, locale: Locale): string {
   const parts = [...b.byHops.entries()].map(([h, idx]) =>
-    locale === 'ja' ? `${hops(h, locale)}: ${idx.length} パケット` : `${hops(h, locale)}: ${idx.length} ${idx.length === 1 ? 'packet' : 'packets'}`);
+    locale === 'ja'
+      ? `${hops(h, locale)}: ${idx.length} パケット`
+      : `${hops(h, locale)}: ${idx.length} ${idx.length === 1 ? 'packet' : 'packets'}`,
+  );
   return locale === 'ja'
     ? `${codeSpan(b.source)} の RST 以外のパケット ${b.packets.length} 個 — ${parts.join('、')}`
     : `${codeSpan(b.source)}'s non-RST packets: ${b.packets.length} — ${parts.join(', ')}`;
@@ -254,9 +272,9 @@ export function describePacketHover(ctx: HoverContext): string {
   const out: string[] = [];
   if (v?.status === 'suspicious') {
     const c = CONFIDENCE[v.confidence!][locale];
-    out.push(locale === 'ja'
-      ? `**⚠ 偽造された RST の疑い (確信度: ${c})**`
-      : `**⚠ Likely forged RST (confidence: ${c})**`);
+    out.push(
+      locale === 'ja' ? `**⚠ 偽造された RST の疑い (確信度: ${c})**` : `**⚠ Likely forged RST (confidence: ${c})**`,
+    );
     out.push('');
     if (p.ttl !== undefined) {
       out.push(ttlLine(ctx));
@@ -265,7 +283,8 @@ export function describePacketHover(ctx: HoverContext): string {
     out.push(describeSuspiciousReset(v, locale, codeSpan));
     out.push('');
     out.push(locale === 'ja' ? '**手がかり**' : '**Evidence**');
-    for (const e of v.evidence) out.push(`- *${STRENGTH[e.strength][locale]}* — ${describeEvidence(e, v, locale, codeSpan)}`);
+    for (const e of v.evidence)
+      out.push(`- *${STRENGTH[e.strength][locale]}* — ${describeEvidence(e, v, locale, codeSpan)}`);
     if (v.baseline) {
       out.push('');
       out.push(baselineSummary(v.baseline, locale));
@@ -276,14 +295,18 @@ export function describePacketHover(ctx: HoverContext): string {
   if (p.ttl !== undefined) out.push(ttlLine(ctx));
   if (v?.status === 'consistent') {
     out.push('');
-    out.push(locale === 'ja'
-      ? `この RST は ${codeSpan(v.source)} の他のパケットと同じ距離 (${hops(v.hops!, locale)}) から届いています。ホスト自身が送ったと考えられます。`
-      : `This RST arrived from the same distance (${hops(v.hops!, locale)}) as ${codeSpan(v.source)}'s other packets: the host itself likely sent it.`);
+    out.push(
+      locale === 'ja'
+        ? `この RST は ${codeSpan(v.source)} の他のパケットと同じ距離 (${hops(v.hops!, locale)}) から届いています。ホスト自身が送ったと考えられます。`
+        : `This RST arrived from the same distance (${hops(v.hops!, locale)}) as ${codeSpan(v.source)}'s other packets: the host itself likely sent it.`,
+    );
   } else if (v?.status === 'no-baseline') {
     out.push('');
-    out.push(locale === 'ja'
-      ? `${codeSpan(v.source)} の他のパケットに TTL がないため、この RST と比べるものがありません。`
-      : `No other packet from ${codeSpan(v.source)} in this capture carries a TTL, so there is nothing to compare this RST with.`);
+    out.push(
+      locale === 'ja'
+        ? `${codeSpan(v.source)} の他のパケットに TTL がないため、この RST と比べるものがありません。`
+        : `No other packet from ${codeSpan(v.source)} in this capture carries a TTL, so there is nothing to compare this RST with.`,
+    );
   }
   if (v && v.evidence.length > 0) {
     out.push('');
@@ -301,15 +324,27 @@ const STACKS: Record<number, Words> = {
   32: { en: 'old Windows (95/98/NT 3.x)', ja: '古い Windows (95/98/NT 3.x)' },
   64: { en: 'Linux, macOS, BSD, Android, iOS', ja: 'Linux、macOS、BSD、Android、iOS' },
   128: { en: 'Windows', ja: 'Windows' },
-  255: { en: 'network gear (routers, firewalls, load balancers), or Solaris/AIX ICMP', ja: 'ネットワーク機器 (ルーター、ファイアウォール、ロードバランサー)、または Solaris/AIX の ICMP' },
+  255: {
+    en: 'network gear (routers, firewalls, load balancers), or Solaris/AIX ICMP',
+    ja: 'ネットワーク機器 (ルーター、ファイアウォール、ロードバランサー)、または Solaris/AIX の ICMP',
+  },
 };
 
 /** Markdown for a hover on an address: its TTL histogram and what its initial TTL suggests. */
-export function describeAddressHover(locale: Locale, address: string, b: SourceBaseline | undefined, lineOf: (i: number) => number): string {
+export function describeAddressHover(
+  locale: Locale,
+  address: string,
+  b: SourceBaseline | undefined,
+  lineOf: (i: number) => number,
+): string {
   const ja = locale === 'ja';
   const out = [`**${codeSpan(address)}**`, ''];
   if (!b) {
-    out.push(ja ? 'このアドレスから送られた、TTL のある RST 以外のパケットはありません。' : 'No non-RST packet with a TTL was sent from this address.');
+    out.push(
+      ja
+        ? 'このアドレスから送られた、TTL のある RST 以外のパケットはありません。'
+        : 'No non-RST packet with a TTL was sent from this address.',
+    );
     return out.join('\n');
   }
   out.push(ja ? '| ホップ | パケット | 最初の行 |' : '| hops | packets | first line |');
@@ -318,15 +353,19 @@ export function describeAddressHover(locale: Locale, address: string, b: SourceB
   out.push('');
   for (const initial of b.initialTtls) {
     const stack = STACKS[initial]?.[locale];
-    out.push(ja
-      ? `初期 TTL の推定: **${initial}**${stack ? ` — ${stack}` : ''}`
-      : `Initial TTL guess: **${initial}**${stack ? ` — ${stack}` : ''}`);
+    out.push(
+      ja
+        ? `初期 TTL の推定: **${initial}**${stack ? ` — ${stack}` : ''}`
+        : `Initial TTL guess: **${initial}**${stack ? ` — ${stack}` : ''}`,
+    );
   }
   if (b.minHops !== b.maxHops) {
     out.push('');
-    out.push(ja
-      ? '複数の距離から届いています (ECMP、経路変更、または NAT の後ろの複数ホスト)。判定の許容幅が広がります。'
-      : 'Seen at several distances (ECMP, a route change, or several hosts behind one NAT address): what counts as consistent widens.');
+    out.push(
+      ja
+        ? '複数の距離から届いています (ECMP、経路変更、または NAT の後ろの複数ホスト)。判定の許容幅が広がります。'
+        : 'Seen at several distances (ECMP, a route change, or several hosts behind one NAT address): what counts as consistent widens.',
+    );
   }
   return out.join('\n');
 }

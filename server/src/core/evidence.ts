@@ -44,15 +44,29 @@ export const POINTS: Record<Strength, number> = { conclusive: 10, strong: 3, mod
 /** Values this far apart come from tcpdump switching between absolute and relative numbering, not from a sender. */
 const NUMBERING_JUMP = 1 << 24;
 
-const ev = (kind: EvidenceKind, strength: Strength, facts: Evidence['facts'], packets?: number[], adjust = 0): Evidence =>
-  ({ kind, strength, points: Math.max(0, POINTS[strength] + adjust), facts, ...(packets ? { packets } : {}) });
+const ev = (
+  kind: EvidenceKind,
+  strength: Strength,
+  facts: Evidence['facts'],
+  packets?: number[],
+  adjust = 0,
+): Evidence => ({
+  kind,
+  strength,
+  points: Math.max(0, POINTS[strength] + adjust),
+  facts,
+  ...(packets ? { packets } : {}),
+});
 
 /** With `-e`: a source MAC the claimed sender never used on this segment. */
 export function macEvidence(p: Packet, b: SourceBaseline): Evidence | undefined {
   if (!p.srcMac || b.macs.size === 0 || b.macs.has(p.srcMac)) return undefined;
   const known = [...b.macs.keys()];
   // One MAC for everything else is a fixed neighbour; several (ECMP, VRRP failover) make this weaker.
-  return ev('mac-mismatch', known.length === 1 ? 'conclusive' : 'moderate', { mac: p.srcMac, knownMacs: known.join(', ') });
+  return ev('mac-mismatch', known.length === 1 ? 'conclusive' : 'moderate', {
+    mac: p.srcMac,
+    knownMacs: known.join(', '),
+  });
 }
 
 /**
@@ -61,28 +75,60 @@ export function macEvidence(p: Packet, b: SourceBaseline): Evidence | undefined 
  * p0f's rule of thumb (configurable) makes a ≤ 2-hop step beyond it, for a source more than 5 hops
  * away, weak.
  */
-export function hopEvidence(hops: number, b: DistanceBaseline, comparedWith: 'tcp' | 'other', spread: SpreadRule = DEFAULT_SPREAD_RULE): Evidence | undefined {
+export function hopEvidence(
+  hops: number,
+  b: DistanceBaseline,
+  comparedWith: 'tcp' | 'other',
+  spread: SpreadRule = DEFAULT_SPREAD_RULE,
+): Evidence | undefined {
   if (hops >= b.minHops && hops <= b.maxHops) return undefined;
   const off = hops < b.minHops ? b.minHops - hops : hops - b.maxHops;
   const stable = b.minHops === b.maxHops;
-  const strength: Strength = stable ? 'strong' : off <= spread.weakStepHops && b.minHops > spread.farSourceHops ? 'weak' : 'moderate';
+  const strength: Strength = stable
+    ? 'strong'
+    : off <= spread.weakStepHops && b.minHops > spread.farSourceHops
+      ? 'weak'
+      : 'moderate';
   let adjust = 0;
   if (comparedWith === 'other') adjust -= 1; // ICMP/UDP may be answered by another part of the path or stack
-  if (b.packets.length === 1) adjust -= 1; // one packet is a thin baseline
+  if (b.packets.length === 1)
+    adjust -= 1; // one packet is a thin baseline
   else if (b.packets.length >= 20) adjust += 0.5;
   const nearest = [...b.byHops.keys()].reduce((n, h) => (Math.abs(h - hops) < Math.abs(n - hops) ? h : n), b.minHops);
-  return ev('hop-mismatch', strength, { hops, baselineHops: nearest, off, stable, baselinePackets: b.packets.length, icmpOnly: comparedWith === 'other' && b.icmpOnly }, b.byHops.get(nearest), adjust);
+  return ev(
+    'hop-mismatch',
+    strength,
+    {
+      hops,
+      baselineHops: nearest,
+      off,
+      stable,
+      baselinePackets: b.packets.length,
+      icmpOnly: comparedWith === 'other' && b.icmpOnly,
+    },
+    b.byHops.get(nearest),
+    adjust,
+  );
 }
 
 /** The RST's stack starts from another initial TTL than the claimed sender's (255 vs 64) — even at equal hops. */
-export function initialTtlEvidence(initialTtl: number, b: DistanceBaseline, comparedWith: 'tcp' | 'other'): Evidence | undefined {
+export function initialTtlEvidence(
+  initialTtl: number,
+  b: DistanceBaseline,
+  comparedWith: 'tcp' | 'other',
+): Evidence | undefined {
   if (b.initialTtls.includes(initialTtl)) return undefined;
   // Solaris and others start ICMP at 255 and TCP at 64: against non-TCP packets this is weak.
   const strength: Strength = comparedWith === 'other' ? 'weak' : b.initialTtls.length === 1 ? 'strong' : 'moderate';
-  return ev('initial-ttl-mismatch', strength, { initialTtl, baselineInitialTtls: b.initialTtls.join('/'), comparedWith });
+  return ev('initial-ttl-mismatch', strength, {
+    initialTtl,
+    baselineInitialTtls: b.initialTtls.join('/'),
+    comparedWith,
+  });
 }
 
-const sameDirection = (a: Packet, b: Packet): boolean => a.src === b.src && a.srcPort === b.srcPort && a.dst === b.dst && a.dstPort === b.dstPort;
+const sameDirection = (a: Packet, b: Packet): boolean =>
+  a.src === b.src && a.srcPort === b.srcPort && a.dst === b.dst && a.dstPort === b.dstPort;
 const sameNumbering = (x: number, y: number): boolean => Math.abs(x - y) < NUMBERING_JUMP;
 
 /** Per-conversation running facts, computed once per flow in one pass so each RST is judged in O(1) + its RST run. */
@@ -108,7 +154,14 @@ function indexFlow(flow: TcpFlow, packets: readonly Packet[]): FlowIndex {
   let idx = flowIndexes.get(flow);
   if (idx) return idx;
   const n = flow.packets.length;
-  idx = { position: new Map(), sentUpTo: new Array(n), sentUpToWitness: new Array(n).fill(-1), laterData: new Array(n).fill(0), laterDataFirst: new Array(n).fill(-1), runStart: new Int32Array(n) };
+  idx = {
+    position: new Map(),
+    sentUpTo: new Array(n),
+    sentUpToWitness: new Array(n).fill(-1),
+    laterData: new Array(n).fill(0),
+    laterDataFirst: new Array(n).fill(-1),
+    runStart: new Int32Array(n),
+  };
   const upTo = new Map<string, { end: number; witness: number }>();
   flow.packets.forEach((i, pos) => {
     const q = packets[i];
@@ -144,7 +197,8 @@ export function sequenceEvidence(p: Packet, flow: TcpFlow, packets: readonly Pac
   const pos = idx.position.get(p.index)!;
 
   // RST_SEQ_DATA: the claimed sender went on sending data after "its" RST.
-  if (idx.laterData[pos] > 0) out.push(ev('rst-seq-data', 'moderate', { count: idx.laterData[pos] }, [idx.laterDataFirst[pos]]));
+  if (idx.laterData[pos] > 0)
+    out.push(ev('rst-seq-data', 'moderate', { count: idx.laterData[pos] }, [idx.laterDataFirst[pos]]));
 
   // DATA_SEQ_RST: the RST's sequence number lies behind data that side had already sent.
   const sentUpTo = idx.sentUpTo[pos];
@@ -160,7 +214,9 @@ export function sequenceEvidence(p: Packet, flow: TcpFlow, packets: readonly Pac
     const opposite = run.neighbours.find((q) => isReset(q) && q.src === p.dst && q.srcPort === p.dstPort);
     if (opposite) out.push(ev('reset-both-ends', 'moderate', {}, [opposite.index]));
   } else {
-    const neighbours = [flow.packets[pos - 1], flow.packets[pos + 1]].filter((i) => i !== undefined).map((i) => packets[i]);
+    const neighbours = [flow.packets[pos - 1], flow.packets[pos + 1]]
+      .filter((i) => i !== undefined)
+      .map((i) => packets[i]);
     const opposite = neighbours.find((q) => isReset(q) && q.src === p.dst && q.srcPort === p.dstPort);
     if (opposite) out.push(ev('reset-both-ends', 'moderate', {}, [opposite.index]));
   }
@@ -180,7 +236,11 @@ const runCache = new WeakMap<FlowIndex, Map<number, RstRun | null>>();
 /** The run of adjacent same-direction RSTs around `pos`, judged once per run (bursts can be huge). */
 function rstRun(idx: FlowIndex, flow: TcpFlow, packets: readonly Packet[], pos: number): RstRun | null {
   const p = packets[flow.packets[pos]];
-  const inRun = (at: number): boolean => at >= 0 && at < flow.packets.length && isReset(packets[flow.packets[at]]) && sameDirection(packets[flow.packets[at]], p);
+  const inRun = (at: number): boolean =>
+    at >= 0 &&
+    at < flow.packets.length &&
+    isReset(packets[flow.packets[at]]) &&
+    sameDirection(packets[flow.packets[at]], p);
   const lo = idx.runStart[pos];
   let cache = runCache.get(idx);
   if (!cache) runCache.set(idx, (cache = new Map()));
@@ -196,7 +256,10 @@ function rstRun(idx: FlowIndex, flow: TcpFlow, packets: readonly Packet[], pos: 
   const evidence: Evidence[] = [];
   const seqs = run.map((q) => q.seq);
   if (seqs.every((s) => s !== undefined)) {
-    const pairs = seqs.slice(1).map((s, i) => [seqs[i]!, s!] as const).filter(([x, y]) => sameNumbering(x, y));
+    const pairs = seqs
+      .slice(1)
+      .map((s, i) => [seqs[i]!, s!] as const)
+      .filter(([x, y]) => sameNumbering(x, y));
     if (pairs.length > 0 && pairs.every(([x, y]) => y >= x) && pairs.some(([x, y]) => y > x)) {
       evidence.push(ev('rst-seq-change', 'moderate', { count: length }));
     }
@@ -221,7 +284,12 @@ export function headerEvidence(p: Packet, b: SourceBaseline | undefined): Eviden
   if ((p.payloadLength ?? 0) > 0) out.push(ev('rst-payload', 'weak', { length: p.payloadLength! }));
   if (!b) return out;
   if (p.tos !== undefined && b.tcpTos.size > 0 && !b.tcpTos.has(p.tos)) {
-    out.push(ev('tos-mismatch', 'weak', { tos: `0x${p.tos.toString(16)}`, baselineTos: [...b.tcpTos.keys()].map((t) => `0x${t.toString(16)}`).join('/') }));
+    out.push(
+      ev('tos-mismatch', 'weak', {
+        tos: `0x${p.tos.toString(16)}`,
+        baselineTos: [...b.tcpTos.keys()].map((t) => `0x${t.toString(16)}`).join('/'),
+      }),
+    );
   }
   const { set, clear } = b.tcpDf;
   if (p.df !== undefined && set + clear >= 2 && (p.df ? set === 0 : clear === 0)) {
@@ -232,12 +300,20 @@ export function headerEvidence(p: Packet, b: SourceBaseline | undefined): Eviden
     // An ID of 0 alone proves nothing (Linux uses it for its own RSTs and SYN-ACKs); only a clear
     // host pattern the RST breaks counts: always 0, or one counter stepping in small increments.
     const allZero = ids.every((i) => i === 0);
-    const counter = ids.every((id, i) => i === 0 || ((id - ids[i - 1] + 65536) % 65536) <= 256) && ids.some((i) => i !== 0);
+    const counter =
+      ids.every((id, i) => i === 0 || (id - ids[i - 1] + 65536) % 65536 <= 256) && ids.some((i) => i !== 0);
     if (allZero && p.ipId !== 0) out.push(ev('ip-id-mismatch', 'weak', { ipId: p.ipId, pattern: 'zero' }));
     else if (counter) {
       const lo = Math.min(...ids) - 256;
       const hi = Math.max(...ids) + 256;
-      if (p.ipId < lo || p.ipId > hi) out.push(ev('ip-id-mismatch', 'weak', { ipId: p.ipId, pattern: 'counter', range: `${Math.min(...ids)}–${Math.max(...ids)}` }));
+      if (p.ipId < lo || p.ipId > hi)
+        out.push(
+          ev('ip-id-mismatch', 'weak', {
+            ipId: p.ipId,
+            pattern: 'counter',
+            range: `${Math.min(...ids)}–${Math.max(...ids)}`,
+          }),
+        );
     }
   }
   return out;

@@ -37,7 +37,15 @@ export function buildTcpFlows(packets: readonly Packet[]): { flows: TcpFlow[]; f
     const k = flowKey(p);
     let f = byKey.get(k);
     if (!f) {
-      f = { key: `${endpoint(p.src, p.srcPort)} <> ${endpoint(p.dst, p.dstPort)}`, a: p.src, aPort: p.srcPort, b: p.dst, bPort: p.dstPort, packets: [], ending: 'open' };
+      f = {
+        key: `${endpoint(p.src, p.srcPort)} <> ${endpoint(p.dst, p.dstPort)}`,
+        a: p.src,
+        aPort: p.srcPort,
+        b: p.dst,
+        bPort: p.dstPort,
+        packets: [],
+        ending: 'open',
+      };
       byKey.set(k, f);
     }
     f.packets.push(p.index);

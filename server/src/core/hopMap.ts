@@ -134,7 +134,9 @@ export function buildHopMap(analysis: Analysis): HopMap {
     return { address, distances: list, packets: list.reduce((n, d) => n + d.packets, 0) };
   });
   // Nearest first, like the path read from the capture point outwards.
-  sources.sort((a, b) => a.distances[0].hops - b.distances[0].hops || b.packets - a.packets || compareText(a.address, b.address));
+  sources.sort(
+    (a, b) => a.distances[0].hops - b.distances[0].hops || b.packets - a.packets || compareText(a.address, b.address),
+  );
 
   const suspiciousResets = [...resetGroups.values()].sort(
     (a, b) => a.hops - b.hops || compareText(a.claimedSource, b.claimedSource) || a.lines[0] - b.lines[0],

@@ -22,7 +22,8 @@ function tokenAt(text: string, address: string, from: number): number {
     const before = at === 0 ? '' : text[at - 1];
     const after = text[at + address.length] ?? '';
     // "10.0.0.1" must not match inside "110.0.0.1"; a following ".port" is fine.
-    if (!ADDRESS_CHAR.test(before) && (after === '' || after === '.' || after === ':' || !ADDRESS_CHAR.test(after))) return at;
+    if (!ADDRESS_CHAR.test(before) && (after === '' || after === '.' || after === ':' || !ADDRESS_CHAR.test(after)))
+      return at;
     at = text.indexOf(address, at + 1);
   }
   return -1;
@@ -38,7 +39,12 @@ export function hoverAt(a: Analysis, line: number, character: number): HoverResu
   for (const address of [packet.src, packet.dst]) {
     const at = tokenAt(text, address, 0);
     if (at >= 0 && character >= at && character < at + address.length) {
-      const markdown = describeAddressHover(a.options.locale, address, a.baselines.get(address), (i) => a.packets[i].startLine);
+      const markdown = describeAddressHover(
+        a.options.locale,
+        address,
+        a.baselines.get(address),
+        (i) => a.packets[i].startLine,
+      );
       return { markdown, line, start: at, end: at + address.length };
     }
   }

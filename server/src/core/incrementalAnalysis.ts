@@ -95,8 +95,17 @@ export interface EditedText {
 }
 
 /** The analysis of the edited text after `change`, given the state of the text before it. */
-export function reanalyze(prev: IncrementalState, edited: EditedText | string, change: LineChange, options: AnalysisOptions): IncrementalState {
-  const { lines, start: textStart, text } = typeof edited === 'string' ? { lines: splitLines(edited), start: edited, text: () => edited } : edited;
+export function reanalyze(
+  prev: IncrementalState,
+  edited: EditedText | string,
+  change: LineChange,
+  options: AnalysisOptions,
+): IncrementalState {
+  const {
+    lines,
+    start: textStart,
+    text,
+  } = typeof edited === 'string' ? { lines: splitLines(edited), start: edited, text: () => edited } : edited;
   const old = prev.analysis;
   if (!sameOptions(old.options, options) || old.binary || looksBinary(textStart)) {
     lastReanalysis = { reparsedLines: lines.length, reparsedPackets: -1, mode: 'full', touchedSources: -1 };
@@ -120,11 +129,16 @@ export function reanalyze(prev: IncrementalState, edited: EditedText | string, c
   let suffixFrom: number;
   try {
     parsed = parseLineRange(lines, start, prefixed, change.newEnd);
-    suffixFrom = parsed.stoppedAt < lines.length ? firstPacketFrom(oldPackets, parsed.stoppedAt - delta) : oldPackets.length;
+    suffixFrom =
+      parsed.stoppedAt < lines.length ? firstPacketFrom(oldPackets, parsed.stoppedAt - delta) : oldPackets.length;
     if (before === 0 && parsed.prefixedHeads !== prev.prefixedHeads && parsed.stoppedAt < lines.length) {
       // The first head changed its kind: every later head line must be judged again.
       const rest = parseLineRange(lines, parsed.stoppedAt, parsed.prefixedHeads, Infinity);
-      parsed = { packets: [...parsed.packets, ...rest.packets], prefixedHeads: parsed.prefixedHeads, stoppedAt: lines.length };
+      parsed = {
+        packets: [...parsed.packets, ...rest.packets],
+        prefixedHeads: parsed.prefixedHeads,
+        stoppedAt: lines.length,
+      };
       suffixFrom = oldPackets.length;
     }
   } finally {
@@ -156,7 +170,12 @@ export function reanalyze(prev: IncrementalState, edited: EditedText | string, c
   if (shift === 0) packetAtLine.set(tail, midEnd);
   else for (let i = 0; i < tail.length; i++) packetAtLine[midEnd + i] = tail[i] < 0 ? -1 : tail[i] + shift;
 
-  const stats: ReanalysisStats = { reparsedLines: midEnd - start, reparsedPackets: mid.length, mode: 'packets', touchedSources: -1 };
+  const stats: ReanalysisStats = {
+    reparsedLines: midEnd - start,
+    reparsedPackets: mid.length,
+    mode: 'packets',
+    touchedSources: -1,
+  };
   lastReanalysis = stats;
   const ctxBase = { initialTtls: options.initialTtls, spreadRule: options.spreadRule };
 
@@ -165,7 +184,11 @@ export function reanalyze(prev: IncrementalState, edited: EditedText | string, c
     const baselines = buildBaselines(packets, options.initialTtls);
     const { flows, flowOfPacket } = buildTcpFlows(packets);
     const verdicts = judgeResets({ packets, baselines, flowOfPacket, ...ctxBase });
-    return { analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, false, packetAtLine), flowOfPacket, prefixedHeads: parsed.prefixedHeads };
+    return {
+      analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, false, packetAtLine),
+      flowOfPacket,
+      prefixedHeads: parsed.prefixedHeads,
+    };
   }
 
   // Same packet numbers: packets [keep, suffixFrom) were replaced; only their sources and flows change.
@@ -187,10 +210,18 @@ export function reanalyze(prev: IncrementalState, edited: EditedText | string, c
   const baselines = new Map(old.baselines) as Map<string, SourceBaseline>;
   const rejudge = new Set<number>();
   for (const source of touchedSources) {
-    const list = spliceIndices(bySource.get(source) ?? [], keep, suffixFrom, mid.filter((p) => p.src === source).map((p) => p.index));
+    const list = spliceIndices(
+      bySource.get(source) ?? [],
+      keep,
+      suffixFrom,
+      mid.filter((p) => p.src === source).map((p) => p.index),
+    );
     if (list.length === 0) bySource.delete(source);
     else bySource.set(source, list);
-    const b = buildBaselines(list.map((i) => packets[i]), options.initialTtls).get(source);
+    const b = buildBaselines(
+      list.map((i) => packets[i]),
+      options.initialTtls,
+    ).get(source);
     if (b) baselines.set(source, b);
     else baselines.delete(source);
     for (const i of list) if (isReset(packets[i])) rejudge.add(i);
@@ -203,7 +234,14 @@ export function reanalyze(prev: IncrementalState, edited: EditedText | string, c
     const added: TcpFlow[] = [];
     for (const key of touchedFlows) {
       const before = flowByKey.get(key);
-      const list = spliceIndices(before?.packets ?? [], keep, suffixFrom, mid.filter((p) => p.proto === 'TCP' && p.srcPort !== undefined && p.dstPort !== undefined && flowKey(p) === key).map((p) => p.index));
+      const list = spliceIndices(
+        before?.packets ?? [],
+        keep,
+        suffixFrom,
+        mid
+          .filter((p) => p.proto === 'TCP' && p.srcPort !== undefined && p.dstPort !== undefined && flowKey(p) === key)
+          .map((p) => p.index),
+      );
       const flow = list.length > 0 ? buildTcpFlows(list.map((i) => packets[i])).flows[0] : null;
       if (before) replaced.set(before, flow);
       else if (flow) added.push(flow);
@@ -236,7 +274,8 @@ export function reanalyze(prev: IncrementalState, edited: EditedText | string, c
   let unchanged: Map<number, Finding> | undefined;
   if (delta === 0) {
     unchanged = new Map();
-    for (const f of old.findings) if (RESET_CODES.has(f.code) && !rejudge.has(f.packet) && !inEdit(f.packet)) unchanged.set(f.packet, f);
+    for (const f of old.findings)
+      if (RESET_CODES.has(f.code) && !rejudge.has(f.packet) && !inEdit(f.packet)) unchanged.set(f.packet, f);
   }
   return {
     analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, false, packetAtLine, unchanged),

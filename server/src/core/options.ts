@@ -27,8 +27,12 @@ export const DEFAULT_SPREAD_RULE: SpreadRule = { weakStepHops: 2, farSourceHops:
 
 /** Sanitises an untrusted spread rule: small non-negative integers, defaults for anything else. */
 export function sanitizeSpreadRule(weakStepHops: unknown, farSourceHops: unknown): SpreadRule {
-  const ok = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 64 ? v : fallback);
-  return { weakStepHops: ok(weakStepHops, DEFAULT_SPREAD_RULE.weakStepHops), farSourceHops: ok(farSourceHops, DEFAULT_SPREAD_RULE.farSourceHops) };
+  const ok = (v: unknown, fallback: number): number =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 64 ? v : fallback;
+  return {
+    weakStepHops: ok(weakStepHops, DEFAULT_SPREAD_RULE.weakStepHops),
+    farSourceHops: ok(farSourceHops, DEFAULT_SPREAD_RULE.farSourceHops),
+  };
 }
 
 /** Confidence levels in order, for comparing a verdict with `minimumConfidence`. */

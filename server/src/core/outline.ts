@@ -21,7 +21,18 @@ export interface ConversationSymbol {
 /** One symbol per conversation: TCP flows by address/port pair, other protocols by address pair. */
 export function conversations(a: Analysis): ConversationSymbol[] {
   const out: ConversationSymbol[] = [];
-  const seen = new Map<string, { first: number; last: number; count: number; proto: string; name: string; resetVerdict?: 'genuine' | 'suspicious'; fin: boolean }>();
+  const seen = new Map<
+    string,
+    {
+      first: number;
+      last: number;
+      count: number;
+      proto: string;
+      name: string;
+      resetVerdict?: 'genuine' | 'suspicious';
+      fin: boolean;
+    }
+  >();
   for (const p of a.packets) {
     const x = endpoint(p.src, p.srcPort);
     const y = endpoint(p.dst, p.dstPort);
@@ -42,7 +53,16 @@ export function conversations(a: Analysis): ConversationSymbol[] {
   for (const c of seen.values()) {
     const first = a.packets[c.first];
     const last = a.packets[c.last];
-    const ending = c.proto !== 'TCP' ? 'none' : c.resetVerdict === 'suspicious' ? 'suspicious-reset' : c.resetVerdict === 'genuine' ? 'genuine-reset' : c.fin ? 'fin' : 'open';
+    const ending =
+      c.proto !== 'TCP'
+        ? 'none'
+        : c.resetVerdict === 'suspicious'
+          ? 'suspicious-reset'
+          : c.resetVerdict === 'genuine'
+            ? 'genuine-reset'
+            : c.fin
+              ? 'fin'
+              : 'open';
     out.push({
       name: c.name,
       detail: describeConversation(a.options.locale, { packets: c.count, ending }),
@@ -92,7 +112,11 @@ export function hopHints(a: Analysis, fromLine: number, toLine: number): HopHint
     if (p.ttl === undefined || !p.ttlRange || p.ttlRange.line < fromLine || p.ttlRange.line > last) continue;
     const initial = inferInitialTtl(p.ttl, a.options.initialTtls);
     if (initial === undefined) continue;
-    out.push({ line: p.ttlRange.line, character: p.ttlRange.end, label: describeHopHint(a.options.locale, initial - p.ttl) });
+    out.push({
+      line: p.ttlRange.line,
+      character: p.ttlRange.end,
+      label: describeHopHint(a.options.locale, initial - p.ttl),
+    });
   }
   return out;
 }

@@ -18,8 +18,25 @@ import type { Packet, ParsedCapture, TokenRange } from './packet';
  */
 
 const PROTO_BY_NUMBER: Record<number, string> = {
-  1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 33: 'DCCP', 41: 'IPV6', 46: 'RSVP', 47: 'GRE', 50: 'ESP', 51: 'AH',
-  58: 'ICMP6', 88: 'EIGRP', 89: 'OSPF', 103: 'PIM', 112: 'VRRP', 115: 'L2TP', 132: 'SCTP', 135: 'MOBILITY',
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPIP',
+  6: 'TCP',
+  17: 'UDP',
+  33: 'DCCP',
+  41: 'IPV6',
+  46: 'RSVP',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  58: 'ICMP6',
+  88: 'EIGRP',
+  89: 'OSPF',
+  103: 'PIM',
+  112: 'VRRP',
+  115: 'L2TP',
+  132: 'SCTP',
+  135: 'MOBILITY',
 };
 /** IPv6 extension headers: the transport is whatever follows them, not the header's next-header. */
 const IPV6_EXTENSIONS = new Set([0, 43, 44, 51, 60]);
@@ -103,7 +120,8 @@ function findIpEthertype(line: string, from: number): { at: number; family?: 4 |
 /** Position of the first `: IP `, `: IP6 ` or `: MPLS (` after `from`, past the `: `; or -1. */
 function labelledIpAt(line: string, from: number): number {
   for (let k = line.indexOf(': ', from); k >= 0; k = line.indexOf(': ', k + 2)) {
-    if (line.startsWith('IP ', k + 2) || line.startsWith('IP6 ', k + 2) || line.startsWith('MPLS (', k + 2)) return k + 2;
+    if (line.startsWith('IP ', k + 2) || line.startsWith('IP6 ', k + 2) || line.startsWith('MPLS (', k + 2))
+      return k + 2;
   }
   return -1;
 }
@@ -150,8 +168,16 @@ function matchHead(line: string, requirePrefix: boolean): HeadMatch | null {
     if (m) at += m[0].length;
   }
   // An explicit literal, not a spread of the prefix fields: object spread was the parser's hottest line.
-  const result = (at: number, nonIp: boolean, family?: 4 | 6, srcMac?: string, dstMac?: string): HeadMatch =>
-    ({ at, family, prefixed, frameNumber, timestamp, srcMac, dstMac, nonIp });
+  const result = (at: number, nonIp: boolean, family?: 4 | 6, srcMac?: string, dstMac?: string): HeadMatch => ({
+    at,
+    family,
+    prefixed,
+    frameNumber,
+    timestamp,
+    srcMac,
+    dstMac,
+    nonIp,
+  });
 
   const c = line.charCodeAt(at);
   if (c === 73 /* I */ || c === 77 /* M */) {
@@ -239,7 +265,14 @@ function past(text: string, i: number, literal: string): number {
  * it returns true each field is where the regexes' first match would be (the flags allow no
  * spaces, so no keyword can hide in them), and it sets the same fields in the same order.
  */
-function parseIpv4HeaderInOrder(p: Packet, text: string, s: number, e: number, lineNo: number, firstLineLength: number): boolean {
+function parseIpv4HeaderInOrder(
+  p: Packet,
+  text: string,
+  s: number,
+  e: number,
+  lineNo: number,
+  firstLineLength: number,
+): boolean {
   let i = past(text, s, 'tos 0x');
   if (i < 0) return false;
   let tos = 0;
@@ -281,7 +314,8 @@ function parseIpv4HeaderInOrder(p: Packet, text: string, s: number, e: number, l
   const nameEnd = i;
   const numberAt = i + 2;
   const protoNumber = readUint(text, numberAt, Infinity);
-  if (protoNumber === undefined || uintEnd < 0 || uintEnd - numberAt > 9 || text.charCodeAt(uintEnd) !== 41 /* ) */) return false;
+  if (protoNumber === undefined || uintEnd < 0 || uintEnd - numberAt > 9 || text.charCodeAt(uintEnd) !== 41 /* ) */)
+    return false;
   if ((i = past(text, uintEnd + 1, ', length')) < 0) return false;
   if (text.charCodeAt(i) === 58 /* : */) i++;
   if (text.charCodeAt(i) !== 32) return false;
@@ -290,16 +324,19 @@ function parseIpv4HeaderInOrder(p: Packet, text: string, s: number, e: number, l
 
   if (ttl !== undefined) {
     p.ttl = ttl;
-    p.ttlRange = ttlAt < firstLineLength
-      ? { line: lineNo, start: ttlAt, end: ttlEnd }
-      : { line: lineNo + 1, start: ttlAt - firstLineLength, end: ttlEnd - firstLineLength };
+    p.ttlRange =
+      ttlAt < firstLineLength
+        ? { line: lineNo, start: ttlAt, end: ttlEnd }
+        : { line: lineNo + 1, start: ttlAt - firstLineLength, end: ttlEnd - firstLineLength };
   }
   if (p.family === 4) p.ipId = ipId;
   p.tos = tos;
   const df = text.indexOf('DF', flagsAt);
   p.df = df >= 0 && df + 2 <= flagsEnd;
   if (!(p.family === 6 && IPV6_EXTENSIONS.has(protoNumber))) {
-    const name = PROTO_BY_NUMBER[protoNumber] ?? (text.slice(nameAt, nameEnd) === 'unknown' ? undefined : text.slice(nameAt, nameEnd).toUpperCase());
+    const name =
+      PROTO_BY_NUMBER[protoNumber] ??
+      (text.slice(nameAt, nameEnd) === 'unknown' ? undefined : text.slice(nameAt, nameEnd).toUpperCase());
     if (name) p.proto = name;
   }
   p.ipLength = ipLength;
@@ -320,9 +357,10 @@ function parseIpHeader(p: Packet, text: string, s: number, e: number, lineNo: nu
       p.ttl = ttl;
       const start = from + m.index + m[0].length - m[1].length;
       // A header an editor wrapped onto the next line: the range is on that line.
-      p.ttlRange = start < firstLineLength
-        ? { line: lineNo, start, end: start + m[1].length }
-        : { line: lineNo + 1, start: start - firstLineLength, end: start - firstLineLength + m[1].length };
+      p.ttlRange =
+        start < firstLineLength
+          ? { line: lineNo, start, end: start + m[1].length }
+          : { line: lineNo + 1, start: start - firstLineLength, end: start - firstLineLength + m[1].length };
     }
   }
   if (p.family === 4 && (m = HEADER_ID.exec(h))) p.ipId = uint(m[1], 0xffff);
@@ -463,7 +501,10 @@ function parseTransport(p: Packet, line: string, lineNo: number, from: number): 
     // `HBH (jumbo: 80040)  41851 > 43913: Flags [P.]`, `srcrt (...) 5645 > 5642: UDP`
     bare = BARE_PORTS.exec(rest);
     const after = bare ? bare.index + bare[0].length : rest.lastIndexOf(') ') + 2;
-    if (after > 1) { restAt += after; rest = rest.slice(after); }
+    if (after > 1) {
+      restAt += after;
+      rest = rest.slice(after);
+    }
   }
   const skipped = skipBrackets(rest);
   restAt += rest.length - skipped.length;
@@ -500,7 +541,10 @@ function parseTransport(p: Packet, line: string, lineNo: number, from: number): 
       if (length !== null) p.payloadLength = length;
     } else if (flags39) {
       const s = SEQ_39.exec(rest);
-      if (s) { p.seq = uint(s[1], 0xffffffff); p.payloadLength = uint(s[2], 0xffffffff); }
+      if (s) {
+        p.seq = uint(s[1], 0xffffffff);
+        p.payloadLength = uint(s[2], 0xffffffff);
+      }
     }
     const ack = numberAfter(rest, 'ack ', 0xffffffff);
     if (ack !== null) p.ack = ack;
@@ -571,7 +615,13 @@ type Progress = 'done' | 'await-header' | 'await-transport' | 'none';
  * header in parentheses, then the transport summary. Says what is still missing when the line
  * ends early (4.x -v prints the header and the summary, MPLS the labels, on separate lines).
  */
-function readIpPart(p: Packet, lines: readonly string[], lineNo: number, at: number, requirePrefix: boolean): [Progress, number] {
+function readIpPart(
+  p: Packet,
+  lines: readonly string[],
+  lineNo: number,
+  at: number,
+  requirePrefix: boolean,
+): [Progress, number] {
   const line = lines[lineNo];
   while (line.startsWith('MPLS (', at)) {
     const close = closingParen(line, at + 5);
@@ -586,7 +636,8 @@ function readIpPart(p: Packet, lines: readonly string[], lineNo: number, at: num
     at += kw[0].length;
   }
   at = skipNotes(line, at);
-  if (line.charCodeAt(at) !== 40 /* ( */) return [parseTransport(p, line, lineNo, skipNotes(line, at)) ? 'done' : 'none', lineNo];
+  if (line.charCodeAt(at) !== 40 /* ( */)
+    return [parseTransport(p, line, lineNo, skipNotes(line, at)) ? 'done' : 'none', lineNo];
 
   // A header hard-wrapped by a terminal or an editor (the wrap copied as newlines): its rest is on
   // the next lines. They are joined, and positions in the joined text mapped back to their lines.
@@ -610,9 +661,18 @@ function readIpPart(p: Packet, lines: readonly string[], lineNo: number, at: num
  * The transport summary from `at` of `w`'s text; one wrapped inside its addresses, or right after
  * them (a TCP summary with its flags on the next line), goes on on the next lines.
  */
-function readWrappedTransport(p: Packet, lines: readonly string[], w: WrappedText, at: number, requirePrefix: boolean): [Progress, number] {
+function readWrappedTransport(
+  p: Packet,
+  lines: readonly string[],
+  w: WrappedText,
+  at: number,
+  requirePrefix: boolean,
+): [Progress, number] {
   let ok = parseTransport(p, w.text, w.lineNo, at);
-  while ((!ok || (p.proto === 'TCP' && p.flags === undefined && ENDS_BEFORE_FLAGS.test(w.text))) && joinWrapped(w, lines, requirePrefix)) {
+  while (
+    (!ok || (p.proto === 'TCP' && p.flags === undefined && ENDS_BEFORE_FLAGS.test(w.text))) &&
+    joinWrapped(w, lines, requirePrefix)
+  ) {
     ok = parseTransport(p, w.text, w.lineNo, at);
   }
   finishWrapped(p, lines, w);
@@ -672,7 +732,13 @@ function wrapGap(before: string, after: string): string {
   if (isWrapWordChar(a) && isWrapWordChar(b)) return '';
   // Inside an IPv6 address (`fd00:201:4` + `::2`, `fd00:201:` + `4::2`), not after `proto:`.
   if (isHexDigit(a) && b === 58) return '';
-  if (a === 58 && isHexDigit(b) && before.length > 1 && (isHexDigit(before.charCodeAt(before.length - 2)) || before.charCodeAt(before.length - 2) === 58)) return '';
+  if (
+    a === 58 &&
+    isHexDigit(b) &&
+    before.length > 1 &&
+    (isHexDigit(before.charCodeAt(before.length - 2)) || before.charCodeAt(before.length - 2) === 58)
+  )
+    return '';
   return ' ';
 }
 
@@ -682,7 +748,7 @@ function isHexDigit(c: number): boolean {
 
 /** Letters, digits and `.`: what a terminal's cut inside an address or number leaves on both sides. */
 function isWrapWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 /* . */;
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46; /* . */
 }
 
 function lineOf(w: WrappedText, position: number): number {
@@ -714,7 +780,14 @@ function mapRange(w: WrappedText, r: TokenRange): TokenRange | undefined {
  * at a million packets that was a third of the run in the garbage collector. The prototype stays
  * Object.prototype, so a packet is still a plain object (deepStrictEqual, JSON, spread).
  */
-const PacketRecord = function (this: Packet, index: number, head: HeadMatch, lineNo: number, line: string, never: boolean) {
+const PacketRecord = function (
+  this: Packet,
+  index: number,
+  head: HeadMatch,
+  lineNo: number,
+  line: string,
+  never: boolean,
+) {
   this.index = index;
   this.startLine = lineNo;
   this.endLine = lineNo;
@@ -728,8 +801,26 @@ const PacketRecord = function (this: Packet, index: number, head: HeadMatch, lin
   if (head.dstMac) this.dstMac = head.dstMac;
   if (never) {
     // Never runs: these assignments only tell V8 how many fields a packet may grow to.
-    this.carrierLine = this.srcPort = this.dstPort = this.proto = this.ttl = this.ttlRange = this.ipId = this.tos = this.df = undefined;
-    this.ipLength = this.flags = this.flagsRange = this.seq = this.ack = this.win = this.payloadLength = this.icmpType = this.badChecksum = undefined;
+    this.carrierLine =
+      this.srcPort =
+      this.dstPort =
+      this.proto =
+      this.ttl =
+      this.ttlRange =
+      this.ipId =
+      this.tos =
+      this.df =
+        undefined;
+    this.ipLength =
+      this.flags =
+      this.flagsRange =
+      this.seq =
+      this.ack =
+      this.win =
+      this.payloadLength =
+      this.icmpType =
+      this.badChecksum =
+        undefined;
   }
 } as unknown as new (index: number, head: HeadMatch, lineNo: number, line: string, never: boolean) => Packet;
 PacketRecord.prototype = Object.prototype;
@@ -765,7 +856,12 @@ export interface LineRangeParse {
  * no packet reads past the next head, so the packets from a head on depend only on the lines from
  * there and on `prefixedHeads`: that is what lets an edited document be reparsed between two heads.
  */
-export function parseLineRange(lines: readonly string[], from: number, prefixedHeadsAtStart: boolean | undefined, stopFrom: number): LineRangeParse {
+export function parseLineRange(
+  lines: readonly string[],
+  from: number,
+  prefixedHeadsAtStart: boolean | undefined,
+  stopFrom: number,
+): LineRangeParse {
   sharedStrings.clear();
   try {
     return parseLineRangeSharing(lines, from, prefixedHeadsAtStart, stopFrom);
@@ -774,7 +870,12 @@ export function parseLineRange(lines: readonly string[], from: number, prefixedH
   }
 }
 
-function parseLineRangeSharing(lines: readonly string[], from: number, prefixedHeadsAtStart: boolean | undefined, stopFrom: number): LineRangeParse {
+function parseLineRangeSharing(
+  lines: readonly string[],
+  from: number,
+  prefixedHeadsAtStart: boolean | undefined,
+  stopFrom: number,
+): LineRangeParse {
   const packets: Packet[] = [];
   // A packet whose head line ended early: the next line should carry its header or addresses.
   let awaiting: Packet | null = null;
@@ -788,7 +889,8 @@ function parseLineRangeSharing(lines: readonly string[], from: number, prefixedH
   for (let lineNo = from; lineNo < lines.length; lineNo++) {
     const line = lines[lineNo];
     const head = matchHead(line, prefixedHeads === true);
-    if (head && lineNo >= stopFrom) return { packets, prefixedHeads: prefixedHeads ?? head.prefixed, stoppedAt: lineNo };
+    if (head && lineNo >= stopFrom)
+      return { packets, prefixedHeads: prefixedHeads ?? head.prefixed, stoppedAt: lineNo };
     if (awaiting) {
       const pending: Packet = awaiting;
       const what = awaitingWhat;
@@ -799,7 +901,14 @@ function parseLineRangeSharing(lines: readonly string[], from: number, prefixedH
         let progress: Progress;
         let last = lineNo;
         if (what === 'await-header') [progress, last] = readIpPart(pending, lines, lineNo, i, prefixedHeads === true);
-        else [progress, last] = readWrappedTransport(pending, lines, { text: line, starts: [0], lengths: [line.length], lineNo }, i, prefixedHeads === true);
+        else
+          [progress, last] = readWrappedTransport(
+            pending,
+            lines,
+            { text: line, starts: [0], lengths: [line.length], lineNo },
+            i,
+            prefixedHeads === true,
+          );
         if (progress !== 'none') {
           pending.endLine = last;
           pending.endLineLength = lines[last].length;

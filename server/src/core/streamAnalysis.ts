@@ -1,4 +1,11 @@
-import { RELATED_LIMIT, packetFinding, relatedPacketsOf, suspiciousResetFinding, type Finding, type RelatedLocation } from './analyze';
+import {
+  RELATED_LIMIT,
+  packetFinding,
+  relatedPacketsOf,
+  suspiciousResetFinding,
+  type Finding,
+  type RelatedLocation,
+} from './analyze';
 import type { DistanceBaseline, SourceBaseline } from './baseline';
 import { looksBinary } from './binaryText';
 import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl } from './describe';
@@ -31,7 +38,6 @@ const RUN_MEMBER_LIMIT = 64;
 const NUMBERING_JUMP = 1 << 24;
 /** Distinct MAC addresses remembered per source (a segment has few; this only bounds a flood). */
 const MAC_LIMIT = 256;
-
 
 /** What a finding needs to point at a packet that is no longer held. */
 interface PacketRef {
@@ -73,10 +79,16 @@ function detachPacket(p: Packet): Packet {
 
 function refOf(sp: StreamedPacket, initialTtls: readonly number[]): PacketRef {
   const p = sp.packet;
-  const ref: PacketRef = { index: p.index, startLine: p.startLine, src: detach(p.src), firstLineLength: sp.firstLine.length };
+  const ref: PacketRef = {
+    index: p.index,
+    startLine: p.startLine,
+    src: detach(p.src),
+    firstLineLength: sp.firstLine.length,
+  };
   if (p.ttl !== undefined) ref.ttl = p.ttl;
   if (p.ttlRange) ref.ttlRange = p.ttlRange;
-  if (p.ttl === undefined || inferInitialTtl(p.ttl, initialTtls) === undefined) ref.firstLineHead = detach(sp.firstLine.slice(0, 120));
+  if (p.ttl === undefined || inferInitialTtl(p.ttl, initialTtls) === undefined)
+    ref.firstLineHead = detach(sp.firstLine.slice(0, 120));
   return ref;
 }
 
@@ -141,7 +153,7 @@ class IpIdPattern {
   private last = 0;
 
   add(id: number): void {
-    if (this.count > 0 && ((id - this.last + 65536) % 65536) > 256) this.smallSteps = false;
+    if (this.count > 0 && (id - this.last + 65536) % 65536 > 256) this.smallSteps = false;
     if (id !== 0) this.allZero = false;
     if (id < this.min) this.min = id;
     if (id > this.max) this.max = id;
@@ -223,7 +235,13 @@ function feedsBaseline(p: Packet): boolean {
   return !isReset(p) && !(p.proto === 'TCP' && p.flags === undefined);
 }
 
-function evidence(kind: EvidenceKind, strength: Strength, facts: Evidence['facts'], packets?: number[], adjust = 0): Evidence {
+function evidence(
+  kind: EvidenceKind,
+  strength: Strength,
+  facts: Evidence['facts'],
+  packets?: number[],
+  adjust = 0,
+): Evidence {
   return { kind, strength, points: Math.max(0, POINTS[strength] + adjust), facts, ...(packets ? { packets } : {}) };
 }
 
@@ -301,7 +319,10 @@ function runEvidence(run: ResetRun): Evidence[] {
   const out: Evidence[] = [];
   const seqs = run.members.map((m) => m.seq);
   if (seqs.every((s) => s !== undefined)) {
-    const pairs = seqs.slice(1).map((s, i) => [seqs[i]!, s!] as const).filter(([x, y]) => sameNumbering(x, y));
+    const pairs = seqs
+      .slice(1)
+      .map((s, i) => [seqs[i]!, s!] as const)
+      .filter(([x, y]) => sameNumbering(x, y));
     if (pairs.length > 0 && pairs.every(([x, y]) => y >= x) && pairs.some(([x, y]) => y > x)) {
       out.push(evidence('rst-seq-change', 'moderate', { count: run.length }));
     }
@@ -310,7 +331,9 @@ function runEvidence(run: ResetRun): Evidence[] {
   if (acks.length >= 2 && acks.slice(1).some((a, i) => a !== acks[i] && sameNumbering(a, acks[i]))) {
     out.push(evidence('rst-ack-change', 'moderate', { count: run.length }));
   }
-  const ttls = [...new Set(run.members.map((m) => m.ttl).filter((t): t is number => t !== undefined))].sort((x, y) => x - y);
+  const ttls = [...new Set(run.members.map((m) => m.ttl).filter((t): t is number => t !== undefined))].sort(
+    (x, y) => x - y,
+  );
   if (ttls.length >= 2) out.push(evidence('burst-ttl-change', 'moderate', { ttls: ttls.join('/') }));
   if (run.length >= 3) out.push(evidence('rst-burst', 'weak', { count: run.length }));
   return out;
@@ -338,7 +361,9 @@ function sequenceEvidenceOf(r: PendingReset, laterCount: number, refs: Map<numbe
     for (const e of shared) out.push({ ...e, packets: others.map((m) => m.ref.index) });
   }
   // RSTs to both ends at once: an injector resets both sides of the conversation.
-  const opposite = [run.before, run.after].find((q) => q !== undefined && q.reset && q.ref.src === p.dst && q.srcPort === p.dstPort);
+  const opposite = [run.before, run.after].find(
+    (q) => q !== undefined && q.reset && q.ref.src === p.dst && q.srcPort === p.dstPort,
+  );
   if (opposite) {
     refs.set(opposite.ref.index, opposite.ref);
     out.push(evidence('reset-both-ends', 'moderate', {}, [opposite.ref.index]));
@@ -369,8 +394,7 @@ class FlowTracker {
     if (!flow) {
       const kept = detach(key);
       this.flows.set(kept, (flow = { key: kept, sides: new Map() }));
-    }
-    else if (this.memberLimit !== Infinity) {
+    } else if (this.memberLimit !== Infinity) {
       // Live mode: Map order is recency order, so the first flow is the longest idle.
       this.flows.delete(key);
       this.flows.set(flow.key, flow);
@@ -392,7 +416,15 @@ class FlowTracker {
       }
       run.length++;
       if (run.members.length < RUN_MEMBER_LIMIT) run.members.push({ ref, seq: p.seq, ack: p.ack, ttl: p.ttl });
-      pending = { packet: detachPacket(p), ref, run, side, sentUpTo: side.sentUpTo, witness: side.witness, dataBefore: side.data };
+      pending = {
+        packet: detachPacket(p),
+        ref,
+        run,
+        side,
+        sentUpTo: side.sentUpTo,
+        witness: side.witness,
+        dataBefore: side.data,
+      };
       const members = this.runMembers.get(run)!;
       members.push(pending);
       if (members.length > this.memberLimit) members.shift();
@@ -451,7 +483,12 @@ interface Judged {
 }
 
 /** judgeReset (verdict.ts) on the summaries: the same evidence, in the same order. */
-function judge(r: PendingReset, summary: SourceSummary | undefined, laterCount: number, options: AnalysisOptions): Judged {
+function judge(
+  r: PendingReset,
+  summary: SourceSummary | undefined,
+  laterCount: number,
+  options: AnalysisOptions,
+): Judged {
   const p = r.packet;
   const refs = new Map<number, PacketRef>();
   const baseline = summary?.isBaseline ? summary.view() : undefined;
@@ -483,7 +520,10 @@ function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: Analysis
       line: r.line,
       startCharacter: r.start,
       endCharacter: r.end,
-      message: initial === undefined ? b.firstLineHead ?? '' : describeBaselineRelated(options.locale, b.src, b.ttl!, initial - b.ttl!),
+      message:
+        initial === undefined
+          ? (b.firstLineHead ?? '')
+          : describeBaselineRelated(options.locale, b.src, b.ttl!, initial - b.ttl!),
     });
   }
   return suspiciousResetFinding(p, v, related, options.locale);
@@ -492,7 +532,11 @@ function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: Analysis
 /** Checksum-offload notes (analyze.ts's checksumNotes) as packets go by. */
 class ChecksumNotes {
   readonly bySource = new Map<string, { count: number; candidates: Packet[]; settled: boolean }>();
-  constructor(private readonly initialTtls: readonly number[], private readonly sourceLimit = Infinity, private readonly countOnly = false) {}
+  constructor(
+    private readonly initialTtls: readonly number[],
+    private readonly sourceLimit = Infinity,
+    private readonly countOnly = false,
+  ) {}
 
   /** Counts `p` when tcpdump called its checksum bad on the capturing host's own packet; returns its source then. */
   add(p: Packet): string | undefined {
@@ -526,7 +570,12 @@ class ChecksumNotes {
   }
 
   note(at: Packet, source: string, count: number, options: AnalysisOptions): Finding {
-    return packetFinding(at, { severity: 'information', code: 'checksum-offload', message: describeChecksumOffload(options.locale, source, count), related: [] });
+    return packetFinding(at, {
+      severity: 'information',
+      code: 'checksum-offload',
+      message: describeChecksumOffload(options.locale, source, count),
+      related: [],
+    });
   }
 
   /** Live mode: every note at the end, with the counts so far. */
@@ -617,7 +666,17 @@ export class TextIntake {
 }
 
 function binaryFinding(firstLine: string, options: AnalysisOptions): Finding {
-  return { packet: -1, startLine: 0, startCharacter: 0, endLine: 0, endCharacter: Math.min(firstLine.length, 8), severity: 'information', code: 'binary-capture', message: describeBinaryCapture(options.locale), related: [] };
+  return {
+    packet: -1,
+    startLine: 0,
+    startCharacter: 0,
+    endLine: 0,
+    endCharacter: Math.min(firstLine.length, 8),
+    severity: 'information',
+    code: 'binary-capture',
+    message: describeBinaryCapture(options.locale),
+    related: [],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -659,7 +718,16 @@ export class CaptureSurvey {
     this.intake.end(this.batch);
     this.take();
     const checksumCounts = new Map([...this.checksums.bySource].map(([source, s]) => [source, s.count]));
-    return { sources: this.sources, flowEnd: this.flowEnd, sideData: this.sideData, checksumCounts, packets: this.packets, lines: this.intake.lineCount, binary: this.intake.binary, anyTtl: this.anyTtl };
+    return {
+      sources: this.sources,
+      flowEnd: this.flowEnd,
+      sideData: this.sideData,
+      checksumCounts,
+      packets: this.packets,
+      lines: this.intake.lineCount,
+      binary: this.intake.binary,
+      anyTtl: this.anyTtl,
+    };
   }
 
   private take(): void {
@@ -710,7 +778,10 @@ export class CaptureJudge {
   private ready: Finding[] = [];
   private noTtlPacket: number | undefined;
 
-  constructor(private readonly survey: CaptureSurveyResult, private readonly options: AnalysisOptions = DEFAULT_OPTIONS) {
+  constructor(
+    private readonly survey: CaptureSurveyResult,
+    private readonly options: AnalysisOptions = DEFAULT_OPTIONS,
+  ) {
     this.notes = new ChecksumNotes(options.initialTtls);
     this.flows = new FlowTracker(
       options.initialTtls,
@@ -755,7 +826,14 @@ export class CaptureJudge {
     for (const sp of this.batch) {
       const p = sp.packet;
       if (p.index === 0 && !this.survey.anyTtl) {
-        this.hold(packetFinding(p, { severity: 'information', code: 'no-ttl', message: describeNoTtl(this.options.locale), related: [] }));
+        this.hold(
+          packetFinding(p, {
+            severity: 'information',
+            code: 'no-ttl',
+            message: describeNoTtl(this.options.locale),
+            related: [],
+          }),
+        );
         this.noTtlPacket = p.index;
       }
       const key = flowKeyOf(p);
@@ -764,7 +842,16 @@ export class CaptureJudge {
         if (pending) this.undecided.set(p.index, p.startLine);
         if (this.survey.flowEnd.get(key) === p.index) this.flows.drop(key);
       } else if (isReset(p)) {
-        this.decide({ packet: p, ref: refOf(sp, this.options.initialTtls), run: { direction: '', members: [], length: 1, closed: true }, side: { data: 0, awaitingData: [] }, dataBefore: 0 }, 0);
+        this.decide(
+          {
+            packet: p,
+            ref: refOf(sp, this.options.initialTtls),
+            run: { direction: '', members: [], length: 1, closed: true },
+            side: { data: 0, awaitingData: [] },
+            dataBefore: 0,
+          },
+          0,
+        );
       }
       const source = this.notes.add(p);
       if (source !== undefined) this.placeNote(source);
@@ -803,7 +890,10 @@ export class CaptureJudge {
 }
 
 /** Both passes over text the caller can read twice (tests, small inputs); findings in line order. */
-export function analyzeInTwoPasses(read: () => Iterable<string>, options: AnalysisOptions = DEFAULT_OPTIONS): { findings: Finding[]; survey: CaptureSurveyResult } {
+export function analyzeInTwoPasses(
+  read: () => Iterable<string>,
+  options: AnalysisOptions = DEFAULT_OPTIONS,
+): { findings: Finding[]; survey: CaptureSurveyResult } {
   const survey = new CaptureSurvey(options);
   for (const chunk of read()) survey.push(chunk);
   const result = survey.end();
@@ -879,7 +969,10 @@ export class FollowAnalysis {
   private firstPacket: Packet | undefined;
   private binaryReported = false;
 
-  constructor(private readonly options: AnalysisOptions = DEFAULT_OPTIONS, private readonly limits: Readonly<FollowLimits> = FOLLOW_LIMITS) {
+  constructor(
+    private readonly options: AnalysisOptions = DEFAULT_OPTIONS,
+    private readonly limits: Readonly<FollowLimits> = FOLLOW_LIMITS,
+  ) {
     this.notes = new ChecksumNotes(options.initialTtls, limits.sources);
     this.flows = new FlowTracker(
       options.initialTtls,
@@ -898,7 +991,12 @@ export class FollowAnalysis {
 
   /** Packets, sources, conversations and pending RSTs held now (for tests of the bounds). */
   get held(): { packets: number; sources: number; conversations: number; pendingResets: number } {
-    return { packets: this.packets, sources: this.sources.size, conversations: this.flows.flows.size, pendingResets: this.pending.size };
+    return {
+      packets: this.packets,
+      sources: this.sources.size,
+      conversations: this.flows.flows.size,
+      pendingResets: this.pending.size,
+    };
   }
 
   push(chunk: string): FollowEvent[] {
@@ -910,9 +1008,18 @@ export class FollowAnalysis {
     this.intake.end(this.batch);
     const events = this.take();
     if (this.packets > 0 && !this.anyTtl) {
-      events.push({ finding: packetFinding(this.firstPacket!, { severity: 'information', code: 'no-ttl', message: describeNoTtl(this.options.locale), related: [] }), decidedAtLine: this.intake.lineCount - 1 });
+      events.push({
+        finding: packetFinding(this.firstPacket!, {
+          severity: 'information',
+          code: 'no-ttl',
+          message: describeNoTtl(this.options.locale),
+          related: [],
+        }),
+        decidedAtLine: this.intake.lineCount - 1,
+      });
     }
-    for (const finding of this.notes.notes(this.taken, this.options)) events.push({ finding, decidedAtLine: this.intake.lineCount - 1 });
+    for (const finding of this.notes.notes(this.taken, this.options))
+      events.push({ finding, decidedAtLine: this.intake.lineCount - 1 });
     return events;
   }
 
@@ -951,12 +1058,19 @@ export class FollowAnalysis {
       if (this.flows.flows.size > this.limits.conversations) this.flows.drop(this.flows.flows.keys().next().value!);
       if (arrived) {
         // A longer burst changes every member's run evidence.
-        for (const r of this.flows.membersOf(arrived.run)) if (this.pending.has(r as LivePending)) this.toJudge.add(r as LivePending);
+        for (const r of this.flows.membersOf(arrived.run))
+          if (this.pending.has(r as LivePending)) this.toJudge.add(r as LivePending);
         arrived.side.awaitingData.push(arrived);
         if (arrived.side.awaitingData.length > this.limits.pendingPerSource) arrived.side.awaitingData.shift();
       }
     } else if (isReset(p)) {
-      arrived = { packet: detachPacket(p), ref: refOf(sp, this.options.initialTtls), run: { direction: '', members: [], length: 1, closed: true }, side: { data: 0, awaitingData: [] }, dataBefore: 0 };
+      arrived = {
+        packet: detachPacket(p),
+        ref: refOf(sp, this.options.initialTtls),
+        run: { direction: '', members: [], length: 1, closed: true },
+        side: { data: 0, awaitingData: [] },
+        dataBefore: 0,
+      };
     }
     if (arrived) this.hold(arrived);
     for (const r of this.toJudge) this.judgeNow(r, p);

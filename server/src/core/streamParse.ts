@@ -110,7 +110,7 @@ export class StreamParser {
   }
 
   private parseWindow(last: boolean, out: StreamedPacket[]): void {
-    const front = this.bufferStart === 0 ? [] : this.opening ?? [];
+    const front = this.bufferStart === 0 ? [] : (this.opening ?? []);
     const lines = front.length ? front.concat(this.buffer) : this.buffer;
     // At the very end the whole-document rule applies: an unterminated last word is not read.
     const { packets } = last ? parseCapture('', lines) : parseLines(lines);

@@ -1,5 +1,12 @@
 import type { DistanceBaseline, SourceBaseline } from './baseline';
-import { headerEvidence, hopEvidence, initialTtlEvidence, macEvidence, sequenceEvidence, type Evidence } from './evidence';
+import {
+  headerEvidence,
+  hopEvidence,
+  initialTtlEvidence,
+  macEvidence,
+  sequenceEvidence,
+  type Evidence,
+} from './evidence';
 import type { TcpFlow } from './flows';
 import { isReset, type Packet } from './packet';
 import type { SpreadRule } from './options';
@@ -72,7 +79,12 @@ const RANK = { conclusive: 0, strong: 1, moderate: 2, weak: 3 } as const;
  * and the initial TTL. Shared by the whole-document judge below and the streaming one
  * (streamAnalysis.ts), which add their own sequence evidence.
  */
-export function judgeAgainstBaseline(p: Packet, baseline: SourceBaseline | undefined, initialTtls: readonly number[], spreadRule?: SpreadRule): { verdict: ResetVerdict; evidence: Evidence[] } {
+export function judgeAgainstBaseline(
+  p: Packet,
+  baseline: SourceBaseline | undefined,
+  initialTtls: readonly number[],
+  spreadRule?: SpreadRule,
+): { verdict: ResetVerdict; evidence: Evidence[] } {
   const verdict: ResetVerdict = { packet: p.index, source: p.src, status: 'no-ttl', evidence: [] };
   const evidence: Evidence[] = [];
   const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, initialTtls);
@@ -93,7 +105,8 @@ export function judgeAgainstBaseline(p: Packet, baseline: SourceBaseline | undef
       verdict.compared = compared;
       verdict.comparedWith = comparedWith;
       let nearest = compared.minHops;
-      for (const h of compared.byHops.keys()) if (Math.abs(h - verdict.hops) < Math.abs(nearest - verdict.hops)) nearest = h;
+      for (const h of compared.byHops.keys())
+        if (Math.abs(h - verdict.hops) < Math.abs(nearest - verdict.hops)) nearest = h;
       verdict.baselineHops = nearest;
       verdict.hopsBeforeSender = nearest - verdict.hops;
       verdict.status = 'consistent';

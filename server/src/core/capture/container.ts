@@ -79,7 +79,9 @@ function readPcap(bytes: Uint8Array, littleEndian: boolean, magic: number): Capt
   let at = 24;
   while (at < bytes.length) {
     if (at + recordHeader > bytes.length) {
-      warnings.push(`pcap record header of frame ${frames.length + 1} truncated at byte ${at}: file ends after ${bytes.length - at} of ${recordHeader} bytes`);
+      warnings.push(
+        `pcap record header of frame ${frames.length + 1} truncated at byte ${at}: file ends after ${bytes.length - at} of ${recordHeader} bytes`,
+      );
       break;
     }
     const seconds = u32(bytes, at);
@@ -88,12 +90,16 @@ function readPcap(bytes: Uint8Array, littleEndian: boolean, magic: number): Capt
     const original = u32(bytes, at + 12);
     // libpcap refuses records above 256 KiB; a wild length means the file is damaged here.
     if (captured > 0x40000) {
-      warnings.push(`pcap record of frame ${frames.length + 1} at byte ${at} claims ${captured} captured bytes: file damaged, stopping`);
+      warnings.push(
+        `pcap record of frame ${frames.length + 1} at byte ${at} claims ${captured} captured bytes: file damaged, stopping`,
+      );
       break;
     }
     const dataAt = at + recordHeader;
     if (dataAt + captured > bytes.length) {
-      warnings.push(`pcap frame ${frames.length + 1} truncated: ${bytes.length - dataAt} of ${captured} captured bytes present`);
+      warnings.push(
+        `pcap frame ${frames.length + 1} truncated: ${bytes.length - dataAt} of ${captured} captured bytes present`,
+      );
       break;
     }
     frames.push({
@@ -166,11 +172,15 @@ function readPcapng(bytes: Uint8Array): CaptureContainer {
       break;
     }
     if (at + length > bytes.length) {
-      warnings.push(`pcapng block at byte ${at} (type 0x${type.toString(16)}) truncated: ${bytes.length - at} of ${length} bytes present`);
+      warnings.push(
+        `pcapng block at byte ${at} (type 0x${type.toString(16)}) truncated: ${bytes.length - at} of ${length} bytes present`,
+      );
       break;
     }
     if (u32(at + length - 4) !== length) {
-      warnings.push(`pcapng block at byte ${at} (type 0x${type.toString(16)}): trailing length ${u32(at + length - 4)} differs from ${length}: stopping`);
+      warnings.push(
+        `pcapng block at byte ${at} (type 0x${type.toString(16)}): trailing length ${u32(at + length - 4)} differs from ${length}: stopping`,
+      );
       break;
     }
     const body = at + 8;
@@ -178,9 +188,18 @@ function readPcapng(bytes: Uint8Array): CaptureContainer {
     switch (type) {
       case PCAPNG_SHB:
         break;
-      case 1: { // Interface Description Block
-        if (bodyEnd - body < 8) { warnings.push(`pcapng interface block at byte ${at} too short`); break; }
-        const iface: PcapngInterface = { linkType: u16(body), snapLength: u32(body + 4), unitsPerSecond: 1000000n, offsetSeconds: 0n };
+      case 1: {
+        // Interface Description Block
+        if (bodyEnd - body < 8) {
+          warnings.push(`pcapng interface block at byte ${at} too short`);
+          break;
+        }
+        const iface: PcapngInterface = {
+          linkType: u16(body),
+          snapLength: u32(body + 4),
+          unitsPerSecond: 1000000n,
+          offsetSeconds: 0n,
+        };
         readOptions(body + 8, bodyEnd, (code, o, len) => {
           if (code === 9 && len >= 1) {
             const r = bytes[o];
@@ -188,16 +207,23 @@ function readPcapng(bytes: Uint8Array): CaptureContainer {
           } else if (code === 14 && len >= 8) {
             const hi = u32(o);
             const lo = u32(o + 4);
-            iface.offsetSeconds = BigInt.asIntN(64, littleEndian ? (BigInt(lo) << 32n) | BigInt(hi) : (BigInt(hi) << 32n) | BigInt(lo));
+            iface.offsetSeconds = BigInt.asIntN(
+              64,
+              littleEndian ? (BigInt(lo) << 32n) | BigInt(hi) : (BigInt(hi) << 32n) | BigInt(lo),
+            );
           }
         });
         interfaces.push(iface);
         snapshot ??= effectiveSnapshot(iface.snapLength);
         break;
       }
-      case 6:   // Enhanced Packet Block
-      case 2: { // obsolete Packet Block: 16-bit interface id and drop count instead of a 32-bit id
-        if (bodyEnd - body < 20) { warnings.push(`pcapng packet block at byte ${at} too short`); break; }
+      case 6: // Enhanced Packet Block
+      case 2: {
+        // obsolete Packet Block: 16-bit interface id and drop count instead of a 32-bit id
+        if (bodyEnd - body < 20) {
+          warnings.push(`pcapng packet block at byte ${at} too short`);
+          break;
+        }
         const id = type === 6 ? u32(body) : u16(body);
         const iface = interfaces[id];
         if (!iface) {
@@ -208,19 +234,26 @@ function readPcapng(bytes: Uint8Array): CaptureContainer {
         const original = u32(body + 16);
         if (snapshot !== undefined && captured > snapshot) {
           // libpcap (sf-pcapng.c) refuses such a record and tcpdump stops there: so do we.
-          warnings.push(`pcapng packet block at byte ${at} claims ${captured} captured bytes, more than the snapshot length ${snapshot}: stopping`);
+          warnings.push(
+            `pcapng packet block at byte ${at} claims ${captured} captured bytes, more than the snapshot length ${snapshot}: stopping`,
+          );
           stop = true;
           break;
         }
         if (body + 20 + captured > bodyEnd) {
-          warnings.push(`pcapng packet block at byte ${at} claims ${captured} captured bytes, more than the block holds: skipped`);
+          warnings.push(
+            `pcapng packet block at byte ${at} claims ${captured} captured bytes, more than the block holds: skipped`,
+          );
           break;
         }
         const units = (BigInt(u32(body + 4)) << 32n) | BigInt(u32(body + 8));
-        frames.push(makeFrame(frames.length + 1, iface, units, original, bytes.subarray(body + 20, body + 20 + captured)));
+        frames.push(
+          makeFrame(frames.length + 1, iface, units, original, bytes.subarray(body + 20, body + 20 + captured)),
+        );
         break;
       }
-      case 3: { // Simple Packet Block: interface 0, no timestamp
+      case 3: {
+        // Simple Packet Block: interface 0, no timestamp
         const iface = interfaces[0];
         if (!iface) {
           warnings.push(`pcapng simple packet block at byte ${at} before any interface description: skipped`);
@@ -253,7 +286,13 @@ function readPcapng(bytes: Uint8Array): CaptureContainer {
   }
 }
 
-function makeFrame(number: number, iface: PcapngInterface, units: bigint, original: number, data: Uint8Array): CapturedFrame {
+function makeFrame(
+  number: number,
+  iface: PcapngInterface,
+  units: bigint,
+  original: number,
+  data: Uint8Array,
+): CapturedFrame {
   let seconds = units / iface.unitsPerSecond;
   const rest = units % iface.unitsPerSecond;
   seconds += iface.offsetSeconds;

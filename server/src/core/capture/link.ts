@@ -21,10 +21,26 @@ export const SUPPORTED_LINK_TYPES: Record<number, string> = {
 };
 
 const ETHERTYPE_NAMES: Record<number, string> = {
-  0x0800: 'IPv4', 0x86dd: 'IPv6', 0x0806: 'ARP', 0x8035: 'Reverse ARP', 0x8100: '802.1Q', 0x88a8: '802.1Q-QinQ',
-  0x9100: '802.1Q-9100', 0x8847: 'MPLS unicast', 0x8848: 'MPLS multicast', 0x8863: 'PPPoE D', 0x8864: 'PPPoE S',
-  0x88cc: 'LLDP', 0x888e: 'EAPOL', 0x8809: 'Slow Protocols', 0x88f7: 'PTP', 0x8808: 'MAC control',
-  0x88e5: '802.1AE MACsec', 0x893a: 'IEEE1905.1', 0x9000: 'Loopback', 0x22f0: 'AVB',
+  0x0800: 'IPv4',
+  0x86dd: 'IPv6',
+  0x0806: 'ARP',
+  0x8035: 'Reverse ARP',
+  0x8100: '802.1Q',
+  0x88a8: '802.1Q-QinQ',
+  0x9100: '802.1Q-9100',
+  0x8847: 'MPLS unicast',
+  0x8848: 'MPLS multicast',
+  0x8863: 'PPPoE D',
+  0x8864: 'PPPoE S',
+  0x88cc: 'LLDP',
+  0x888e: 'EAPOL',
+  0x8809: 'Slow Protocols',
+  0x88f7: 'PTP',
+  0x8808: 'MAC control',
+  0x88e5: '802.1AE MACsec',
+  0x893a: 'IEEE1905.1',
+  0x9000: 'Loopback',
+  0x22f0: 'AVB',
 };
 const VLAN_ETHERTYPES = new Set([0x8100, 0x88a8, 0x9100, 0x9200]);
 
@@ -32,16 +48,35 @@ const VLAN_ETHERTYPES = new Set([0x8100, 0x88a8, 0x9100, 0x9200]);
 export function printLinkFrame(c: PrintContext, linkType: number, length: number): void {
   c.printEthernet = printEthernet;
   switch (linkType) {
-    case 1: printEthernet(c, 0, length); return;
-    case 101: printRawIp(c, 0, length); return;
+    case 1:
+      printEthernet(c, 0, length);
+      return;
+    case 101:
+      printRawIp(c, 0, length);
+      return;
     // tcpdump prints LINKTYPE_IPV4/IPV6 with its raw-IP printer, which goes by the version nibble.
-    case 228: case 229: printRawIp(c, 0, length); return;
-    case 0: case 108: printBsdLoopback(c, length); return;
-    case 113: printLinuxCooked(c, length); return;
-    case 276: printLinuxCooked2(c, length); return;
-    case 9: printPpp(c, length); return;
-    case 104: printCiscoHdlc(c, length); return;
-    default: throw new Error(`unsupported link type ${linkType}`);
+    case 228:
+    case 229:
+      printRawIp(c, 0, length);
+      return;
+    case 0:
+    case 108:
+      printBsdLoopback(c, length);
+      return;
+    case 113:
+      printLinuxCooked(c, length);
+      return;
+    case 276:
+      printLinuxCooked2(c, length);
+      return;
+    case 9:
+      printPpp(c, length);
+      return;
+    case 104:
+      printCiscoHdlc(c, length);
+      return;
+    default:
+      throw new Error(`unsupported link type ${linkType}`);
   }
 }
 
@@ -74,8 +109,14 @@ function printEthernet(c: PrintContext, at: number, length: number): void {
       const tci = u8(c, at);
       const tagLength = tci & 0x20 ? 14 : 6;
       const shortLength = u8(c, at + 1);
-      if (shortLength & ~0x3f || tci & 0x80) { c.out += `${macs}, 802.1AE MACsec (invalid)`; return; }
-      if (tci & 0x0c) { c.out += `${macs} 802.1AE MACsec, encrypted, length ${length}`; return; }
+      if (shortLength & ~0x3f || tci & 0x80) {
+        c.out += `${macs}, 802.1AE MACsec (invalid)`;
+        return;
+      }
+      if (tci & 0x0c) {
+        c.out += `${macs} 802.1AE MACsec, encrypted, length ${length}`;
+        return;
+      }
       at += tagLength;
       length -= tagLength;
       if (length < 16 || c.snapEnd - at < 16) throw new Truncation(c.protocol);
@@ -93,10 +134,21 @@ function printEthernet(c: PrintContext, at: number, length: number): void {
   }
   if (type <= 1500) {
     // 802.3 with an LLC header; only SNAP with an ethertype (RFC 1042) can carry IP.
-    if (length >= 8 && c.snapEnd - at >= 8 && c.data[at] === 0xaa && c.data[at + 1] === 0xaa && c.data[at + 2] === 0x03 &&
-        c.data[at + 3] === 0 && c.data[at + 4] === 0 && c.data[at + 5] === 0) {
+    if (
+      length >= 8 &&
+      c.snapEnd - at >= 8 &&
+      c.data[at] === 0xaa &&
+      c.data[at + 1] === 0xaa &&
+      c.data[at + 2] === 0x03 &&
+      c.data[at + 3] === 0 &&
+      c.data[at + 4] === 0 &&
+      c.data[at + 5] === 0
+    ) {
       const snapType = u16(c, at + 6);
-      if (snapType === 0x0800 || snapType === 0x86dd) { printEthertype(c, snapType, at + 8, length - 8, macs); return; }
+      if (snapType === 0x0800 || snapType === 0x86dd) {
+        printEthertype(c, snapType, at + 8, length - 8, macs);
+        return;
+      }
     }
     c.out += `${macs}, 802.3, length ${length}: LLC`;
     return;
@@ -105,14 +157,38 @@ function printEthernet(c: PrintContext, at: number, length: number): void {
   printEthertype(c, type, at, length, macs, length === frameLength - 14 ? frameLength : length);
 }
 
-function printEthertype(c: PrintContext, type: number, at: number, length: number, macs?: string, shownLength = length): void {
-  if (type === 0x0800) { printIpv4(c, at, length); return; }
-  if (type === 0x86dd) { printIpv6(c, at, length); return; }
-  if (type === 0x0806 || type === 0x8035) { printArp(c, at, length); return; }
-  if (type === 0x8847 || type === 0x8848) { printMpls(c, at, length); return; }
-  if (type === 0x894f) { printNsh(c, at, length); return; }
+function printEthertype(
+  c: PrintContext,
+  type: number,
+  at: number,
+  length: number,
+  macs?: string,
+  shownLength = length,
+): void {
+  if (type === 0x0800) {
+    printIpv4(c, at, length);
+    return;
+  }
+  if (type === 0x86dd) {
+    printIpv6(c, at, length);
+    return;
+  }
+  if (type === 0x0806 || type === 0x8035) {
+    printArp(c, at, length);
+    return;
+  }
+  if (type === 0x8847 || type === 0x8848) {
+    printMpls(c, at, length);
+    return;
+  }
+  if (type === 0x894f) {
+    printNsh(c, at, length);
+    return;
+  }
   const name = ETHERTYPE_NAMES[type] ?? 'Unknown';
-  c.out += macs ? `${macs}, ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${shownLength}` : `ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}`;
+  c.out += macs
+    ? `${macs}, ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${shownLength}`
+    : `ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}`;
 }
 
 /** Network Service Header (RFC 8300) at -v, then the packet it carries (print-nsh.c). */
@@ -155,12 +231,18 @@ function printArp(c: PrintContext, at: number, length: number): void {
   const senderIp = ipv4Text(c.data, at + 14);
   const targetIp = ipv4Text(c.data, at + 24);
   const targetMacSet = c.data.subarray(at + 18, at + 24).some((b) => b !== 0);
-  if (op === 1) c.out += `Request who-has ${targetIp}${targetMacSet ? ` (${macText(c.data, at + 18)})` : ''} tell ${senderIp}, length ${length}`;
+  if (op === 1)
+    c.out += `Request who-has ${targetIp}${targetMacSet ? ` (${macText(c.data, at + 18)})` : ''} tell ${senderIp}, length ${length}`;
   else if (op === 2) c.out += `Reply ${senderIp} is-at ${senderMac}, length ${length}`;
   else c.out += `Unknown (${op}), length ${length}`;
 }
 
-const MPLS_LABEL_NAMES: Record<number, string> = { 0: 'IPv4 explicit NULL', 1: 'router alert', 2: 'IPv6 explicit NULL', 3: 'implicit NULL' };
+const MPLS_LABEL_NAMES: Record<number, string> = {
+  0: 'IPv4 explicit NULL',
+  1: 'router alert',
+  2: 'IPv6 explicit NULL',
+  3: 'implicit NULL',
+};
 
 /** MPLS label stack, then the payload tcpdump guesses from the last label or first byte (print-mpls.c). */
 function printMpls(c: PrintContext, at: number, length: number): void {
@@ -169,7 +251,11 @@ function printMpls(c: PrintContext, at: number, length: number): void {
   let depth = 0;
   let entry: number;
   do {
-    if (length < 4) { c.out += ' (invalid)'; if (c.snapEnd - at < length) throw new Truncation(c.protocol); return; }
+    if (length < 4) {
+      c.out += ' (invalid)';
+      if (c.snapEnd - at < length) throw new Truncation(c.protocol);
+      return;
+    }
     entry = u32(c, at);
     const label = entry >>> 12;
     c.out += `${depth ? '\n\t' : ' '}(label ${label}`;
@@ -202,7 +288,8 @@ function printBsdLoopback(c: PrintContext, length: number): void {
   // The family is in the capturing host's byte order (DLT_NULL) or network order (DLT_LOOP);
   // tcpdump reads it little-endian and swaps when the upper half is set.
   let family = (c.data[0] | (c.data[1] << 8) | (c.data[2] << 16) | (c.data[3] << 24)) >>> 0;
-  if (family & 0xffff0000) family = ((family & 0xff) << 24 | (family & 0xff00) << 8 | (family >>> 8) & 0xff00 | family >>> 24) >>> 0;
+  if (family & 0xffff0000)
+    family = (((family & 0xff) << 24) | ((family & 0xff00) << 8) | ((family >>> 8) & 0xff00) | (family >>> 24)) >>> 0;
   if (family === 2) printIpv4(c, 4, length - 4);
   else if (family === 24 || family === 28 || family === 30) printIpv6(c, 4, length - 4);
   else c.out += `AF Unknown (${family}), length ${length}`;
@@ -236,7 +323,10 @@ function printCookedPayload(c: PrintContext, type: number, at: number, length: n
     at += 4;
     length -= 4;
   }
-  if (type <= 1500) { c.out += `802.2/802.3 frame, length ${length}`; return; }
+  if (type <= 1500) {
+    c.out += `802.2/802.3 frame, length ${length}`;
+    return;
+  }
   printEthertype(c, type, at, length);
 }
 
@@ -255,7 +345,10 @@ function printPpp(c: PrintContext, length: number): void {
   let protocol = u8(c, at);
   // Protocol-field compression: an odd first byte is a one-byte protocol number.
   if (protocol & 1) at += 1;
-  else { protocol = u16(c, at); at += 2; }
+  else {
+    protocol = u16(c, at);
+    at += 2;
+  }
   printPppProtocol(c, protocol, at, length - at);
 }
 

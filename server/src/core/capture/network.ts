@@ -54,13 +54,44 @@ const hex = (n: number, width = 0): string => n.toString(16).padStart(width, '0'
 
 /** Names from tcpdump's ipproto.c `ipproto_values`. */
 const IP_PROTO_NAMES: Record<number, string> = {
-  0: 'Options', 1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 8: 'EGP', 9: 'IGRP', 17: 'UDP', 33: 'DCCP',
-  41: 'IPv6', 43: 'Routing', 44: 'Fragment', 46: 'RSVP', 47: 'GRE', 50: 'ESP', 51: 'AH', 55: 'Mobile IP',
-  58: 'ICMPv6', 62: 'Mobile IP (old)', 88: 'EIGRP', 89: 'OSPF', 103: 'PIM', 108: 'Compressed IP',
-  112: 'VRRP', 113: 'PGM', 132: 'SCTP', 135: 'Mobility', 143: 'Ethernet',
+  0: 'Options',
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPIP',
+  6: 'TCP',
+  8: 'EGP',
+  9: 'IGRP',
+  17: 'UDP',
+  33: 'DCCP',
+  41: 'IPv6',
+  43: 'Routing',
+  44: 'Fragment',
+  46: 'RSVP',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  55: 'Mobile IP',
+  58: 'ICMPv6',
+  62: 'Mobile IP (old)',
+  88: 'EIGRP',
+  89: 'OSPF',
+  103: 'PIM',
+  108: 'Compressed IP',
+  112: 'VRRP',
+  113: 'PGM',
+  132: 'SCTP',
+  135: 'Mobility',
+  143: 'Ethernet',
 };
 const IP_OPTION_NAMES: Record<number, string> = {
-  0: 'EOL', 1: 'NOP', 68: 'timestamp', 130: 'security', 7: 'RR', 137: 'SSRR', 131: 'LSRR', 148: 'RA',
+  0: 'EOL',
+  1: 'NOP',
+  68: 'timestamp',
+  130: 'security',
+  7: 'RR',
+  137: 'SSRR',
+  131: 'LSRR',
+  148: 'RA',
 };
 
 // --- Internet checksum (RFC 1071) over byte ranges of the frame ---
@@ -86,7 +117,14 @@ function checksumShouldBe(sum: number, computed: number): number {
   return ~s & 0xffff;
 }
 /** Checksum of a transport segment including its IPv4/IPv6 pseudo header (0 means correct). */
-function transportChecksum(c: PrintContext, ip: number, version: 4 | 6, at: number, length: number, proto: number): number {
+function transportChecksum(
+  c: PrintContext,
+  ip: number,
+  version: 4 | 6,
+  at: number,
+  length: number,
+  proto: number,
+): number {
   let acc = length + proto;
   if (version === 4) acc = sumRange(c, ip + 12, 8, acc);
   else acc = sumRange(c, ip + 8, 32, acc);
@@ -104,12 +142,21 @@ export function printIpv4(c: PrintContext, at: number, length: number): void {
   }
   c.out += 'IP ';
   if (!has(c, at, 20)) throw new Truncation(c.protocol);
-  if (length < 20) { c.out += `truncated-ip ${length}`; return; }
+  if (length < 20) {
+    c.out += `truncated-ip ${length}`;
+    return;
+  }
   const hlen = (c.data[at] & 0x0f) * 4;
-  if (hlen < 20) { c.out += `bad-hlen ${hlen}`; return; }
+  if (hlen < 20) {
+    c.out += `bad-hlen ${hlen}`;
+    return;
+  }
   let len = u16(c, at + 2);
   if (length < len) c.out += `truncated-ip - ${len - length} bytes missing! `;
-  if (len < hlen) { c.out += `bad-len ${len}`; return; }
+  if (len < hlen) {
+    c.out += `bad-len ${len}`;
+    return;
+  }
 
   const savedSnapEnd = c.snapEnd;
   c.snapEnd = Math.min(c.snapEnd, at + len);
@@ -121,7 +168,9 @@ export function printIpv4(c: PrintContext, at: number, length: number): void {
 
   c.out += `(tos 0x${hex(tos)}${['', ',ECT(1)', ',ECT(0)', ',CE'][tos & 3]}`;
   if (ttl >= 1) c.out += `, ttl ${ttl}`;
-  const fragFlags = [off & 0x2000 ? '+' : '', off & 0x4000 ? 'DF' : '', off & 0x8000 ? 'rsvd' : ''].filter(Boolean).join(', ');
+  const fragFlags = [off & 0x2000 ? '+' : '', off & 0x4000 ? 'DF' : '', off & 0x8000 ? 'rsvd' : '']
+    .filter(Boolean)
+    .join(', ');
   c.out += `, id ${u16(c, at + 4)}, offset ${(off & 0x1fff) * 8}, flags [${fragFlags || 'none'}]`;
   c.out += `, proto ${IP_PROTO_NAMES[proto] ?? 'unknown'} (${proto}), length ${u16(c, at + 2)}`;
   let optionsTruncated = false;
@@ -170,9 +219,15 @@ function printIpOptions(c: PrintContext, at: number, length: number): boolean {
     let optionLength = 1;
     if (code !== 0 && code !== 1) {
       optionLength = u8(c, at + 1);
-      if (optionLength < 2) { c.out += ` [bad length ${optionLength}]`; return true; }
+      if (optionLength < 2) {
+        c.out += ` [bad length ${optionLength}]`;
+        return true;
+      }
     }
-    if (optionLength > length) { c.out += ` [bad length ${optionLength}]`; return true; }
+    if (optionLength > length) {
+      c.out += ` [bad length ${optionLength}]`;
+      return true;
+    }
     if (!has(c, at, optionLength)) return false;
     if (code === 0) return true;
     if (code === 68 && !printIpTimestampOption(c, at, optionLength)) return false;
@@ -189,7 +244,10 @@ function printIpOptions(c: PrintContext, at: number, length: number): boolean {
 
 /** Record route / source route options (tcpdump's ip_printroute). */
 function printIpRouteOption(c: PrintContext, at: number, length: number): boolean {
-  if (length < 3) { c.out += ` [bad length ${length}]`; return true; }
+  if (length < 3) {
+    c.out += ` [bad length ${length}]`;
+    return true;
+  }
   if ((length + 1) & 3) c.out += ` [bad length ${length}]`;
   const ptr = u8(c, at + 2) - 1;
   if (ptr < 3 || (ptr + 1) & 3 || ptr > length + 1) c.out += ` [bad ptr ${u8(c, at + 2)}]`;
@@ -203,7 +261,10 @@ function printIpRouteOption(c: PrintContext, at: number, length: number): boolea
 
 /** Timestamp option (tcpdump's ip_printts). */
 function printIpTimestampOption(c: PrintContext, at: number, length: number): boolean {
-  if (length < 4) { c.out += `[bad length ${length}]`; return true; }
+  if (length < 4) {
+    c.out += `[bad length ${length}]`;
+    return true;
+  }
   c.out += ' TS{';
   const flag = u8(c, at + 3);
   const hopLength = (flag & 0xf) !== 0 ? 8 : 4;
@@ -234,10 +295,16 @@ function printIpTimestampOption(c: PrintContext, at: number, length: number): bo
 export function printIpv6(c: PrintContext, at: number, length: number): void {
   c.protocol = 'ip6';
   if (!has(c, at, 40)) throw new Truncation(c.protocol);
-  if (length < 40) { c.out += `truncated-ip6 ${length}`; return; }
+  if (length < 40) {
+    c.out += `truncated-ip6 ${length}`;
+    return;
+  }
   c.out += 'IP6 ';
   const version = c.data[at] >> 4;
-  if (version !== 6) { c.out += `version error: ${version} != 6`; return; }
+  if (version !== 6) {
+    c.out += `version error: ${version} != 6`;
+    return;
+  }
   let payloadLength = u16(c, at + 4);
   let len: number;
   if (payloadLength !== 0) {
@@ -272,15 +339,21 @@ export function printIpv6(c: PrintContext, at: number, length: number): void {
       c.out += `${v6(c, at + 8)} > ${v6(c, at + 24)}: `;
     }
     switch (nh) {
-      case 0: { // hop-by-hop options: must come first, may carry a jumbo payload length
+      case 0: {
+        // hop-by-hop options: must come first, may carry a jumbo payload length
         if (foundHopByHop || previous !== 255) {
-          c.out += foundHopByHop ? '[The Hop-by-Hop Options header was already found] (invalid)' : "[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)";
+          c.out += foundHopByHop
+            ? '[The Hop-by-Hop Options header was already found] (invalid)'
+            : "[The Hop-by-Hop Options header don't follow the IPv6 header] (invalid)";
           return;
         }
         c.out += 'HBH ';
         const r = printIpv6Options(c, cp, payloadLength);
         advance = r.advance;
-        if (r.jumbo !== undefined) { foundJumbo = true; payloadLength = r.jumbo; }
+        if (r.jumbo !== undefined) {
+          foundJumbo = true;
+          payloadLength = r.jumbo;
+        }
         if (payloadLength === 0 && !foundJumbo) {
           c.out += '[No valid Jumbo Payload Hop-by-Hop option found] (invalid)';
           return;
@@ -296,19 +369,27 @@ export function printIpv6(c: PrintContext, at: number, length: number): void {
         foundExtension = true;
         nh = u8(c, cp);
         break;
-      case 44: { // fragment: only the first fragment carries the upper-layer header
+      case 44: {
+        // fragment: only the first fragment carries the upper-layer header
         const offsetField = u16(c, cp + 2);
         c.out += `frag (0x${hex(u32(c, cp + 4), 8)}:${offsetField & 0xfff8}|${40 + u16(c, at + 4) - (cp - at) - 8})`;
-        if ((offsetField & 0xfff8) !== 0) { c.snapEnd = savedSnapEnd; return; }
+        if ((offsetField & 0xfff8) !== 0) {
+          c.snapEnd = savedSnapEnd;
+          return;
+        }
         c.out += ' ';
         advance = 8;
-        if (c.snapEnd <= cp + advance) { c.snapEnd = savedSnapEnd; return; }
+        if (c.snapEnd <= cp + advance) {
+          c.snapEnd = savedSnapEnd;
+          return;
+        }
         foundExtension = true;
         nh = u8(c, cp);
         fragmented = true;
         break;
       }
-      case 43: { // routing
+      case 43: {
+        // routing
         const segLeft = u8(c, cp + 3);
         const type = u8(c, cp + 2);
         advance = (u8(c, cp + 1) + 1) * 8;
@@ -354,17 +435,32 @@ function printIpv6Options(c: PrintContext, at: number, payloadLength: number): {
   const advance = (u8(c, at + 1) + 1) * 8;
   if (!has(c, at, advance)) throw new Truncation(c.protocol);
   let jumbo: number | undefined;
-  for (let i = at + 2; i < at + advance; ) {
+  for (let i = at + 2; i < at + advance;) {
     const type = c.data[i];
-    if (type === 0) { c.out += '(pad1)'; i++; continue; }
-    if (i + 2 > at + advance) { c.out += `(type ${type}: trunc)`; break; }
+    if (type === 0) {
+      c.out += '(pad1)';
+      i++;
+      continue;
+    }
+    if (i + 2 > at + advance) {
+      c.out += `(type ${type}: trunc)`;
+      break;
+    }
     const optLength = c.data[i + 1] + 2;
     if (type === 1) c.out += '(padn)';
-    else if (type === 5) c.out += optLength === 4 ? `(rtalert: 0x${hex(u16(c, i + 2), 4)}) ` : `(rtalert: invalid len ${optLength - 2})`;
+    else if (type === 5)
+      c.out += optLength === 4 ? `(rtalert: 0x${hex(u16(c, i + 2), 4)}) ` : `(rtalert: invalid len ${optLength - 2})`;
     else if (type === 0xc2 && optLength === 6) {
       const value = u32(c, i + 2);
       if (payloadLength === 0 && value >= 65536) jumbo = value;
-      c.out += payloadLength < 0 ? `(jumbo: ${value} - not a hop-by-hop option) ` : payloadLength !== 0 ? `(jumbo: ${value} - payload len != 0) ` : value < 65536 ? `(jumbo: ${value} - < 65536) ` : `(jumbo: ${value}) `;
+      c.out +=
+        payloadLength < 0
+          ? `(jumbo: ${value} - not a hop-by-hop option) `
+          : payloadLength !== 0
+            ? `(jumbo: ${value} - payload len != 0) `
+            : value < 65536
+              ? `(jumbo: ${value} - < 65536) `
+              : `(jumbo: ${value}) `;
     } else c.out += `(opt_type 0x${hex(type, 2)}: len=${optLength - 2})`;
     i += optLength;
   }
@@ -374,19 +470,42 @@ function printIpv6Options(c: PrintContext, at: number, payloadLength: number): {
 
 // --- upper layers ---
 
-function printIpPayload(c: PrintContext, at: number, length: number, version: 4 | 6, fragmented: boolean, proto: number, ip: number): void {
+function printIpPayload(
+  c: PrintContext,
+  at: number,
+  length: number,
+  version: 4 | 6,
+  fragmented: boolean,
+  proto: number,
+  ip: number,
+): void {
   switch (proto) {
-    case 6: printTcp(c, at, length, ip, version, fragmented); return;
-    case 17: printUdp(c, at, length, ip, version, fragmented); return;
+    case 6:
+      printTcp(c, at, length, ip, version, fragmented);
+      return;
+    case 17:
+      printUdp(c, at, length, ip, version, fragmented);
+      return;
     case 1:
-      if (version === 4) { printIcmp(c, at, length, fragmented); return; }
+      if (version === 4) {
+        printIcmp(c, at, length, fragmented);
+        return;
+      }
       break;
     case 58:
-      if (version === 6) { printIcmp6(c, at, length, ip, fragmented); return; }
+      if (version === 6) {
+        printIcmp6(c, at, length, ip, fragmented);
+        return;
+      }
       break;
-    case 4: printIpv4(c, at, length); return;
-    case 41: printIpv6(c, at, length); return;
-    case 51: { // AH: print it, then the header it protects
+    case 4:
+      printIpv4(c, at, length);
+      return;
+    case 41:
+      printIpv6(c, at, length);
+      return;
+    case 51: {
+      // AH: print it, then the header it protects
       c.protocol = 'ah';
       const next = u8(c, at);
       const ahLength = (u8(c, at + 1) + 2) * 4;
@@ -398,15 +517,20 @@ function printIpPayload(c: PrintContext, at: number, length: number, version: 4 
       c.protocol = 'esp';
       c.out += `ESP(spi=0x${hex(u32(c, at), 8)},seq=0x${hex(u32(c, at + 4))}), length ${length}`;
       return;
-    case 132: { // SCTP prints its own addresses, with ports
+    case 132: {
+      // SCTP prints its own addresses, with ports
       c.protocol = 'sctp';
       if (!has(c, at, 12)) throw new Truncation(c.protocol);
-      if (length < 12) { c.out += `truncated-sctp - ${12 - length} bytes missing!`; return; }
+      if (length < 12) {
+        c.out += `truncated-sctp - ${12 - length} bytes missing!`;
+        return;
+      }
       const [src, dst] = version === 4 ? [v4(c, ip + 12), v4(c, ip + 16)] : [v6(c, ip + 8), v6(c, ip + 24)];
       c.out += `${src}.${u16(c, at)} > ${dst}.${u16(c, at + 2)}: sctp`;
       return;
     }
-    case 33: { // DCCP, likewise
+    case 33: {
+      // DCCP, likewise
       c.protocol = 'dccp';
       const [src, dst] = version === 4 ? [v4(c, ip + 12), v4(c, ip + 16)] : [v6(c, ip + 8), v6(c, ip + 24)];
       const sport = u16(c, at);
@@ -414,12 +538,23 @@ function printIpPayload(c: PrintContext, at: number, length: number, version: 4 
       c.out += `${src}.${sport} > ${dst}.${dport}: DCCP, length ${length}`;
       return;
     }
-    case 47: c.out += `GREv${u8(c, at + 1) & 7}, length ${length}`; return;
-    case 89: c.out += `OSPF, length ${length}`; return;
-    case 2: c.out += `igmp, length ${length}`; return;
-    case 103: c.out += `PIM, length ${length}`; return;
-    case 112: c.out += `VRRP, length ${length}`; return;
-    default: break;
+    case 47:
+      c.out += `GREv${u8(c, at + 1) & 7}, length ${length}`;
+      return;
+    case 89:
+      c.out += `OSPF, length ${length}`;
+      return;
+    case 2:
+      c.out += `igmp, length ${length}`;
+      return;
+    case 103:
+      c.out += `PIM, length ${length}`;
+      return;
+    case 112:
+      c.out += `VRRP, length ${length}`;
+      return;
+    default:
+      break;
   }
   c.out += ` ip-proto-${proto} ${length}`;
 }
@@ -432,28 +567,64 @@ function headerProto(c: PrintContext, ip: number, version: 4 | 6): number {
   return version === 4 ? u8(c, ip + 9) : u8(c, ip + 6);
 }
 
-const TCP_FLAG_LETTERS: [number, string][] = [[0x01, 'F'], [0x02, 'S'], [0x04, 'R'], [0x08, 'P'], [0x10, '.'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W']];
+const TCP_FLAG_LETTERS: [number, string][] = [
+  [0x01, 'F'],
+  [0x02, 'S'],
+  [0x04, 'R'],
+  [0x08, 'P'],
+  [0x10, '.'],
+  [0x20, 'U'],
+  [0x40, 'E'],
+  [0x80, 'W'],
+];
 const TCP_OPTION_NAMES: Record<number, string> = {
-  0: 'eol', 1: 'nop', 2: 'mss', 3: 'wscale', 4: 'sackOK', 5: 'sack', 6: 'echo', 7: 'echoreply', 8: 'TS',
-  11: 'cc', 12: 'ccnew', 13: '', 19: 'md5', 20: 'scps', 28: 'uto', 29: 'tcp-ao', 30: 'mptcp', 34: 'tfo', 254: 'exp',
+  0: 'eol',
+  1: 'nop',
+  2: 'mss',
+  3: 'wscale',
+  4: 'sackOK',
+  5: 'sack',
+  6: 'echo',
+  7: 'echoreply',
+  8: 'TS',
+  11: 'cc',
+  12: 'ccnew',
+  13: '',
+  19: 'md5',
+  20: 'scps',
+  28: 'uto',
+  29: 'tcp-ao',
+  30: 'mptcp',
+  34: 'tfo',
+  254: 'exp',
 };
 
 function printTcp(c: PrintContext, at: number, length: number, ip: number, version: 4 | 6, fragmented: boolean): void {
   c.protocol = 'tcp';
   const [src, dst] = endpoints(c, ip, version);
-  if (!has(c, at + 2, 2)) { c.out += `${src} > ${dst}:`; throw new Truncation(c.protocol); }
+  if (!has(c, at + 2, 2)) {
+    c.out += `${src} > ${dst}:`;
+    throw new Truncation(c.protocol);
+  }
   const sport = u16(c, at);
   const dport = u16(c, at + 2);
   c.out += headerProto(c, ip, version) === 6 ? `${src}.${sport} > ${dst}.${dport}: ` : `${sport} > ${dport}: `;
   if (!has(c, at, 20)) throw new Truncation(c.protocol);
   let hlen = (u8(c, at + 12) >> 4) * 4;
-  if (hlen < 20) { c.out += ` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`; return; }
+  if (hlen < 20) {
+    c.out += ` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`;
+    return;
+  }
   let seq = u32(c, at + 4);
   let ack = u32(c, at + 8);
   const win = u16(c, at + 14);
   const urp = u16(c, at + 18);
   const flags = u8(c, at + 13);
-  c.out += `Flags [${TCP_FLAG_LETTERS.filter(([bit]) => flags & bit).map(([, l]) => l).join('') || 'none'}]`;
+  c.out += `Flags [${
+    TCP_FLAG_LETTERS.filter(([bit]) => flags & bit)
+      .map(([, l]) => l)
+      .join('') || 'none'
+  }]`;
 
   let thSeq = 0;
   let thAck = 0;
@@ -467,10 +638,14 @@ function printTcp(c: PrintContext, at: number, length: number, ip: number, versi
     else if (sport === dport) {
       for (let i = 0; i < addrLength; i++) {
         const d = c.data[srcAt + i] - c.data[dstAt + i];
-        if (d !== 0) { reversed = d > 0; break; }
+        if (d !== 0) {
+          reversed = d > 0;
+          break;
+        }
       }
     }
-    const bytesHex = (from: number): string => Array.from(c.data.subarray(from, from + addrLength), (b) => hex(b, 2)).join('');
+    const bytesHex = (from: number): string =>
+      Array.from(c.data.subarray(from, from + addrLength), (b) => hex(b, 2)).join('');
     const key = reversed
       ? `${version}|${bytesHex(dstAt)}|${bytesHex(srcAt)}|${dport}|${sport}`
       : `${version}|${bytesHex(srcAt)}|${bytesHex(dstAt)}|${sport}|${dport}`;
@@ -488,7 +663,10 @@ function printTcp(c: PrintContext, at: number, length: number, ip: number, versi
     thSeq = entry.seq;
     thAck = entry.ack;
   }
-  if (hlen > length) { c.out += ` [bad hdr length ${hlen} - too long, > ${length}]`; return; }
+  if (hlen > length) {
+    c.out += ` [bad hdr length ${hlen} - too long, > ${length}]`;
+    return;
+  }
   if (!fragmented && has(c, at, length)) {
     const sum = transportChecksum(c, ip, version, at, length, 6);
     const stored = u16(c, at + 16);
@@ -562,7 +740,9 @@ function printTcpOptions(c: PrintContext, at: number, hlen: number, sackBase: nu
         if (!need(8)) return badOption();
         c.out += ` val ${u32(c, at)} ecr ${u32(c, at + 4)}`;
         break;
-      case 0: case 1: case 4:
+      case 0:
+      case 1:
+      case 4:
         break;
       default:
         dataLength = len - 2;
@@ -594,24 +774,48 @@ function printUdp(c: PrintContext, at: number, length: number, ip: number, versi
   const ownAddresses = headerProto(c, ip, version) === 17;
   const [src, dst] = endpoints(c, ip, version);
   const addresses = (sport?: number, dport?: number): string =>
-    ownAddresses ? (sport === undefined ? `${src} > ${dst}: ` : `${src}.${sport} > ${dst}.${dport}: `) : sport === undefined ? '' : `${sport} > ${dport}: `;
-  if (!has(c, at + 2, 2)) { c.out += addresses(); throw new Truncation(c.protocol); }
+    ownAddresses
+      ? sport === undefined
+        ? `${src} > ${dst}: `
+        : `${src}.${sport} > ${dst}.${dport}: `
+      : sport === undefined
+        ? ''
+        : `${sport} > ${dport}: `;
+  if (!has(c, at + 2, 2)) {
+    c.out += addresses();
+    throw new Truncation(c.protocol);
+  }
   const sport = u16(c, at);
   const dport = u16(c, at + 2);
-  if (length < 8) { c.out += `${addresses(sport, dport)}truncated-udp ${length}`; return; }
-  if (!has(c, at + 4, 2)) { c.out += addresses(sport, dport); throw new Truncation(c.protocol); }
+  if (length < 8) {
+    c.out += `${addresses(sport, dport)}truncated-udp ${length}`;
+    return;
+  }
+  if (!has(c, at + 4, 2)) {
+    c.out += addresses(sport, dport);
+    throw new Truncation(c.protocol);
+  }
   let udpLength = u16(c, at + 4);
   if (udpLength === 0 && length > 65535) udpLength = length;
-  if (udpLength < 8) { c.out += `${addresses(sport, dport)}truncated-udplength ${udpLength}`; return; }
+  if (udpLength < 8) {
+    c.out += `${addresses(sport, dport)}truncated-udplength ${udpLength}`;
+    return;
+  }
   udpLength -= 8;
   length -= 8;
   if (udpLength < length) length = udpLength;
-  if (at + 8 > c.snapEnd) { c.out += addresses(sport, dport); throw new Truncation(c.protocol); }
+  if (at + 8 > c.snapEnd) {
+    c.out += addresses(sport, dport);
+    throw new Truncation(c.protocol);
+  }
   c.out += addresses(sport, dport);
   if (!fragmented && version === 6 && has(c, at + 8, length)) {
     const sum = transportChecksum(c, ip, 6, at, length + 8, 17);
     const stored = u16(c, at + 6);
-    c.out += sum !== 0 ? `[bad udp cksum 0x${hex(stored, 4)} -> 0x${hex(checksumShouldBe(stored, sum), 4)}!] ` : '[udp sum ok] ';
+    c.out +=
+      sum !== 0
+        ? `[bad udp cksum 0x${hex(stored, 4)} -> 0x${hex(checksumShouldBe(stored, sum), 4)}!] `
+        : '[udp sum ok] ';
   }
   // VXLAN and OTV carry whole Ethernet frames, which tcpdump prints from column 0.
   const tunnel = sport === 4789 || dport === 4789 ? 'VXLAN' : sport === 8472 || dport === 8472 ? 'OTV' : undefined;
@@ -619,8 +823,10 @@ function printUdp(c: PrintContext, at: number, length: number, ip: number, versi
     c.protocol = tunnel.toLowerCase();
     if (length < 8) throw new Truncation(c.protocol);
     const flags = u8(c, at + 8);
-    if (tunnel === 'VXLAN') c.out += `VXLAN, flags [${flags & 0x08 ? 'I' : '.'}] (0x${hex(flags, 2)}), vni ${u32(c, at + 12) >>> 8}\n`;
-    else c.out += `OTV, flags [${flags & 0x08 ? 'I' : '.'}] (0x${hex(flags, 2)}), overlay ${u32(c, at + 12) >>> 8}, instance ${u8(c, at + 15)}\n`;
+    if (tunnel === 'VXLAN')
+      c.out += `VXLAN, flags [${flags & 0x08 ? 'I' : '.'}] (0x${hex(flags, 2)}), vni ${u32(c, at + 12) >>> 8}\n`;
+    else
+      c.out += `OTV, flags [${flags & 0x08 ? 'I' : '.'}] (0x${hex(flags, 2)}), overlay ${u32(c, at + 12) >>> 8}, instance ${u8(c, at + 15)}\n`;
     c.printEthernet(c, at + 16, length - 8);
     return;
   }
@@ -643,8 +849,15 @@ const ICMP_UNREACH_TEXT: Record<number, (dst: string) => string> = {
   15: (d) => `host ${d} unreachable - precedence cutoff`,
 };
 const ICMP_TYPE_TEXT: Record<number, string> = {
-  0: 'echo reply', 4: 'source quench', 8: 'echo request', 10: 'router solicitation', 13: 'time stamp request',
-  14: 'time stamp reply', 15: 'information request', 16: 'information reply', 17: 'address mask request',
+  0: 'echo reply',
+  4: 'source quench',
+  8: 'echo request',
+  10: 'router solicitation',
+  13: 'time stamp request',
+  14: 'time stamp reply',
+  15: 'information request',
+  16: 'information reply',
+  17: 'address mask request',
 };
 
 function printIcmp(c: PrintContext, at: number, length: number, fragmented: boolean): void {
@@ -654,7 +867,8 @@ function printIcmp(c: PrintContext, at: number, length: number, fragmented: bool
   const inner = at + 8; // quoted IP header of error messages
   let text: string;
   switch (type) {
-    case 0: case 8:
+    case 0:
+    case 8:
       text = `echo ${type === 8 ? 'request' : 'reply'}, id ${u16(c, at + 4)}, seq ${u16(c, at + 6)}`;
       break;
     case 3: {
@@ -663,10 +877,17 @@ function printIcmp(c: PrintContext, at: number, length: number, fragmented: bool
         const innerProto = u8(c, inner + 9);
         const port = u16(c, inner + (u8(c, inner) & 0x0f) * 4 + 2);
         const to = v4(c, inner + 16);
-        text = innerProto === 6 ? `${to} tcp port ${port} unreachable` : innerProto === 17 ? `${to} udp port ${port} unreachable` : `${to} protocol ${innerProto} port ${port} unreachable`;
+        text =
+          innerProto === 6
+            ? `${to} tcp port ${port} unreachable`
+            : innerProto === 17
+              ? `${to} udp port ${port} unreachable`
+              : `${to} protocol ${innerProto} port ${port} unreachable`;
       } else if (code === 4) {
         const mtu = u16(c, at + 6);
-        text = mtu ? `${v4(c, inner + 16)} unreachable - need to frag (mtu ${mtu})` : `${v4(c, inner + 16)} unreachable - need to frag`;
+        text = mtu
+          ? `${v4(c, inner + 16)} unreachable - need to frag (mtu ${mtu})`
+          : `${v4(c, inner + 16)} unreachable - need to frag`;
       } else {
         const wording = ICMP_UNREACH_TEXT[code];
         text = wording ? wording(v4(c, inner + 16)) : `${v4(c, inner + 16)} unreachable - #${code}`;
@@ -676,18 +897,33 @@ function printIcmp(c: PrintContext, at: number, length: number, fragmented: bool
     case 5: {
       const gateway = v4(c, at + 4);
       const to = v4(c, inner + 16);
-      text = code === 0 ? `redirect ${to} to net ${gateway}` : code === 1 ? `redirect ${to} to host ${gateway}` : code === 2 ? `redirect-tos ${to} to net ${gateway}` : code === 3 ? `redirect-tos ${to} to host ${gateway}` : `redirect-#${code} ${to} to ${gateway}`;
+      text =
+        code === 0
+          ? `redirect ${to} to net ${gateway}`
+          : code === 1
+            ? `redirect ${to} to host ${gateway}`
+            : code === 2
+              ? `redirect-tos ${to} to net ${gateway}`
+              : code === 3
+                ? `redirect-tos ${to} to host ${gateway}`
+                : `redirect-#${code} ${to} to ${gateway}`;
       break;
     }
-    case 9: text = 'router advertisement'; break;
+    case 9:
+      text = 'router advertisement';
+      break;
     case 11:
-      text = code === 0 ? 'time exceeded in-transit' : code === 1 ? 'ip reassembly time exceeded' : `time exceeded-#${code}`;
+      text =
+        code === 0 ? 'time exceeded in-transit' : code === 1 ? 'ip reassembly time exceeded' : `time exceeded-#${code}`;
       break;
     case 12:
       text = code ? `parameter problem - code ${code}` : `parameter problem - octet ${u8(c, at + 4)}`;
       break;
-    case 18: text = `address mask is 0x${hex(u32(c, at + 8), 8)}`; break;
-    default: text = ICMP_TYPE_TEXT[type] ?? `type-#${type}`;
+    case 18:
+      text = `address mask is 0x${hex(u32(c, at + 8), 8)}`;
+      break;
+    default:
+      text = ICMP_TYPE_TEXT[type] ?? `type-#${type}`;
   }
   c.out += `ICMP ${text}, length ${length}`;
   if (!fragmented && has(c, at, length)) {
@@ -709,26 +945,55 @@ function printIcmp(c: PrintContext, at: number, length: number, fragmented: bool
 }
 
 const ICMP6_TYPE_TEXT: Record<number, string> = {
-  1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded in-transit', 4: 'parameter problem',
-  128: 'echo request', 129: 'echo reply', 130: 'multicast listener query', 131: 'multicast listener report',
-  132: 'multicast listener done', 133: 'router solicitation', 134: 'router advertisement',
-  135: 'neighbor solicitation', 136: 'neighbor advertisement', 137: 'redirect', 138: 'router renumbering',
-  141: 'inverse neighbor solicitation', 142: 'inverse neighbor advertisement', 143: 'multicast listener report v2',
-  144: 'ha discovery request', 145: 'ha discovery reply', 146: 'mobile router solicitation',
-  147: 'mobile router advertisement', 139: 'node information query', 140: 'node information reply',
-  200: 'mtrace message', 201: 'mtrace response', 155: 'RPL',
+  1: 'destination unreachable',
+  2: 'packet too big',
+  3: 'time exceeded in-transit',
+  4: 'parameter problem',
+  128: 'echo request',
+  129: 'echo reply',
+  130: 'multicast listener query',
+  131: 'multicast listener report',
+  132: 'multicast listener done',
+  133: 'router solicitation',
+  134: 'router advertisement',
+  135: 'neighbor solicitation',
+  136: 'neighbor advertisement',
+  137: 'redirect',
+  138: 'router renumbering',
+  141: 'inverse neighbor solicitation',
+  142: 'inverse neighbor advertisement',
+  143: 'multicast listener report v2',
+  144: 'ha discovery request',
+  145: 'ha discovery reply',
+  146: 'mobile router solicitation',
+  147: 'mobile router advertisement',
+  139: 'node information query',
+  140: 'node information reply',
+  200: 'mtrace message',
+  201: 'mtrace response',
+  155: 'RPL',
 };
 const ICMP6_UNREACH_TEXT: Record<number, string> = {
-  0: 'unreachable route', 1: ' unreachable prohibited', 2: 'beyond scope', 3: 'unreachable address', 4: 'unreachable port',
+  0: 'unreachable route',
+  1: ' unreachable prohibited',
+  2: 'beyond scope',
+  3: 'unreachable address',
+  4: 'unreachable port',
 };
 
 function printIcmp6(c: PrintContext, at: number, length: number, ip: number, fragmented: boolean): void {
   c.protocol = 'icmp6';
-  if (length === 0) { c.out += 'ICMP6, length 0 (invalid)'; return; }
+  if (length === 0) {
+    c.out += 'ICMP6, length 0 (invalid)';
+    return;
+  }
   if (!fragmented && has(c, at, length)) {
     const sum = transportChecksum(c, ip, 6, at, length, 58);
     const stored = u16(c, at + 2);
-    c.out += sum !== 0 ? `[bad icmp6 cksum 0x${hex(stored, 4)} -> 0x${hex(checksumShouldBe(stored, sum), 4)}!] ` : '[icmp6 sum ok] ';
+    c.out +=
+      sum !== 0
+        ? `[bad icmp6 cksum 0x${hex(stored, 4)} -> 0x${hex(checksumShouldBe(stored, sum), 4)}!] `
+        : '[icmp6 sum ok] ';
   }
   const type = u8(c, at);
   c.out += `ICMP6, ${ICMP6_TYPE_TEXT[type] ?? `unknown icmp6 type (${type})`}`;
@@ -745,14 +1010,22 @@ function printIcmp6(c: PrintContext, at: number, length: number, ip: number, fra
         if (!upper) throw new Truncation(c.protocol);
         const port = u16(c, upper.at + 2);
         const to = v6(c, inner + 24);
-        c.out += upper.proto === 6 ? `, ${to} tcp port ${port}` : upper.proto === 17 ? `, ${to} udp port ${port}` : `, ${to} protocol ${upper.proto} port ${port} unreachable`;
+        c.out +=
+          upper.proto === 6
+            ? `, ${to} tcp port ${port}`
+            : upper.proto === 17
+              ? `, ${to} udp port ${port}`
+              : `, ${to} protocol ${upper.proto} port ${port} unreachable`;
       }
       break;
-    case 2: c.out += `, mtu ${u32(c, at + 4)}`; break;
+    case 2:
+      c.out += `, mtu ${u32(c, at + 4)}`;
+      break;
     case 3:
       c.out += code === 0 ? ` for ${v6(c, inner + 24)}` : code === 1 ? ' (reassembly)' : `, unknown code (${code})`;
       break;
-    case 128: case 129:
+    case 128:
+    case 129:
       c.out += `, id ${u16(c, at + 4)}, seq ${u16(c, at + 6)}`;
       break;
     case 133:
@@ -760,7 +1033,16 @@ function printIcmp6(c: PrintContext, at: number, length: number, ip: number, fra
       break;
     case 134: {
       const flags = u8(c, at + 5);
-      const names = ([[0x40, 'other stateful'], [0x80, 'managed'], [0x20, 'home agent'], [0x02, 'ipv6 only']] as const).filter(([bit]) => flags & bit).map(([, n]) => n);
+      const names = (
+        [
+          [0x40, 'other stateful'],
+          [0x80, 'managed'],
+          [0x20, 'home agent'],
+          [0x02, 'ipv6 only'],
+        ] as const
+      )
+        .filter(([bit]) => flags & bit)
+        .map(([, n]) => n);
       c.out += `\n\thop limit ${u8(c, at + 4)}, Flags [${names.join(', ') || 'none'}], pref ${ROUTER_PREFERENCE[(flags & 0x18) >> 3]}, router lifetime ${u16(c, at + 6)}s, reachable time ${u32(c, at + 8)}ms, retrans timer ${u32(c, at + 12)}ms`;
       printNdOptions(c, at + 16, length - 16);
       break;
@@ -772,7 +1054,15 @@ function printIcmp6(c: PrintContext, at: number, length: number, ip: number, fra
     case 136: {
       c.out += `, tgt is ${v6(c, at + 8)}`;
       const flags = u32(c, at + 4);
-      const names = ([[0x80000000, 'router'], [0x40000000, 'solicited'], [0x20000000, 'override']] as const).filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
+      const names = (
+        [
+          [0x80000000, 'router'],
+          [0x40000000, 'solicited'],
+          [0x20000000, 'override'],
+        ] as const
+      )
+        .filter(([bit]) => (flags & bit) !== 0)
+        .map(([, n]) => n);
       c.out += `, Flags [${names.join(', ') || 'none'}]`;
       printNdOptions(c, at + 24, length - 24);
       break;
@@ -780,10 +1070,13 @@ function printIcmp6(c: PrintContext, at: number, length: number, ip: number, fra
     case 130:
       // MLDv1 queries are 24 bytes; v2 ones at least 28 (print-icmp6.c).
       if (length === 24) c.out += `max resp delay: ${u16(c, at + 4)} addr: ${v6(c, at + 8)}`;
-      else if (length >= 28) { c.out += ' v2'; printMldv2Query(c, at, length); }
-      else c.out += ` unknown-version (len ${length}) `;
+      else if (length >= 28) {
+        c.out += ' v2';
+        printMldv2Query(c, at, length);
+      } else c.out += ` unknown-version (len ${length}) `;
       break;
-    case 131: case 132:
+    case 131:
+    case 132:
       c.out += `max resp delay: ${u16(c, at + 4)} addr: ${v6(c, at + 8)}`;
       break;
     case 143:
@@ -794,12 +1087,27 @@ function printIcmp6(c: PrintContext, at: number, length: number, ip: number, fra
   }
 }
 
-const MLDV2_RECORD_TYPES: Record<number, string> = { 1: 'is_in', 2: 'is_ex', 3: 'to_in', 4: 'to_ex', 5: 'allow', 6: 'block' };
+const MLDV2_RECORD_TYPES: Record<number, string> = {
+  1: 'is_in',
+  2: 'is_ex',
+  3: 'to_in',
+  4: 'to_ex',
+  5: 'allow',
+  6: 'block',
+};
 
 const ROUTER_PREFERENCE = ['medium', 'high', 'rsv', 'low'];
 const ND_OPTION_NAMES: Record<number, string> = {
-  1: 'source link-address', 2: 'destination link-address', 3: 'prefix info', 4: 'redirected header', 5: 'mtu',
-  7: 'advertisement interval', 8: 'homeagent information', 24: 'route info', 25: 'rdnss', 31: 'dnssl',
+  1: 'source link-address',
+  2: 'destination link-address',
+  3: 'prefix info',
+  4: 'redirected header',
+  5: 'mtu',
+  7: 'advertisement interval',
+  8: 'homeagent information',
+  24: 'route info',
+  25: 'rdnss',
+  31: 'dnssl',
 };
 const lifetime = (v: number): string => (v === 0xffffffff ? 'infinity' : `${v}s`);
 
@@ -816,12 +1124,21 @@ function printNdOptions(c: PrintContext, at: number, resid: number): void {
     if (units === 0 || at + units * 8 > c.snapEnd) throw new Truncation(c.protocol);
     c.out += `\n\t  ${ND_OPTION_NAMES[type] ?? 'unknown'} option (${type}), length ${units * 8} (${units}): `;
     switch (type) {
-      case 1: case 2:
+      case 1:
+      case 2:
         c.out += Array.from(c.data.subarray(at + 2, at + units * 8), (b) => hex(b, 2)).join(':');
         break;
       case 3: {
         const flags = u8(c, at + 3);
-        const names = ([[0x80, 'onlink'], [0x40, 'auto'], [0x20, 'router']] as const).filter(([bit]) => flags & bit).map(([, n]) => n);
+        const names = (
+          [
+            [0x80, 'onlink'],
+            [0x40, 'auto'],
+            [0x20, 'router'],
+          ] as const
+        )
+          .filter(([bit]) => flags & bit)
+          .map(([, n]) => n);
         c.out += `${v6(c, at + 16)}/${u8(c, at + 2)}${units !== 4 ? 'badlen' : ''}, Flags [${names.join(', ') || 'none'}], valid time ${lifetime(u32(c, at + 4))}, pref. time ${lifetime(u32(c, at + 8))}`;
         break;
       }
@@ -861,17 +1178,26 @@ function printMldv2Query(c: PrintContext, at: number, length: number): void {
 
 /** MLDv2 report group records at -v (print-icmp6.c mldv2_report_print): without them the line ends early. */
 function printMldv2Report(c: PrintContext, at: number, length: number): void {
-  if (length < 8) { c.out += ` [invalid len ${length}]`; return; }
+  if (length < 8) {
+    c.out += ` [invalid len ${length}]`;
+    return;
+  }
   const groups = u16(c, at + 6);
   c.out += `, ${groups} group record(s)`;
   let group = 8;
   for (let i = 0; i < groups; i++) {
-    if (length < group + 20) { c.out += ' [invalid number of groups]'; return; }
+    if (length < group + 20) {
+      c.out += ' [invalid number of groups]';
+      return;
+    }
     c.out += ` [gaddr ${v6(c, at + group + 4)}`;
     const recordType = u8(c, at + group);
     c.out += ` ${MLDV2_RECORD_TYPES[recordType] ?? ` [v2-report-#${recordType}]`}`;
     const sources = u16(c, at + group + 2);
-    if (length < group + 20 + sources * 16) { c.out += ` [invalid number of sources ${sources}]`; return; }
+    if (length < group + 20 + sources * 16) {
+      c.out += ` [invalid number of sources ${sources}]`;
+      return;
+    }
     c.out += `, ${sources} source(s)]`;
     group += 20 + sources * 16;
   }
@@ -883,9 +1209,22 @@ function innerUpperLayer(c: PrintContext, ip6: number): { at: number; proto: num
   let at = ip6 + 40;
   for (let hops = 0; hops < 8; hops++) {
     if (nh === 6 || nh === 17) return has(c, at, 4) ? { at, proto: nh } : undefined;
-    if (nh === 0 || nh === 60 || nh === 43) { nh = u8(c, at); at += (u8(c, at + 1) + 1) * 8; continue; }
-    if (nh === 44) { if (u16(c, at + 2) & 0xfff8) return undefined; nh = u8(c, at); at += 8; continue; }
-    if (nh === 51) { nh = u8(c, at); at += (u8(c, at + 1) + 2) * 4; continue; }
+    if (nh === 0 || nh === 60 || nh === 43) {
+      nh = u8(c, at);
+      at += (u8(c, at + 1) + 1) * 8;
+      continue;
+    }
+    if (nh === 44) {
+      if (u16(c, at + 2) & 0xfff8) return undefined;
+      nh = u8(c, at);
+      at += 8;
+      continue;
+    }
+    if (nh === 51) {
+      nh = u8(c, at);
+      at += (u8(c, at + 1) + 2) * 4;
+      continue;
+    }
     return undefined;
   }
   return undefined;

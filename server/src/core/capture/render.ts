@@ -27,7 +27,10 @@ export interface RenderedCapture {
   warnings: string[];
 }
 
-export function renderCaptureAsText(bytes: Uint8Array, options: RenderOptions = {}): { text: string; packets: number; warnings: string[] } {
+export function renderCaptureAsText(
+  bytes: Uint8Array,
+  options: RenderOptions = {},
+): { text: string; packets: number; warnings: string[] } {
   const rendered = renderCaptureFrames(bytes, options);
   const text = rendered.frames.map((f) => f.text + '\n').join('');
   return { text, packets: rendered.frames.length, warnings: rendered.warnings };
@@ -74,7 +77,9 @@ function printFrame(frame: CapturedFrame, tcp: TcpConversations, warnings: strin
   } catch (e) {
     if (e instanceof Truncation) c.out += ` [|${e.protocol}]`;
     else {
-      warnings.push(`frame ${frame.number}: decoder error (${e instanceof Error ? e.message : String(e)}); frame shown as far as decoded`);
+      warnings.push(
+        `frame ${frame.number}: decoder error (${e instanceof Error ? e.message : String(e)}); frame shown as far as decoded`,
+      );
       c.out += ' [decoder error]';
     }
   }
