@@ -172,8 +172,8 @@ function runInProcess(mode: 'floor' | 'analyze', file: string): Promise<{ ms: nu
     const child = spawn(process.execPath, [IN_PROCESS, mode, file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
       code === 0

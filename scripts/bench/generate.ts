@@ -483,7 +483,7 @@ export function planCapture(
     }
     tcp(client, server, sport, dport, cseq, sseq, TCP_FIN | TCP_ACK, 0, timestampOptions(++ts, sts), flowC);
     tcp(server, client, dport, sport, sseq, cseq + 1, TCP_FIN | TCP_ACK, 0, timestampOptions(++sts, ts), flowS);
-    tcp(client, server, sport, dport, cseq + 1, sseq + 1, TCP_ACK, 0, timestampOptions(++ts, sts), flowC);
+    tcp(client, server, sport, dport, cseq + 1, sseq + 1, TCP_ACK, 0, timestampOptions(ts + 1, sts), flowC);
   }
   return { forged, genuine, sources: sources.size };
 }
@@ -745,7 +745,7 @@ export function writeCapture(dir: string, form: CaptureForm, packets: number, se
         stdio: ['ignore', textFd, 'pipe'],
         env: { ...process.env, TZ: 'UTC' },
       });
-      if (r.status !== 0) throw new Error(`tcpdump -nv -r ${pcapFile} failed: ${r.stderr}`);
+      if (r.status !== 0) throw new Error(`tcpdump -nv -r ${pcapFile} failed: ${String(r.stderr)}`);
     } finally {
       closeSync(textFd);
       rmSync(pcapFile, { force: true });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,8 @@ function sourceMapFor(url: string): SourceMap | null {
     let map: SourceMap | null = null;
     try {
       const file = url.startsWith('file:') ? fileURLToPath(url) : url;
-      if (existsSync(`${file}.map`)) map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+      if (existsSync(`${file}.map`))
+        map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as SourceMapPayload);
     } catch {
       map = null;
     }
@@ -41,9 +42,9 @@ function sourceMapFor(url: string): SourceMap | null {
 function whereIs(frame: CallFrame): string {
   if (!frame.url) return '';
   const map = sourceMapFor(frame.url);
-  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as
-    { originalSource?: string; originalLine?: number } | undefined;
-  if (entry?.originalSource) {
+  // findEntry returns {} where no mapping covers the position.
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (entry && 'originalSource' in entry && entry.originalSource) {
     const src = entry.originalSource.replace(/^.*?((?:server|client|node_modules)\/)/, '$1');
     return `${src}:${(entry.originalLine ?? 0) + 1}`;
   }

@@ -15,7 +15,7 @@ const started = performance.now();
 const text = readFileSync(file, 'utf8');
 let packets = 0;
 let findings = 0;
-let lines = 0;
+let lines: number;
 if (mode === 'floor') {
   lines = text.split('\n').length;
 } else {

@@ -371,7 +371,7 @@ async function main() {
       await hover.waitFor({ state: 'visible', timeout: 15_000 });
       // The marker part shows first; the hover provider's part (from the language server) joins it.
       // "TTL 63 → initial 64 → 1 hop" comes from the hover provider; the diagnostic's wording differs.
-      let text = '';
+      let text;
       const until = Date.now() + 15_000;
       while (!/TTL 63 → initial 64 → 1 hop\b/.test((text = await hover.innerText())) && Date.now() < until)
         await page.waitForTimeout(200);
@@ -533,7 +533,7 @@ async function main() {
           `status bar shows ${counts.label}, expected ${expectedTotal} problems`,
         );
         const warningsOf = (list) => list.filter((r) => r.startsWith('warning '));
-        let rows = [];
+        let rows;
         while (
           warningsOf((rows = rowsOf(await problemRows(page), PLAIN_TXT.name))).length <
             warningsOf(seedFindings.map(asRow)).length &&

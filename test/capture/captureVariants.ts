@@ -72,14 +72,12 @@ export function withVlanTag(frames: readonly CapturedFrame[]): PcapRecord[] {
 
 /** The IP packets alone (LINKTYPE_RAW): what a tun interface or a raw-IP capture holds. */
 export function asRawIp(frames: readonly CapturedFrame[]): PcapRecord[] {
-  return frames
-    .filter(isIp)
-    .map((f) => ({
-      seconds: f.seconds,
-      fraction: f.micros,
-      originalLength: f.originalLength - 14,
-      data: f.data.subarray(14),
-    }));
+  return frames.filter(isIp).map((f) => ({
+    seconds: f.seconds,
+    fraction: f.micros,
+    originalLength: f.originalLength - 14,
+    data: f.data.subarray(14),
+  }));
 }
 
 /**

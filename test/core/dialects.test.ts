@@ -45,7 +45,7 @@ function fields(p: Packet): string {
 }
 
 function warned(a: Analysis): number[] {
-  return a.findings.filter((f) => f.severity === 'warning' && f.packet !== undefined).map((f) => f.packet!);
+  return a.findings.filter((f) => f.severity === 'warning' && f.packet !== undefined).map((f) => f.packet);
 }
 
 const RENDERINGS = [
@@ -86,7 +86,7 @@ for (const family of ['ipv4', 'ipv6'] as const) {
         assert.deepEqual(warned(a), forged);
         // Every warning sits on the RST's own lines.
         for (const f of a.findings.filter((g) => g.severity === 'warning')) {
-          const p = a.packets[f.packet!];
+          const p = a.packets[f.packet];
           assert.ok(f.startLine >= p.startLine && f.endLine <= p.endLine);
         }
         if (name === 'S') {

@@ -44,7 +44,7 @@ const warned = (a: Analysis): string[] =>
   a.findings
     .filter((f) => f.severity === 'warning')
     .map((f) => {
-      const p = a.packets[f.packet!];
+      const p = a.packets[f.packet];
       // 3.9 prints the ACK bit only as a later `ack N`, which a wrap may cut off: RST is what counts.
       return `${p.src}.${p.srcPort} ttl ${p.ttl} ${p.flags?.includes('R') ? 'RST' : p.flags}`;
     });

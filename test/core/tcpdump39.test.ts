@@ -237,7 +237,7 @@ for (const version of VERSIONS) {
       assert.doesNotMatch(text, /Flags \[/, '3.9 prints flag letters, not Flags [...]');
       assert.match(text, /: R, cksum 0x[0-9a-f]+ \([^)]*\)+, 0:0\(0\) ack \d+ win 0$/m);
       if (COLON_VERSIONS.has(version)) {
-        assert.match(text, /, ttl  61, .*, proto: TCP \(6\), length: 40\) /);
+        assert.match(text, /, ttl {2}61, .*, proto: TCP \(6\), length: 40\) /);
       } else {
         assert.match(text, /, ttl 61, .*, proto TCP \(6\), length 40\) /);
         assert.doesNotMatch(text, /proto: /);

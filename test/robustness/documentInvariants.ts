@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Finding } from '../../server/src/core/analyze';
+import { messageOf } from '../support/lspClient';
 
 /*
  * What every analysis must satisfy whatever the input: the checks shared by the bad-input,
@@ -186,7 +187,7 @@ export function analyzeChecked(text: string, budgetMs: number): Analysis {
 export const shown = (f: Finding, lineShift = 0): string =>
   `${f.startLine + lineShift}:${f.startCharacter}-${f.endLine + lineShift}:${f.endCharacter} ${f.code} ${f.message}`;
 export const shownDiagnostic = (d: Diagnostic): string =>
-  `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${d.message}`;
+  `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${messageOf(d)}`;
 
 /** Published diagnostics must be exactly the core's findings for that text, ranges inside the text. */
 export function assertDiagnosticsEqualAnalysis(

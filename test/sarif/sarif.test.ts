@@ -107,7 +107,7 @@ describe('toSarif', () => {
     for (const w of warnings) {
       assert.equal(w.ruleId, 'ttl-mismatch');
       assert.ok(w.relatedLocations && w.relatedLocations.length > 0, 'a TTL finding cites its baseline packets');
-      for (const rel of w.relatedLocations!) {
+      for (const rel of w.relatedLocations) {
         const reg = rel.physicalLocation.region;
         const line = text.split('\n')[reg.startLine - 1];
         // Related regions point at the number of the baseline packet's "ttl N".

@@ -80,7 +80,7 @@ describe('security: untrusted capture text in hovers and messages (real LSP)', f
       for (let line = 0; line < lines.length; line++) {
         // Hover at every word start: packets, addresses (the address hover quotes the name), flags.
         for (const m of lines[line].matchAll(/\S+/g)) {
-          const hover = await client.hover(uri, line, m.index!);
+          const hover = await client.hover(uri, line, m.index);
           if (!hover) continue;
           hovers++;
           const value =

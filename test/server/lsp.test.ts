@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { LspTestClient, REPO_ROOT } from '../support/lspClient';
+import { LspTestClient, REPO_ROOT, messageOf } from '../support/lspClient';
 
 const fixture = (name: string): string => readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', name), 'utf8');
 const SEED = fixture('seed-firewall-rst.txt');
@@ -56,7 +56,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
       assert.equal(d.range.start.character, 0);
       assert.equal(d.range.end.line, d.range.start.line);
       assert.match(
-        String(d.message),
+        messageOf(d),
         /RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 \(initial 64, 1 hop\); that host's other packets arrive with TTL 61 \(3 hops\)\. A device 2 hops before 192\.168\.40\.129/,
       );
       // related information points at the baseline: the four echo replies (lines 8, 10, 12, 14)
@@ -100,7 +100,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
         [11, 12],
       ],
     );
-    assert.match(String(diags[0].message), /A device 2 hops before 192\.168\.40\.129/);
+    assert.match(messageOf(diags[0]), /A device 2 hops before 192\.168\.40\.129/);
     assert.match(
       hoverText(await client.hover(uri, 3, 50)),
       /2 hops before 192\.168\.40\.129/,
@@ -147,7 +147,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
         [6, 3],
       ],
     );
-    assert.match(String(back[0].message), /Confidence: low \(compared with its ICMP packets only\)/);
+    assert.match(messageOf(back[0]), /Confidence: low \(compared with its ICMP packets only\)/);
   });
 
   it('notes once when a capture has no TTLs (plain -n text)', async () => {
@@ -159,7 +159,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     assert.equal(diags[0].severity, 3, 'Information');
     assert.equal(diags[0].code, 'no-ttl');
     assert.equal(diags[0].range.start.line, 0);
-    assert.match(String(diags[0].message), /tcpdump -v/);
+    assert.match(messageOf(diags[0]), /tcpdump -v/);
   });
 
   it('follows workspace/configuration: disabling clears, custom initial TTLs change the verdict', async () => {
@@ -174,16 +174,16 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     const diags = warnings(
       await client.diagnosticsFor(
         SEED_URI,
-        (d) => warnings(d).length === 3 && /initial 63/.test(String(warnings(d)[0].message)),
+        (d) => warnings(d).length === 3 && /initial 63/.test(messageOf(warnings(d)[0])),
       ),
     );
-    assert.match(String(diags[0].message), /TTL 63 \(initial 63, 0 hops\)/);
+    assert.match(messageOf(diags[0]), /TTL 63 \(initial 63, 0 hops\)/);
     // Garbage settings fall back to the defaults instead of breaking the analysis.
     await client.changeConfiguration({ enable: 'yes', initialTtls: ['x', -1, 999] });
     const fallback = warnings(
       await client.diagnosticsFor(
         SEED_URI,
-        (d) => warnings(d).length === 3 && /initial 64/.test(String(warnings(d)[0].message)),
+        (d) => warnings(d).length === 3 && /initial 64/.test(messageOf(warnings(d)[0])),
       ),
     );
     assert.equal(fallback.length, 3);
@@ -193,7 +193,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     await client.initialize('ja');
     await client.open(SEED_URI, SEED);
     const diags = warnings(await client.diagnosticsFor(SEED_URI, (d) => d.length > 0));
-    assert.match(String(diags[0].message), /192\.168\.40\.129 の 2 ホップ手前にある機器/);
+    assert.match(messageOf(diags[0]), /192\.168\.40\.129 の 2 ホップ手前にある機器/);
     assert.match(hoverText(await client.hover(SEED_URI, 1)), /初期値 \*\*64\*\*/);
   });
 
@@ -218,10 +218,12 @@ describe('editor features over real LSP', function () {
   });
 
   it('inlay hints: ≈N hops right after each TTL value, only in the requested range, and a setting turns them off', async () => {
-    const hints = (await client.connection.sendRequest('textDocument/inlayHint', {
+    const hints = await client.connection.sendRequest<
+      { position: { line: number; character: number }; label: string }[]
+    >('textDocument/inlayHint', {
       textDocument: { uri: SEED_URI },
       range: { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } },
-    })) as { position: { line: number; character: number }; label: string }[];
+    });
     assert.deepEqual(
       hints.map((h) => [h.position.line, h.label]),
       [
@@ -246,9 +248,11 @@ describe('editor features over real LSP', function () {
   });
 
   it('document symbols: one per conversation, with how it ended', async () => {
-    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', {
+    const symbols = await client.connection.sendRequest<
+      { name: string; detail: string; range: { start: { line: number }; end: { line: number } } }[]
+    >('textDocument/documentSymbol', {
       textDocument: { uri: SEED_URI },
-    })) as { name: string; detail: string; range: { start: { line: number }; end: { line: number } } }[];
+    });
     assert.deepEqual(
       symbols.map((s) => [s.name, s.detail, s.range.start.line + 1, s.range.end.line + 1]),
       [
@@ -259,19 +263,21 @@ describe('editor features over real LSP', function () {
   });
 
   it('code lens: a summary on the first packet line', async () => {
-    const lenses = (await client.connection.sendRequest('textDocument/codeLens', {
+    const lenses = await client.connection.sendRequest<
+      { range: { start: { line: number } }; command: { title: string } }[]
+    >('textDocument/codeLens', {
       textDocument: { uri: SEED_URI },
-    })) as { range: { start: { line: number } }; command: { title: string } }[];
+    });
     assert.equal(lenses.length, 1);
     assert.equal(lenses[0].range.start.line, 0);
     assert.equal(lenses[0].command.title, '3 suspicious RSTs from 1 source · 14 packets · 2 sources');
   });
 
   it("hop map request (tcpdumpLens/hopMap): the article's picture from the same analysis, null for unknown documents and when disabled", async () => {
-    const map = (await client.connection.sendRequest('tcpdumpLens/hopMap', { uri: SEED_URI })) as {
+    const map = await client.connection.sendRequest<{
       sources: { address: string; distances: { hops: number }[] }[];
       suspiciousResets: { claimedSource: string; hops: number; lines: number[]; nearestClaimedHops?: number }[];
-    };
+    }>('tcpdumpLens/hopMap', { uri: SEED_URI });
     const placed = Object.fromEntries(map.sources.map((s) => [s.address, s.distances.map((d) => d.hops)]));
     assert.deepEqual(placed, { '192.168.31.128': [0], '192.168.40.129': [3] });
     assert.deepEqual(

@@ -22,9 +22,9 @@ describe('package.json manifest', () => {
       const description = p.description ?? p.markdownDescription;
       assert.ok(description, `tcpdumpLens.${key} has no description`);
       // localised through package.nls*.json: both languages must say something
-      const nlsKey = /^%(.+)%$/.exec(description!)?.[1];
+      const nlsKey = /^%(.+)%$/.exec(description)?.[1];
       assert.ok(nlsKey, `tcpdumpLens.${key}'s description is not localised`);
-      for (const nls of [NLS_EN, NLS_JA]) assert.ok(nls[nlsKey!], `${nlsKey} missing from a package.nls file`);
+      for (const nls of [NLS_EN, NLS_JA]) assert.ok(nls[nlsKey], `${nlsKey} missing from a package.nls file`);
     }
   });
 

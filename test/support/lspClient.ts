@@ -11,6 +11,9 @@ import {
 } from 'vscode-languageserver-protocol/node';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** A diagnostic's message as text (LSP 3.18 lets it be Markdown). */
+export const messageOf = (d: Diagnostic): string => (typeof d.message === 'string' ? d.message : d.message.value);
+
 export const SERVER_JS = path.join(REPO_ROOT, 'dist', 'server.js');
 
 /**

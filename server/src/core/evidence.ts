@@ -156,22 +156,22 @@ function indexFlow(flow: TcpFlow, packets: readonly Packet[]): FlowIndex {
   const n = flow.packets.length;
   idx = {
     position: new Map(),
-    sentUpTo: new Array(n),
-    sentUpToWitness: new Array(n).fill(-1),
-    laterData: new Array(n).fill(0),
-    laterDataFirst: new Array(n).fill(-1),
+    sentUpTo: new Array<number | undefined>(n),
+    sentUpToWitness: new Array<number>(n).fill(-1),
+    laterData: new Array<number>(n).fill(0),
+    laterDataFirst: new Array<number>(n).fill(-1),
     runStart: new Int32Array(n),
   };
   const upTo = new Map<string, { end: number; witness: number }>();
   flow.packets.forEach((i, pos) => {
     const q = packets[i];
-    idx!.position.set(i, pos);
+    idx.position.set(i, pos);
     const prev = pos > 0 ? packets[flow.packets[pos - 1]] : undefined;
-    idx!.runStart[pos] = prev && isReset(q) && isReset(prev) && sameDirection(prev, q) ? idx!.runStart[pos - 1] : pos;
+    idx.runStart[pos] = prev && isReset(q) && isReset(prev) && sameDirection(prev, q) ? idx.runStart[pos - 1] : pos;
     const dir = directionKey(q);
     const sent = upTo.get(dir);
-    idx!.sentUpTo[pos] = sent?.end;
-    idx!.sentUpToWitness[pos] = sent?.witness ?? -1;
+    idx.sentUpTo[pos] = sent?.end;
+    idx.sentUpToWitness[pos] = sent?.witness ?? -1;
     if (!isReset(q) && q.seq !== undefined && (q.payloadLength ?? 0) > 0) {
       const end = q.seq + q.payloadLength!;
       if (!sent || end > sent.end) upTo.set(dir, { end, witness: i });
@@ -243,7 +243,7 @@ function rstRun(idx: FlowIndex, flow: TcpFlow, packets: readonly Packet[], pos: 
     sameDirection(packets[flow.packets[at]], p);
   const lo = idx.runStart[pos];
   let cache = runCache.get(idx);
-  if (!cache) runCache.set(idx, (cache = new Map()));
+  if (!cache) runCache.set(idx, (cache = new Map<number, RstRun | null>()));
   if (cache.has(lo)) return cache.get(lo)!;
   let hi = lo;
   while (inRun(hi + 1)) hi++;
@@ -258,7 +258,7 @@ function rstRun(idx: FlowIndex, flow: TcpFlow, packets: readonly Packet[], pos: 
   if (seqs.every((s) => s !== undefined)) {
     const pairs = seqs
       .slice(1)
-      .map((s, i) => [seqs[i]!, s!] as const)
+      .map((s, i) => [seqs[i], s] as const)
       .filter(([x, y]) => sameNumbering(x, y));
     if (pairs.length > 0 && pairs.every(([x, y]) => y >= x) && pairs.some(([x, y]) => y > x)) {
       evidence.push(ev('rst-seq-change', 'moderate', { count: length }));

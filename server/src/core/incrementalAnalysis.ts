@@ -1,5 +1,5 @@
 import { analyzeStages, assembleAnalysis, type Analysis, type Finding, type FindingCode } from './analyze';
-import { buildBaselines, type SourceBaseline } from './baseline';
+import { buildBaselines } from './baseline';
 import { looksBinary } from './binaryText';
 import { buildTcpFlows, flowKey, type TcpFlow } from './flows';
 import type { AnalysisOptions } from './options';
@@ -207,7 +207,7 @@ export function reanalyze(
   }
   stats.touchedSources = touchedSources.size;
 
-  const baselines = new Map(old.baselines) as Map<string, SourceBaseline>;
+  const baselines = new Map(old.baselines);
   const rejudge = new Set<number>();
   for (const source of touchedSources) {
     const list = spliceIndices(

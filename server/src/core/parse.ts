@@ -899,7 +899,7 @@ function parseLineRangeSharing(
         let i = 0;
         while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
         let progress: Progress;
-        let last = lineNo;
+        let last: number;
         if (what === 'await-header') [progress, last] = readIpPart(pending, lines, lineNo, i, prefixedHeads === true);
         else
           [progress, last] = readWrappedTransport(

@@ -321,7 +321,7 @@ function runEvidence(run: ResetRun): Evidence[] {
   if (seqs.every((s) => s !== undefined)) {
     const pairs = seqs
       .slice(1)
-      .map((s, i) => [seqs[i]!, s!] as const)
+      .map((s, i) => [seqs[i], s] as const)
       .filter(([x, y]) => sameNumbering(x, y));
     if (pairs.length > 0 && pairs.every(([x, y]) => y >= x) && pairs.some(([x, y]) => y > x)) {
       out.push(evidence('rst-seq-change', 'moderate', { count: run.length }));
@@ -977,7 +977,7 @@ export class FollowAnalysis {
     this.flows = new FlowTracker(
       options.initialTtls,
       (_run, members) => {
-        for (const r of members) if (this.pending.has(r as LivePending)) this.toJudge.add(r as LivePending);
+        for (const r of members) if (this.pending.has(r)) this.toJudge.add(r);
       },
       () => undefined, // the data packet is its sender's own: the source trigger re-judges
     );
@@ -1058,8 +1058,7 @@ export class FollowAnalysis {
       if (this.flows.flows.size > this.limits.conversations) this.flows.drop(this.flows.flows.keys().next().value!);
       if (arrived) {
         // A longer burst changes every member's run evidence.
-        for (const r of this.flows.membersOf(arrived.run))
-          if (this.pending.has(r as LivePending)) this.toJudge.add(r as LivePending);
+        for (const r of this.flows.membersOf(arrived.run)) if (this.pending.has(r)) this.toJudge.add(r);
         arrived.side.awaitingData.push(arrived);
         if (arrived.side.awaitingData.length > this.limits.pendingPerSource) arrived.side.awaitingData.shift();
       }
