@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/core/analyze';
 import { renderCaptureFrames, SUPPORTED_LINK_TYPES } from '../../server/src/core/capture';
+import { describeWithShared, sharedPath } from '../support/shared';
 import * as variants from './captureVariants';
 import {
   COMPARED_FIELDS,
@@ -24,8 +25,7 @@ import {
  */
 
 const REPO = path.resolve(__dirname, '..', '..');
-const SHARED = path.resolve(REPO, '..', 'shared');
-const CORPUS = path.join(SHARED, 'corpus', 'pcaps');
+const CORPUS = sharedPath('corpus', 'pcaps');
 const LAB = path.join(REPO, 'test', 'fixtures', 'lab');
 const MIXED = path.join(REPO, 'test', 'fixtures', 'bad', 'mixed-v4-v6.pcap');
 
@@ -47,8 +47,6 @@ const ALLOWED: Record<string, AllowedDifference> = {
 const version = tcpdumpVersion();
 if (!version)
   throw new Error('tcpdump is not installed: the agreement proof runs the real tcpdump (apt-get install tcpdump)');
-if (!fs.existsSync(CORPUS))
-  throw new Error(`${CORPUS} is missing: the proof needs the shared corpus beside the repository (../shared)`);
 
 interface Totals {
   files: number;
@@ -123,7 +121,7 @@ after(() => {
 describe('binary capture decoding agrees with the real tcpdump -nv', function () {
   this.timeout(60000);
 
-  describe("shared corpus (the tcpdump project's own test captures)", () => {
+  describeWithShared("shared corpus (the tcpdump project's own test captures)", ['corpus', 'pcaps'], () => {
     const files = captureFilesIn(CORPUS);
     it('has the corpus captures', () => assert.ok(files.length > 100, `only ${files.length} captures under ${CORPUS}`));
     for (const file of files)

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/lspClient';
 
@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../support/lspClient';
  */
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-const SEED = path.resolve(REPO_ROOT, '..', 'shared', 'captures', 'seed-firewall-rst.txt');
+const SEED = path.join(REPO_ROOT, 'test', 'fixtures', 'seed-firewall-rst.txt');
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -45,8 +45,6 @@ class LiveCli {
 }
 
 describe('CLI --follow (live)', () => {
-  if (!existsSync(SEED))
-    throw new Error(`${SEED} is missing: the follow test reads the seed capture from ../shared/captures`);
   const seed = readFileSync(SEED, 'utf8').trimEnd().split('\n');
 
   it('seed capture: nothing until the echo replies arrive, then the three forged RSTs, raised at the next reply, all before stdin closes', async () => {

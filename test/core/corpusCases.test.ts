@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseCapture } from '../../server/src/core/parse';
+import { describeWithShared, sharedPath } from '../support/shared';
 
 /*
  * Printed forms with a known answer, read from the tcpdump project's own test outputs
@@ -9,16 +9,9 @@ import { parseCapture } from '../../server/src/core/parse';
  * packet's header, truncation markers, and the lines tcpdump prints around packets.
  */
 
-const CORPUS = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
+const corpusText = (relative: string): string => fs.readFileSync(sharedPath('corpus', relative), 'utf8');
 
-function corpusText(relative: string): string {
-  const file = path.join(CORPUS, relative);
-  if (!fs.existsSync(file))
-    throw new Error(`${file} is missing: the repository must sit beside shared/ (../shared/corpus)`);
-  return fs.readFileSync(file, 'utf8');
-}
-
-describe('corpus cases with known answers (../shared/corpus/out)', () => {
+describeWithShared('corpus cases with known answers (../shared/corpus/out)', ['corpus', 'out'], () => {
   it("ICMP port unreachable quoting a UDP header (mpls-traceroute-v.out): the quoted ttl 1 never becomes the ICMP packet's TTL", () => {
     const text = corpusText('out/mpls-traceroute-v.out');
     const lines = text.split('\n');

@@ -5,10 +5,10 @@ import * as path from 'node:path';
 import { analyze, type Finding } from '../../server/src/core/analyze';
 import { DEFAULT_OPTIONS, type AnalysisOptions } from '../../server/src/core/options';
 import { analyzeInTwoPasses } from '../../server/src/core/streamAnalysis';
+import { itWithShared, sharedPath } from '../support/shared';
 import { captureName, writeCapture, type CaptureForm } from '../../scripts/bench/generate';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const SHARED = path.resolve(REPO, '..', 'shared');
 
 function textFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
@@ -46,15 +46,16 @@ function checkEqual(file: string, text: string, options: AnalysisOptions, size: 
 }
 
 describe('streamed analysis equals analyze() on whole inputs', () => {
-  if (!existsSync(path.join(SHARED, 'corpus')))
-    throw new Error(`../shared/corpus is missing (looked in ${SHARED}); the corpus comparison needs it`);
   const groups: [string, string[]][] = [
-    ['test/fixtures (lab included)', textFiles(path.join(REPO, 'test', 'fixtures'))],
-    ['shared/corpus/out', textFiles(path.join(SHARED, 'corpus', 'out'))],
-    ['shared/corpus/regen', textFiles(path.join(SHARED, 'corpus', 'regen'))],
+    ['test/fixtures (lab included)', [path.join(REPO, 'test', 'fixtures')]],
+    ['shared/corpus/out', [sharedPath('corpus', 'out')]],
+    ['shared/corpus/regen', [sharedPath('corpus', 'regen')]],
   ];
-  for (const [name, files] of groups) {
-    it(`${name}: every file (${files.length}), whole and in small pieces`, () => {
+  for (const [name, [dir]] of groups) {
+    const files = existsSync(dir) ? textFiles(dir) : [];
+    const title = `${name}: every file (${files.length}), whole and in small pieces`;
+    const needs = dir.startsWith(sharedPath()) ? path.relative(sharedPath(), dir).split(path.sep) : [];
+    itWithShared(title, needs, () => {
       assert.ok(files.length > 5, `${name} has too few text files`);
       for (const f of files) {
         const text = readFileSync(f, 'utf8');

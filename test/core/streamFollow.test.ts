@@ -7,7 +7,7 @@ import { FollowAnalysis, type FollowEvent } from '../../server/src/core/streamAn
 import { captureName, writeCapture } from '../../scripts/bench/generate';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const SEED = path.resolve(REPO, '..', 'shared', 'captures', 'seed-firewall-rst.txt');
+const SEED = path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt');
 
 /** Feeds the text line by line, as `tcpdump -l` writes it; records after which line each event came. */
 function follow(text: string, f = new FollowAnalysis()): { afterLine: number; event: FollowEvent }[] {

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { describeWithShared, sharedPath } from '../support/shared';
 import { FIELDS, formatTable, runCorpus, type CorpusResult, type Disagreement } from './corpusAgreement';
 
 /*
@@ -8,7 +7,7 @@ import { FIELDS, formatTable, runCorpus, type CorpusResult, type Disagreement } 
  * every text file of ../shared/corpus. What counts and why: corpusAgreement.ts and README.md here.
  */
 
-const CORPUS = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
+const CORPUS = sharedPath('corpus');
 const REQUIRED_AGREEMENT = 99.9;
 
 /**
@@ -58,17 +57,12 @@ function explanationFor(d: Disagreement): number {
   return EXPLAINED.findIndex((e) => e.field === d.field && e.file.test(d.file) && e.frames.includes(d.frame));
 }
 
-describe('corpus: parser vs tshark oracle (../shared/corpus)', function () {
+describeWithShared('corpus: parser vs tshark oracle (../shared/corpus)', ['corpus', 'manifest.csv'], function () {
   // The corpus is ~7 MB of text; on a loaded CI machine parsing and comparing takes seconds.
   this.timeout(60000);
   let result: CorpusResult;
 
   before(() => {
-    if (!fs.existsSync(path.join(CORPUS, 'manifest.csv'))) {
-      throw new Error(
-        `corpus not found at ${CORPUS}: the repository must sit beside shared/ (shared/corpus/manifest.csv)`,
-      );
-    }
     result = runCorpus(CORPUS);
     const lines = [...formatTable(result).split('\n'), '', 'disagreements:'];
     for (const d of result.disagreements) {

@@ -11,9 +11,9 @@ import {
   fixture,
   lspLines,
   seededRandom,
-  sharedPath,
   shown,
 } from './documentInvariants';
+import { itWithShared, sharedPath } from '../support/shared';
 
 /*
  * Bad input, each its own test, first through analyze(), then through a real server
@@ -111,6 +111,8 @@ interface BadInput {
   check?: (a: Analysis, text: string) => void;
   /** Loops over many variants in-process; the LSP suite has its own edit-by-edit version of it. */
   analyzeOnly?: boolean;
+  /** The path under ../shared this input is read from, when it is not the repository's own. */
+  shared?: string[];
 }
 
 const CASES: BadInput[] = [
@@ -179,6 +181,7 @@ const CASES: BadInput[] = [
   ...CAPTURE_FILES.map((file): BadInput => ({
     name: `binary capture ${file} opened as text yields no verdicts`,
     text: () => readFileSync(sharedPath('corpus', 'pcaps', file)).toString('utf8'),
+    shared: ['corpus', 'pcaps', file],
     budgetMs: 2000,
     check: (a) => {
       assert.equal(a.verdicts.filter((v) => v.status === 'suspicious').length, 0);
@@ -433,7 +436,7 @@ const CASES: BadInput[] = [
 
 describe('robustness: bad input through analyze()', () => {
   for (const c of CASES) {
-    it(c.name, function () {
+    itWithShared(c.name, c.shared ?? [], function () {
       this.timeout(Math.max(20000, c.budgetMs * 4));
       const text = c.text();
       const a = analyzeChecked(text, c.budgetMs);
@@ -444,16 +447,20 @@ describe('robustness: bad input through analyze()', () => {
   // Expected behaviour (issue 7): the lead implements it in analyze(); un-skip when it lands.
   for (const file of CAPTURE_FILES) {
     for (const encoding of ['utf8', 'latin1'] as const) {
-      it(`binary capture ${file} (${encoding}) gets ONE binary-capture notice saying how to open it`, () => {
-        const a = analyze(readFileSync(sharedPath('corpus', 'pcaps', file)).toString(encoding));
-        assert.deepEqual(
-          a.findings.map((f) => [f.code, f.severity]),
-          [['binary-capture', 'information']],
-        );
-        assert.match(a.findings[0].message, /binary capture/i);
-        assert.match(a.findings[0].message, /tcpdump [^`]*-r/, 'says how to print it as text');
-        assert.equal(a.verdicts.length, 0, 'no verdicts');
-      });
+      itWithShared(
+        `binary capture ${file} (${encoding}) gets ONE binary-capture notice saying how to open it`,
+        ['corpus', 'pcaps', file],
+        () => {
+          const a = analyze(readFileSync(sharedPath('corpus', 'pcaps', file)).toString(encoding));
+          assert.deepEqual(
+            a.findings.map((f) => [f.code, f.severity]),
+            [['binary-capture', 'information']],
+          );
+          assert.match(a.findings[0].message, /binary capture/i);
+          assert.match(a.findings[0].message, /tcpdump [^`]*-r/, 'says how to print it as text');
+          assert.equal(a.verdicts.length, 0, 'no verdicts');
+        },
+      );
     }
   }
 });
@@ -495,7 +502,7 @@ describe('robustness: bad input over a real LSP connection', function () {
   }
 
   for (const c of CASES.filter((x) => !x.analyzeOnly)) {
-    it(c.name, async () => {
+    itWithShared(c.name, c.shared ?? [], async () => {
       const uri = await openAndCompare(c.text());
       await client.close(uri);
       await client.diagnosticsFor(uri, (d, p) => d.length === 0 && p.version === undefined);
@@ -543,17 +550,21 @@ describe('robustness: bad input over a real LSP connection', function () {
     await client.close(uri);
   });
 
-  it('binary captures as text over LSP: one binary-capture notice, no hover', async () => {
-    for (const file of CAPTURE_FILES.slice(0, 3)) {
-      const text = readFileSync(path.join(sharedPath('corpus', 'pcaps'), file)).toString('utf8');
-      const uri = await openAndCompare(text);
-      const d = await client.diagnosticsFor(uri, (_d, p) => p.version === 1);
-      assert.deepEqual(
-        d.map((x) => [x.code, x.severity]),
-        [['binary-capture', 3]],
-      );
-      assert.equal(await client.hover(uri, 0, 0), null, 'nothing to hover in a binary file');
-      await client.close(uri);
-    }
-  });
+  itWithShared(
+    'binary captures as text over LSP: one binary-capture notice, no hover',
+    ['corpus', 'pcaps'],
+    async () => {
+      for (const file of CAPTURE_FILES.slice(0, 3)) {
+        const text = readFileSync(path.join(sharedPath('corpus', 'pcaps'), file)).toString('utf8');
+        const uri = await openAndCompare(text);
+        const d = await client.diagnosticsFor(uri, (_d, p) => p.version === 1);
+        assert.deepEqual(
+          d.map((x) => [x.code, x.severity]),
+          [['binary-capture', 3]],
+        );
+        assert.equal(await client.hover(uri, 0, 0), null, 'nothing to hover in a binary file');
+        await client.close(uri);
+      }
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -14,15 +14,6 @@ import { messageOf } from '../support/lspClient';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
-/** ../shared beside the clone, in CI as here. */
-export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
-
-export function sharedPath(...parts: string[]): string {
-  const p = path.join(SHARED, ...parts);
-  if (!existsSync(p))
-    throw new Error(`robustness tests need the shared corpus at ${p} (the repo's sibling shared/); it is missing`);
-  return p;
-}
 
 export const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 

@@ -12,7 +12,7 @@ import {
 } from '../../server/src/core/incrementalAnalysis';
 import { DEFAULT_OPTIONS } from '../../server/src/core/options';
 import { splitLines } from '../../server/src/core/parse';
-import { sharedPath } from './documentInvariants';
+import { hasShared, noteWithoutShared, sharedPath } from '../support/shared';
 
 /*
  * Issue 5/7: incremental re-analysis after random edits equals a fresh analyze() of the final text.
@@ -36,10 +36,14 @@ function textsIn(dir: string, pick: (f: string) => boolean): { name: string; tex
 }
 
 const FIXTURES = textsIn(path.join(REPO, 'test', 'fixtures'), (f) => f.endsWith('.txt') && !f.endsWith('README.txt'));
-const CORPUS = [
-  ...textsIn(sharedPath('corpus', 'regen'), (f) => f.endsWith('.txt')),
-  ...textsIn(sharedPath('corpus', 'legacy-3.9.8'), (f) => f.endsWith('.out')).slice(0, 40),
-].filter((t) => t.text.length < 200_000);
+const CORPUS = (
+  hasShared('corpus')
+    ? [
+        ...textsIn(sharedPath('corpus', 'regen'), (f) => f.endsWith('.txt')),
+        ...textsIn(sharedPath('corpus', 'legacy-3.9.8'), (f) => f.endsWith('.out')).slice(0, 40),
+      ]
+    : []
+).filter((t) => t.text.length < 200_000);
 const TEXTS = [...FIXTURES, ...CORPUS];
 const LINES = TEXTS.flatMap((t) => t.text.split('\n').slice(0, 60)).filter((l) => l.length > 0);
 
@@ -109,6 +113,7 @@ function comparable(a: Analysis): unknown {
 describe('incremental re-analysis equals a fresh analysis (fast-check, real texts)', function () {
   this.timeout(300_000);
 
+  noteWithoutShared('random edit bursts on the corpus texts too', ['corpus']);
   it(`after random edit bursts on ${TEXTS.length} real texts`, () => {
     const modes = new Map<string, number>();
     let edits = 0;

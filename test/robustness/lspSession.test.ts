@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../../server/src/core/analyze';
 import { settingsFrom } from '../../server/src/settings';
 import { toDiagnostic } from '../../server/src/toLsp';
 import { LspTestClient, REPO_ROOT } from '../support/lspClient';
-import { sharedPath } from './documentInvariants';
+import { noteWithoutShared, sharedPath } from '../support/shared';
 
 /*
  * Issue 7, server level: a long random session (fixed seed) over a real LSP connection to
@@ -31,7 +31,9 @@ const DOCS = [
     file: path.join(REPO_ROOT, 'test', 'fixtures', 'seed-4x', 'seed-genuine-rst.nvve.txt'),
   },
   { uri: 'file:///session/corpus.tcpdump', file: sharedPath('corpus', 'regen', 'bgp-4byte-asn.nv.txt') },
-].map((d) => ({ ...d, text: readFileSync(d.file, 'utf8') }));
+]
+  .filter((d) => existsSync(d.file))
+  .map((d) => ({ ...d, text: readFileSync(d.file, 'utf8') }));
 const LINES = DOCS.flatMap((d) => d.text.split('\n')).filter((l) => l.length > 0);
 
 /** Small deterministic generator (mulberry32): the session replays exactly from its seed. */
@@ -242,6 +244,7 @@ async function runSession(mode: 'pull' | 'push'): Promise<void> {
 
 describe('a long random LSP session on several documents (real server, fixed seed)', function () {
   this.timeout(180_000);
+  noteWithoutShared('a corpus document in the session', ['corpus', 'regen', 'bgp-4byte-asn.nv.txt']);
 
   it('pull-diagnostics client: every request answered, final diagnostics equal a fresh analysis', async () => {
     await runSession('pull');

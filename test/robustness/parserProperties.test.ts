@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyze } from '../../server/src/core/analyze';
 import type { Packet } from '../../server/src/core/packet';
 import { parseCapture } from '../../server/src/core/parse';
-import { assertFindingsWellFormed, assertPacketsTrueToText, lspLines, sharedPath } from './documentInvariants';
+import { noteWithoutShared, sharedPath } from '../support/shared';
+import { assertFindingsWellFormed, assertPacketsTrueToText, lspLines, REPO_ROOT } from './documentInvariants';
 
 /*
  * Property tests (fast-check) over arbitrary text and over mutated real tcpdump lines: the parser
@@ -19,14 +20,22 @@ import { assertFindingsWellFormed, assertPacketsTrueToText, lspLines, sharedPath
 const SEED = Number(process.env.ROBUSTNESS_SEED ?? 20261124);
 const RUNS = Number(process.env.ROBUSTNESS_RUNS ?? 250);
 
-/** Real tcpdump text: tcpdump's own regression outputs and Debian tcpdump 4.99 regenerations. */
+/**
+ * Real tcpdump text: the repository's own fixtures, and where ../shared is beside the clone,
+ * tcpdump's own regression outputs and Debian tcpdump 4.99 regenerations.
+ */
 function corpusFiles(): { name: string; lines: string[] }[] {
   const out: { name: string; lines: string[] }[] = [];
-  for (const dir of ['regen', 'out']) {
-    const d = sharedPath('corpus', dir);
-    for (const f of readdirSync(d).sort()) {
+  const dirs = [
+    ['fixtures', path.join(REPO_ROOT, 'test', 'fixtures')],
+    ['regen', sharedPath('corpus', 'regen')],
+    ['out', sharedPath('corpus', 'out')],
+  ];
+  for (const [name, d] of dirs) {
+    if (!existsSync(d)) continue;
+    for (const f of readdirSync(d, { recursive: true, encoding: 'utf8' }).sort()) {
       if (!f.endsWith('.txt') && !f.endsWith('.out')) continue;
-      out.push({ name: `${dir}/${f}`, lines: readFileSync(path.join(d, f), 'utf8').split('\n') });
+      out.push({ name: `${name}/${f}`, lines: readFileSync(path.join(d, f), 'utf8').split('\n') });
     }
   }
   return out;
@@ -174,6 +183,8 @@ describe('robustness: parser properties (fast-check)', function () {
   after(() =>
     console.log(`      ${inputsTried} inputs checked; corpus: ${CORPUS.length} files, ${CORPUS_LINES.length} lines`),
   );
+
+  noteWithoutShared("tcpdump's own outputs and regenerations as material", ['corpus']);
 
   it('arbitrary full-Unicode text', () => {
     runProperty('fc.string(unit binary)', fc.string({ unit: 'binary', maxLength: 400 }), (s) => s);
