@@ -86,4 +86,17 @@ describe("hard-wrapped captures (an editor's rewrap, a terminal's cut)", () => {
       });
     }
   }
+
+  it('a 4.x header line, then a transport summary wrapped after its addresses: the TTL stays on the header line', () => {
+    const text = [
+      '13:55:24.759579 IP (tos 0x0, ttl 64, id 49881, offset 0, flags [DF], proto TCP (6), length 52)',
+      '    10.201.1.2.36544 > 10.201.4.2.7100: ',
+      'Flags [R], seq 1, win 0, length 0',
+    ].join('\n');
+    const [p] = analyze(text).packets;
+    assert.equal(p.ttl, 64);
+    assert.deepEqual(p.ttlRange, { line: 0, start: 33, end: 35 });
+    assert.equal(p.flags, 'R');
+    assert.equal(p.flagsRange?.line, 2);
+  });
 });

@@ -703,8 +703,9 @@ function finishWrapped(p: Packet, lines: readonly string[], w: WrappedText): voi
   if (w.starts.length === 1) return;
   p.endLine = w.lineNo + w.starts.length - 1;
   p.endLineLength = lines[p.endLine].length;
-  if (p.ttlRange) setRange(p, 'ttlRange', mapRange(w, p.ttlRange));
-  if (p.flagsRange) setRange(p, 'flagsRange', mapRange(w, p.flagsRange));
+  // Only ranges read from w's joined text move: a header finished on an earlier line keeps its own.
+  if (p.ttlRange?.line === w.lineNo) setRange(p, 'ttlRange', mapRange(w, p.ttlRange));
+  if (p.flagsRange?.line === w.lineNo) setRange(p, 'flagsRange', mapRange(w, p.flagsRange));
 }
 
 /** How many lines after a head a hard-wrapped IP header may continue on. */
