@@ -17,8 +17,8 @@ const mustHaveShared = (): boolean => process.env.CI === 'true' || process.env.T
 /** A path under ../shared (whether or not it exists). */
 export const sharedPath = (...parts: string[]): string => path.join(SHARED, ...parts);
 
-/** Whether ../shared/<parts> is there. */
-export const hasShared = (...parts: string[]): boolean => existsSync(sharedPath(...parts));
+/** Whether ../shared/<parts> is there (no parts: nothing is needed, so yes). */
+export const hasShared = (...parts: string[]): boolean => parts.length === 0 || existsSync(sharedPath(...parts));
 
 function need(parts: string[]): string {
   return `needs ../shared/${parts.join('/')} beside the clone (not found at ${sharedPath(...parts)})`;
