@@ -465,13 +465,13 @@ describe('robustness: bad input through analyze()', () => {
   }
 });
 
-describe('robustness: bad input over a real LSP connection', function () {
+describe('robustness: bad input over a real LSP connection (node dist/server.js --stdio)', function () {
   this.timeout(30000);
   let client: LspTestClient;
   let n = 0;
 
   before(async () => {
-    client = new LspTestClient();
+    client = new LspTestClient('stdio');
     await client.initialize();
   });
   after(async () => {

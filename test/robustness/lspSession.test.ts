@@ -82,7 +82,7 @@ async function expectPushed(client: LspTestClient, uri: string, doc: TextDocumen
 
 async function runSession(mode: 'pull' | 'push'): Promise<void> {
   const rng = random(SEED + (mode === 'pull' ? 0 : 1));
-  const client = new LspTestClient();
+  const client = new LspTestClient('stdio');
   const counts: Record<string, number> = {};
   const bump = (k: string): void => void (counts[k] = (counts[k] ?? 0) + 1);
   const open = new Map<string, TextDocument>();
@@ -242,7 +242,7 @@ async function runSession(mode: 'pull' | 'push'): Promise<void> {
   }
 }
 
-describe('a long random LSP session on several documents (real server, fixed seed)', function () {
+describe('a long random LSP session on several documents (node dist/server.js --stdio, fixed seed)', function () {
   this.timeout(180_000);
   noteWithoutShared('a corpus document in the session', ['corpus', 'regen', 'bgp-4byte-asn.nv.txt']);
 

@@ -43,7 +43,7 @@ function activeTags(html: string): string[] {
   return [...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1].toLowerCase()).filter((t) => !allowed.has(t));
 }
 
-describe('security: untrusted capture text in hovers and messages (real LSP)', function () {
+describe('security: untrusted capture text in hovers and messages (LSP, in-process JSON-RPC)', function () {
   this.timeout(60_000);
   let client: LspTestClient;
   before(async () => {

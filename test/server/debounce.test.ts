@@ -39,7 +39,7 @@ async function sendBurst(client: LspTestClient): Promise<string> {
 const fresh = (text: string): unknown =>
   normalise(analyze(text, DEFAULT_OPTIONS).findings.map((f) => toDiagnostic(f, URI)));
 
-describe('debounce and stale runs over real LSP', function () {
+describe('debounce and stale runs over LSP (in-process JSON-RPC)', function () {
   this.timeout(60_000);
   let client: LspTestClient;
   afterEach(async () => client.shutdown());

@@ -18,11 +18,12 @@ function hoverText(h: { contents: unknown } | null): string {
   return c.value.replace(/`/g, '');
 }
 
+// The bundle an editor starts, spawned: the few tests that prove dist/server.js itself.
 describe('language server over real LSP (node dist/server.js --stdio)', function () {
   let client: LspTestClient;
 
   beforeEach(async () => {
-    client = new LspTestClient();
+    client = new LspTestClient('stdio');
   });
   afterEach(async () => {
     await client.shutdown();
@@ -206,7 +207,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
   });
 });
 
-describe('editor features over real LSP', function () {
+describe('editor features over LSP (in-process JSON-RPC)', function () {
   let client: LspTestClient;
   beforeEach(async () => {
     client = new LspTestClient();

@@ -1,5 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import {
+  createConnection as createServerConnection,
+  ProposedFeatures,
+  type Connection,
+} from 'vscode-languageserver/node';
+import { startLanguageServer } from '../../server/src/languageServer';
 import {
   createProtocolConnection,
   StreamMessageReader,
@@ -22,7 +29,8 @@ export const SERVER_JS = path.join(REPO_ROOT, 'dist', 'server.js');
  */
 export class LspTestClient {
   readonly connection: ProtocolConnection;
-  private readonly child: ChildProcess;
+  private readonly child?: ChildProcess;
+  private readonly server?: Connection;
   private readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   /** Every publishDiagnostics received, in order (uri and version), for tests that count them. */
   readonly published: { uri: string; version?: number }[] = [];
@@ -32,13 +40,35 @@ export class LspTestClient {
   settings: Record<string, unknown> = {};
   stderr = '';
 
-  constructor() {
-    this.child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.connection = createProtocolConnection(
-      new StreamMessageReader(this.child.stdout!),
-      new StreamMessageWriter(this.child.stdin!),
-    );
+  /**
+   * `in-process` (the default) runs startLanguageServer from the sources over a pair of in-memory
+   * streams, as vscode-languageserver-node's own tests do: the handlers, JSON-RPC included, in
+   * milliseconds. `stdio` spawns the bundle as an editor does, for the tests that prove the bundle.
+   */
+  constructor(readonly transport: 'in-process' | 'stdio' = 'in-process') {
+    let reader: NodeJS.ReadableStream;
+    let writer: NodeJS.WritableStream;
+    if (transport === 'stdio') {
+      const child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+      this.child = child;
+      [reader, writer] = [child.stdout, child.stdin];
+    } else {
+      const toServer = new PassThrough();
+      const toClient = new PassThrough();
+      this.server = createServerConnection(
+        ProposedFeatures.all,
+        new StreamMessageReader(toServer),
+        new StreamMessageWriter(toClient),
+      );
+      // What the server logs (connection.console) arrives as window/logMessage: keep it as stderr.
+      startLanguageServer(this.server);
+      [reader, writer] = [toClient, toServer];
+    }
+    this.connection = createProtocolConnection(new StreamMessageReader(reader), new StreamMessageWriter(writer));
+    this.connection.onNotification('window/logMessage', (p: { message: string }) => {
+      this.stderr += `${p.message}\n`;
+    });
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.diagnostics.set(p.uri, p);
       this.published.push({ uri: p.uri, version: p.version });
@@ -66,11 +96,12 @@ export class LspTestClient {
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.child?.pid;
   }
 
+  /** Whether the server process is gone (an in-process server cannot exit without taking the test along). */
   get exited(): boolean {
-    return this.child.exitCode !== null || this.child.signalCode !== null;
+    return this.child !== undefined && (this.child.exitCode !== null || this.child.signalCode !== null);
   }
 
   async initialize(
@@ -79,7 +110,8 @@ export class LspTestClient {
     initializationOptions?: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
     const result = await this.connection.sendRequest('initialize', {
-      processId: process.pid,
+      // A process id starts the server's watchdog timer on it: pointless (and never cleared) in-process.
+      processId: this.child ? process.pid : null,
       rootUri: null,
       locale,
       capabilities: {
@@ -167,11 +199,13 @@ export class LspTestClient {
   async shutdown(): Promise<void> {
     try {
       await Promise.race([this.connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
-      await this.connection.sendNotification('exit');
+      // `exit` ends the process the server runs in: only a spawned one.
+      if (this.child) await this.connection.sendNotification('exit');
     } catch {
       // the process may be gone already; the kill below makes sure
     }
     this.connection.dispose();
-    if (!this.exited) this.child.kill();
+    this.server?.dispose();
+    if (this.child && !this.exited) this.child.kill();
   }
 }
