@@ -10,9 +10,10 @@ const NLS_JA = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.ja.json
 
 /**
  * The label the Settings UI derives from a key's last segment (extensions cannot give one): camelCase
- * split into words, first letter capitalised. VS Code 1.100 stops there; later versions also split a
- * run of capitals before a capitalised word (`AISearch` → `AI Search`), which turns `TTLs` into
- * `TT Ls` — hence `initialTTL`, which reads `Initial TTL` in both.
+ * split into words, first letter capitalized (settingsTreeModels.ts, wordifyKey). Older VS Code stops
+ * there; newer versions (contrib/preferences/common/preferences.ts) also split a run of capitals
+ * before a capitalized word (`AISearch` → `AI Search`), which turns `TTLs` into `TT Ls` — hence
+ * `initialTTL`, which reads `Initial TTL` in both.
  */
 function settingsLabel(key: string, splitCapitalRuns: boolean): string {
   let label = key.slice(key.lastIndexOf('.') + 1).replace(/([a-z0-9])([A-Z])/g, '$1 $2');
@@ -78,7 +79,7 @@ describe('package.json manifest', () => {
       assert.equal(p.scope, key === 'tcpdumpLens.trace.server' ? 'window' : 'resource', `scope of ${key}`);
   });
 
-  it('labels keep TTL an acronym in VS Code 1.100 and later', () => {
+  it('labels keep TTL an acronym, with and without the newer capital-run split', () => {
     assert.equal(settingsLabel('tcpdumpLens.initialTTL', false), 'Initial TTL');
     assert.equal(settingsLabel('tcpdumpLens.initialTTL', true), 'Initial TTL');
     assert.equal(settingsLabel('tcpdumpLens.initialTtls', false), 'Initial Ttls');
