@@ -82,7 +82,7 @@ export function registerAnalyzeCaptureFile(context: ExtensionContext, client: La
             );
           } catch (e) {
             if ((e as { code?: number }).code === REQUEST_CANCELLED || cancel.isCancellationRequested)
-              void window.showInformationMessage(l10n.t('Analysis of {0} cancelled.', name));
+              void window.showInformationMessage(l10n.t('Analysis of {0} canceled.', name));
             else
               void window.showErrorMessage(
                 l10n.t('tcpdump Lens could not analyze {0}: {1}', name, e instanceof Error ? e.message : String(e)),

@@ -1,15 +1,17 @@
 import * as path from 'node:path';
-import { workspace, type ExtensionContext, type TextDocument } from 'vscode';
+import { Uri, workspace, type ExtensionContext, type TextDocument } from 'vscode';
 import {
   LanguageClient,
   TransportKind,
   type LanguageClientOptions,
+  type ResponseError,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { registerHopMap } from './hopMap';
 import { registerAnalyzeCaptureFile } from './analyzeCaptureFile';
 import { registerCaptureViewer } from './pcap';
 import { registerPlainTextCaptures } from './plainTextCaptures';
+import { withoutUnsetRenamedKeys } from './settingsAliases';
 
 let client: LanguageClient | undefined;
 
@@ -26,6 +28,23 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'tcpdump' }],
     synchronize: { configurationSection: 'tcpdumpLens' },
+    middleware: {
+      workspace: {
+        // The server asks for the `tcpdumpLens` section per document. A renamed setting's new key
+        // is left out unless the user set it, so a value under its old name still counts.
+        configuration: async (params, token, next) => {
+          const result: unknown = await next(params, token);
+          if (!Array.isArray(result)) return result as ResponseError;
+          return result.map((value: unknown, i): unknown => {
+            const item = params.items[i];
+            if (item?.section !== 'tcpdumpLens') return value;
+            const scope = item.scopeUri ? Uri.parse(item.scopeUri) : undefined;
+            const config = workspace.getConfiguration('tcpdumpLens', scope);
+            return withoutUnsetRenamedKeys(value, (key) => config.inspect(key));
+          });
+        },
+      },
+    },
   };
   // The client id doubles as the settings prefix, so `tcpdumpLens.trace.server` works.
   client = new LanguageClient('tcpdumpLens', 'tcpdump Lens', serverOptions, clientOptions);

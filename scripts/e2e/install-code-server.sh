@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs code-server 4.100.3 (VS Code 1.100.3, the newest whose engines.node is 20) from npm into a
-# git-ignored prefix, with the workarounds this offline-ish machine needs (see README "End-to-end").
+# git-ignored prefix, with the workarounds this offline-ish machine needs (see CONTRIBUTING.md "End-to-end").
 # Needs (apt): libkrb5-dev (kerberos compiles from source), ripgrep (stands in for the rg download),
 # a C/C++ toolchain and python3 (node-pty, kerberos via node-gyp).
 set -euo pipefail

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { startBrowser } from './browser.mjs';
 import { cleanProfile, codeServerBinary, installVsix, startCodeServer } from './codeServer.mjs';
 import { stopAllOwned } from './processes.mjs';
-import { vsixContentProblems, vsixEntries } from './vsix.mjs';
+import { vsixContentProblems, vsixEntries, vsixReadmeProblems } from './vsix.mjs';
 import {
   editorLine,
   hopMapFrame,
@@ -204,10 +204,13 @@ async function main() {
     check(r.status === 0 && fs.existsSync(VSIX), `npm run package exited ${r.status}\n${r.stdout}\n${r.stderr}`);
     const entries = vsixEntries(VSIX);
     const bytes = fs.statSync(VSIX).size;
-    const problems = vsixContentProblems(entries);
+    // The details page: README.extension.md, every image it shows packaged under a relative path.
+    const readme = vsixReadmeProblems(VSIX, entries);
+    const problems = [...readme.problems, ...vsixContentProblems(entries, readme.images)];
     check(problems.length === 0, `tcpdump-lens.vsix:\n  ${problems.join('\n  ')}`);
     check(bytes < VSIX_MAX_BYTES, `tcpdump-lens.vsix is ${bytes} bytes (limit ${VSIX_MAX_BYTES})`);
     log(`     tcpdump-lens.vsix: ${entries.length} files, ${Math.round(bytes / 1024)} KB`);
+    log(`     readme: README.extension.md, images packaged: ${readme.images.join(', ')}`);
   });
   // After packaging: it built dist/cli.js.
   const seedFindings = cliFindings(SEED.fixture);

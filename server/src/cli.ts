@@ -33,7 +33,7 @@ Reads tcpdump text output (or a .pcap/.pcapng capture) and reports TCP RSTs whos
 other evidence show that their claimed sender did not send them.
 
 FILE is a text file of tcpdump output, '-' for standard input, or a pcap/pcapng capture
-(recognised by its magic number and decoded as \`tcpdump -nv -r FILE\` would print it; line
+(recognized by its magic number and decoded as \`tcpdump -nv -r FILE\` would print it; line
 numbers then refer to that text, and each finding names its frame).
 
   --format text    one line per finding: file:line:col: severity: message [code] (default)

@@ -19,6 +19,8 @@ export interface LensSettings {
 /** Defaults; package.json's `contributes.configuration` must say the same (a test checks it). */
 export const DEFAULT_SETTINGS: {
   enable: boolean;
+  initialTTL: number[];
+  /** Deprecated: the old name of `initialTTL`, read when `initialTTL` is not set. */
   initialTtls: number[];
   minimumConfidence: ConfidenceLevel;
   'inlayHints.enable': boolean;
@@ -26,12 +28,21 @@ export const DEFAULT_SETTINGS: {
   'spreadBaseline.farSourceHops': number;
 } = {
   enable: true,
+  initialTTL: [32, 64, 128, 255],
   initialTtls: [32, 64, 128, 255],
   minimumConfidence: 'low',
   'inlayHints.enable': true,
   'spreadBaseline.weakStepHops': DEFAULT_SPREAD_RULE.weakStepHops,
   'spreadBaseline.farSourceHops': DEFAULT_SPREAD_RULE.farSourceHops,
 };
+
+/**
+ * Renamed settings: new key → the deprecated key it replaces (both under `tcpdumpLens.`). The new
+ * key is read first, then the old one, then the default. VS Code fills in the default of every key
+ * a user did not set, so the client leaves an unset new key out (client/src/settingsAliases.ts);
+ * other clients send only what the user wrote.
+ */
+export const RENAMED_SETTINGS = { initialTTL: 'initialTtls' } as const;
 
 export function settingsFrom(raw: unknown, locale: Locale): LensSettings {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
@@ -44,7 +55,7 @@ export function settingsFrom(raw: unknown, locale: Locale): LensSettings {
     enable: typeof r.enable === 'boolean' ? r.enable : DEFAULT_SETTINGS.enable,
     inlayHints: typeof hints.enable === 'boolean' ? hints.enable : DEFAULT_SETTINGS['inlayHints.enable'],
     options: {
-      initialTtls: sanitizeInitialTtls(r.initialTtls ?? DEFAULT_SETTINGS.initialTtls),
+      initialTtls: sanitizeInitialTtls(r.initialTTL ?? r.initialTtls ?? DEFAULT_SETTINGS.initialTTL),
       locale,
       minimumConfidence: sanitizeConfidence(r.minimumConfidence),
       spreadRule: sanitizeSpreadRule(spread.weakStepHops, spread.farSourceHops),

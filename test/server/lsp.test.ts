@@ -171,7 +171,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     await client.diagnosticsFor(SEED_URI, (d) => d.length === 0);
     assert.equal(await client.hover(SEED_URI, 1), null);
     // With 63 and 64 as candidate initial TTLs, 63 reads as 0 hops and 61 as 2 hops: still 2 hops apart.
-    await client.changeConfiguration({ enable: true, initialTtls: [63, 64, 128, 255] });
+    await client.changeConfiguration({ enable: true, initialTTL: [63, 64, 128, 255] });
     const diags = warnings(
       await client.diagnosticsFor(
         SEED_URI,
@@ -180,7 +180,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
     );
     assert.match(messageOf(diags[0]), /TTL 63 \(initial 63, 0 hops\)/);
     // Garbage settings fall back to the defaults instead of breaking the analysis.
-    await client.changeConfiguration({ enable: 'yes', initialTtls: ['x', -1, 999] });
+    await client.changeConfiguration({ enable: 'yes', initialTTL: ['x', -1, 999] });
     const fallback = warnings(
       await client.diagnosticsFor(
         SEED_URI,
@@ -188,6 +188,35 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
       ),
     );
     assert.equal(fallback.length, 3);
+  });
+
+  it('reads the deprecated tcpdumpLens.initialTtls while tcpdumpLens.initialTTL is not set; initialTTL wins over it', async () => {
+    await client.initialize();
+    // The old name alone (a settings.json from 0.1.0): still honoured.
+    client.settings = { initialTtls: [63, 64, 128, 255] };
+    await client.open(SEED_URI, SEED);
+    const old = warnings(
+      await client.diagnosticsFor(
+        SEED_URI,
+        (d) => warnings(d).length === 3 && /initial 63/.test(messageOf(warnings(d)[0])),
+      ),
+    );
+    assert.match(messageOf(old[0]), /TTL 63 \(initial 63, 0 hops\)/);
+    // Both names: the new one decides.
+    await client.changeConfiguration({ initialTTL: [64, 128, 255], initialTtls: [63, 64, 128, 255] });
+    const both = warnings(
+      await client.diagnosticsFor(
+        SEED_URI,
+        (d) => warnings(d).length === 3 && /initial 64/.test(messageOf(warnings(d)[0])),
+      ),
+    );
+    assert.match(messageOf(both[0]), /TTL 63 \(initial 64, 1 hop\)/);
+    // The new name alone.
+    await client.changeConfiguration({ initialTTL: [63, 64, 128, 255] });
+    await client.diagnosticsFor(
+      SEED_URI,
+      (d) => warnings(d).length === 3 && /initial 63/.test(messageOf(warnings(d)[0])),
+    );
   });
 
   it('speaks Japanese when the client asks for ja', async () => {

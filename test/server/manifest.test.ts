@@ -1,17 +1,38 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_SETTINGS } from '../../server/src/settings';
+import { DEFAULT_SETTINGS, RENAMED_SETTINGS } from '../../server/src/settings';
 import { REPO_ROOT } from '../support/lspClient';
 
 const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 const NLS_EN = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
 const NLS_JA = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.ja.json'), 'utf8')) as Record<string, string>;
 
+/**
+ * The label the Settings UI derives from a key's last segment (extensions cannot give one): camelCase
+ * split into words, first letter capitalized (settingsTreeModels.ts, wordifyKey). Older VS Code stops
+ * there; newer versions (contrib/preferences/common/preferences.ts) also split a run of capitals
+ * before a capitalized word (`AISearch` → `AI Search`), which turns `TTLs` into `TT Ls` — hence
+ * `initialTTL`, which reads `Initial TTL` in both.
+ */
+function settingsLabel(key: string, splitCapitalRuns: boolean): string {
+  let label = key.slice(key.lastIndexOf('.') + 1).replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+  if (splitCapitalRuns) label = label.replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  return label.charAt(0).toUpperCase() + label.slice(1);
+}
+
 describe('package.json manifest', () => {
   const props = manifest.contributes.configuration.properties as Record<
     string,
-    { default: unknown; description?: string; markdownDescription?: string }
+    {
+      default: unknown;
+      description?: string;
+      markdownDescription?: string;
+      order?: number;
+      scope?: string;
+      deprecationMessage?: string;
+      markdownDeprecationMessage?: string;
+    }
   >;
 
   it("declares every setting the server reads, with the server's defaults", () => {
@@ -37,6 +58,65 @@ describe('package.json manifest', () => {
     }
     assert.deepEqual(Object.keys(NLS_JA).sort(), Object.keys(NLS_EN).sort());
     assert.match(NLS_JA['tcpdumpLens.enable'], /[\u3040-\u30ff]/, 'the Japanese file is Japanese');
+  });
+
+  it('settings read in order (enable, confidence, initial TTL, the two spread rules, hints, trace) with a scope each', () => {
+    const ordered = Object.entries(props)
+      .filter(([, p]) => p.order !== undefined)
+      .sort(([, a], [, b]) => a.order! - b.order!)
+      .map(([k]) => k);
+    assert.deepEqual(ordered, [
+      'tcpdumpLens.enable',
+      'tcpdumpLens.minimumConfidence',
+      'tcpdumpLens.initialTTL',
+      'tcpdumpLens.spreadBaseline.weakStepHops',
+      'tcpdumpLens.spreadBaseline.farSourceHops',
+      'tcpdumpLens.inlayHints.enable',
+      'tcpdumpLens.trace.server',
+    ]);
+    // The server asks for settings per document (scopeUri): they may differ per folder. Tracing is the window's.
+    for (const [key, p] of Object.entries(props))
+      assert.equal(p.scope, key === 'tcpdumpLens.trace.server' ? 'window' : 'resource', `scope of ${key}`);
+  });
+
+  it('labels keep TTL an acronym, with and without the newer capital-run split', () => {
+    assert.equal(settingsLabel('tcpdumpLens.initialTTL', false), 'Initial TTL');
+    assert.equal(settingsLabel('tcpdumpLens.initialTTL', true), 'Initial TTL');
+    assert.equal(settingsLabel('tcpdumpLens.initialTtls', false), 'Initial Ttls');
+    assert.equal(settingsLabel('tcpdumpLens.initialTTLs', true), 'Initial TT Ls');
+    for (const [key, p] of Object.entries(props)) {
+      if (p.deprecationMessage) continue; // hidden from the Settings UI unless set
+      for (const split of [false, true]) assert.doesNotMatch(settingsLabel(key, split), /Ttl|TT L/, key);
+    }
+  });
+
+  it('the renamed initialTtls stays as a deprecated alias pointing at initialTTL, with the same schema', () => {
+    for (const [now, before] of Object.entries(RENAMED_SETTINGS)) {
+      const n = props[`tcpdumpLens.${now}`];
+      const b = props[`tcpdumpLens.${before}`];
+      assert.ok(n && b, `tcpdumpLens.${now} and tcpdumpLens.${before} are both contributed`);
+      assert.equal(n.deprecationMessage, undefined);
+      for (const message of [b.deprecationMessage, b.markdownDeprecationMessage]) {
+        const nlsKey = /^%(.+)%$/.exec(message ?? '')?.[1];
+        assert.ok(nlsKey, `tcpdumpLens.${before}: deprecation message missing or not localised`);
+        for (const nls of [NLS_EN, NLS_JA]) assert.ok(nls[nlsKey].includes(`tcpdumpLens.${now}`), nlsKey);
+      }
+      assert.match(
+        NLS_EN[/^%(.+)%$/.exec(b.markdownDeprecationMessage!)![1]],
+        new RegExp(`\`#tcpdumpLens\\.${now}#\``),
+      );
+      const schema = (p: Record<string, unknown>): unknown[] => [p.type, p.items, p.default, p.scope];
+      assert.deepEqual(schema(b), schema(n), `tcpdumpLens.${before} takes what tcpdumpLens.${now} takes`);
+    }
+  });
+
+  it('English strings spell analyze (and the rest) the American way, as the code and commands do', () => {
+    const bundle = JSON.parse(readFileSync(path.join(REPO_ROOT, 'l10n', 'bundle.l10n.ja.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    for (const text of [...Object.values(NLS_EN), ...Object.keys(bundle)])
+      assert.doesNotMatch(text, /analys(e|ed|es|ing)\b|recognis|summaris|colour|cancelled|behaviour/i, text);
   });
 
   it('activates on the tcpdump language (and decoded captures) and recognises tcpdump output by its first line', () => {
