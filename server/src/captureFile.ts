@@ -15,6 +15,7 @@ import {
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
 import type { AnalysisOptions } from './core/options';
 import { CaptureJudge, CaptureSurvey } from './core/streamAnalysis';
+import { describeLongLine } from './core/streamParse';
 import { toDiagnostic } from './toLsp';
 
 /*
@@ -44,6 +45,9 @@ export interface AnalyzeCaptureFileResult {
   warnings: number;
   findings: number;
 }
+
+/** Lines cut to the line limit named one by one in the log; past these, only counted. */
+const LONG_LINE_NOTES = 10;
 
 /** Report progress at most this often (a 1 GB file reads in thousands of chunks). */
 const PROGRESS_STEP_PERCENT = 1;
@@ -167,6 +171,13 @@ export function registerCaptureFileRequest(
           survey.push(chunk);
         }
         const summary = survey.end();
+        // Logged like the decoder's warnings: a few by name, the rest counted.
+        for (const l of summary.longLines.slice(0, LONG_LINE_NOTES))
+          connection.console.warn(`${name}: ${describeLongLine(l, summary.lineLimit)}`);
+        if (summary.longLines.length > LONG_LINE_NOTES)
+          connection.console.warn(
+            `${name}: ${summary.longLines.length - LONG_LINE_NOTES} more lines over ${summary.lineLimit} characters cut`,
+          );
         const judge = new CaptureJudge(summary, options);
         const diagnostics: Diagnostic[] = [];
         let warnings = 0;
