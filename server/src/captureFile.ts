@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   ErrorCodes,
@@ -16,6 +15,7 @@ import { isBinaryCapture, renderCaptureFrames } from './core/capture';
 import type { AnalysisOptions } from './core/options';
 import { CaptureJudge, CaptureSurvey } from './core/streamAnalysis';
 import { describeLongLine } from './core/streamParse';
+import { TextChunkDecoder } from './textDecoding';
 import { toDiagnostic } from './toLsp';
 
 /*
@@ -80,7 +80,7 @@ async function startsLikeCapture(file: string): Promise<boolean> {
 
 /** One read of the file from its start, as text, telling `onBytes` how far it got. */
 async function* textOf(file: string, onBytes: (n: number) => void): AsyncIterable<string> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new TextChunkDecoder();
   for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 })) {
     onBytes((buf as Buffer).length);
     yield decoder.write(buf as Buffer);

@@ -11,7 +11,6 @@ import {
 } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { analyzeStages, type Finding } from './core/analyze';
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
 import { DEFAULT_OPTIONS } from './core/options';
@@ -20,6 +19,7 @@ import { capLines, describeLongLine, LINE_LIMIT, type LongLine, type StreamedPac
 import { CaptureJudge, CaptureSurvey, FollowAnalysis, TextIntake, type FollowEvent } from './core/streamAnalysis';
 import { toPacketRecord } from './core/packetRecord';
 import { artifactUriFromPath, toSarif } from './sarif';
+import { decodeText, TextChunkDecoder } from './textDecoding';
 
 /*
  * `tcpdump-lens`: the core with a printer instead of LSP. Text is streamed from disk in two passes
@@ -170,12 +170,14 @@ function decodedCapture(file: string, bytes: Uint8Array): TextSource {
 }
 
 async function* fileChunks(file: string): AsyncIterable<string> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  const stream = createReadStream(file, { highWaterMark: 1 << 16 });
+  const decoder = new TextChunkDecoder();
   try {
-    for await (const chunk of stream) yield chunk as string;
+    for await (const chunk of stream) yield decoder.write(chunk as Buffer);
   } catch (e) {
     throw readError(file, e);
   }
+  yield decoder.end();
 }
 
 async function openFile(file: string, stream = true): Promise<TextSource> {
@@ -196,7 +198,7 @@ async function openFile(file: string, stream = true): Promise<TextSource> {
       ? {
           wholeText: () => {
             try {
-              return readFileSync(file, 'utf8');
+              return decodeText(readFileSync(file));
             } catch (e) {
               throw readError(file, e);
             }
@@ -241,7 +243,7 @@ async function openStdin(): Promise<TextSource> {
         return;
       }
       firstRead = false;
-      const decoder = new StringDecoder('utf8');
+      const decoder = new TextChunkDecoder();
       try {
         for (let r: IteratorResult<Buffer> = first; !r.done; r = await stdin.next()) {
           writeSync(fd, r.value);
@@ -572,7 +574,7 @@ async function openLiveStdin(): Promise<TextSource> {
   if (capture) return capture;
   return {
     async *chunks() {
-      const decoder = new StringDecoder('utf8');
+      const decoder = new TextChunkDecoder();
       for (let r: IteratorResult<Buffer> = first; !r.done; r = await stdin.next()) yield decoder.write(r.value);
       yield decoder.end();
     },
