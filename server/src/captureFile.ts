@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   ErrorCodes,
@@ -15,6 +14,8 @@ import {
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
 import type { AnalysisOptions } from './core/options';
 import { CaptureJudge, CaptureSurvey } from './core/streamAnalysis';
+import { describeLongLine } from './core/streamParse';
+import { TextChunkDecoder } from './textDecoding';
 import { toDiagnostic } from './toLsp';
 
 /*
@@ -44,6 +45,9 @@ export interface AnalyzeCaptureFileResult {
   warnings: number;
   findings: number;
 }
+
+/** Lines cut to the line limit named one by one in the log; past these, only counted. */
+const LONG_LINE_NOTES = 10;
 
 /** Report progress at most this often (a 1 GB file reads in thousands of chunks). */
 const PROGRESS_STEP_PERCENT = 1;
@@ -76,7 +80,7 @@ async function startsLikeCapture(file: string): Promise<boolean> {
 
 /** One read of the file from its start, as text, telling `onBytes` how far it got. */
 async function* textOf(file: string, onBytes: (n: number) => void): AsyncIterable<string> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new TextChunkDecoder();
   for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 })) {
     onBytes((buf as Buffer).length);
     yield decoder.write(buf as Buffer);
@@ -167,6 +171,13 @@ export function registerCaptureFileRequest(
           survey.push(chunk);
         }
         const summary = survey.end();
+        // Logged like the decoder's warnings: a few by name, the rest counted.
+        for (const l of summary.longLines.slice(0, LONG_LINE_NOTES))
+          connection.console.warn(`${name}: ${describeLongLine(l, summary.lineLimit)}`);
+        if (summary.longLines.length > LONG_LINE_NOTES)
+          connection.console.warn(
+            `${name}: ${summary.longLines.length - LONG_LINE_NOTES} more lines over ${summary.lineLimit} characters cut`,
+          );
         const judge = new CaptureJudge(summary, options);
         const diagnostics: Diagnostic[] = [];
         let warnings = 0;

@@ -11,14 +11,15 @@ import {
 } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { analyze, type Finding } from './core/analyze';
+import { analyzeStages, type Finding } from './core/analyze';
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
 import { DEFAULT_OPTIONS } from './core/options';
-import type { StreamedPacket } from './core/streamParse';
+import { splitLines } from './core/parse';
+import { capLines, describeLongLine, LINE_LIMIT, type LongLine, type StreamedPacket } from './core/streamParse';
 import { CaptureJudge, CaptureSurvey, FollowAnalysis, TextIntake, type FollowEvent } from './core/streamAnalysis';
 import { toPacketRecord } from './core/packetRecord';
 import { artifactUriFromPath, toSarif } from './sarif';
+import { decodeText, TextChunkDecoder } from './textDecoding';
 
 /*
  * `tcpdump-lens`: the core with a printer instead of LSP. Text is streamed from disk in two passes
@@ -169,12 +170,14 @@ function decodedCapture(file: string, bytes: Uint8Array): TextSource {
 }
 
 async function* fileChunks(file: string): AsyncIterable<string> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  const stream = createReadStream(file, { highWaterMark: 1 << 16 });
+  const decoder = new TextChunkDecoder();
   try {
-    for await (const chunk of stream) yield chunk as string;
+    for await (const chunk of stream) yield decoder.write(chunk as Buffer);
   } catch (e) {
     throw readError(file, e);
   }
+  yield decoder.end();
 }
 
 async function openFile(file: string, stream = true): Promise<TextSource> {
@@ -195,7 +198,7 @@ async function openFile(file: string, stream = true): Promise<TextSource> {
       ? {
           wholeText: () => {
             try {
-              return readFileSync(file, 'utf8');
+              return decodeText(readFileSync(file));
             } catch (e) {
               throw readError(file, e);
             }
@@ -240,7 +243,7 @@ async function openStdin(): Promise<TextSource> {
         return;
       }
       firstRead = false;
-      const decoder = new StringDecoder('utf8');
+      const decoder = new TextChunkDecoder();
       try {
         for (let r: IteratorResult<Buffer> = first; !r.done; r = await stdin.next()) {
           writeSync(fd, r.value);
@@ -261,6 +264,32 @@ async function openStdin(): Promise<TextSource> {
 
 // ---------------------------------------------------------------------------------------------
 // Output
+
+/** Cut lines named one by one per file; past these, only counted. */
+const LONG_LINE_NOTES = 10;
+
+/** Lines cut to LINE_LIMIT, on stderr like the capture decoder's warnings: the first few, then a count. */
+class LongLineNotes {
+  private named = 0;
+  private more = 0;
+
+  constructor(private readonly file: string) {}
+
+  add(lines: readonly LongLine[]): void {
+    for (const l of lines) {
+      if (this.named === LONG_LINE_NOTES) this.more++;
+      else {
+        this.named++;
+        process.stderr.write(`tcpdump-lens: ${this.file}: ${describeLongLine(l, LINE_LIMIT)}\n`);
+      }
+    }
+  }
+
+  end(): void {
+    if (this.more > 0)
+      process.stderr.write(`tcpdump-lens: ${this.file}: ${this.more} more lines over ${LINE_LIMIT} characters cut\n`);
+  }
+}
 
 function severityWord(f: Finding): string {
   return f.severity === 'warning' ? 'warning' : 'info';
@@ -382,8 +411,14 @@ function sarifPrinter(): FindingPrinter {
 /** Analyses one input (whole, or in both streamed passes); returns how many warnings it printed. */
 async function analyzeSource(file: string, source: TextSource, printer: FindingPrinter): Promise<number> {
   if (source.wholeText) {
-    // The same findings as the streamed passes (test/core/streamAnalysis.test.ts proves it).
-    const analysis = analyze(source.wholeText(), DEFAULT_OPTIONS);
+    // The same findings as the streamed passes (test/core/streamAnalysis.test.ts proves it), long
+    // lines cut as they cut them.
+    const text = source.wholeText();
+    const lines = splitLines(text);
+    const notes = new LongLineNotes(file);
+    notes.add(capLines(lines));
+    notes.end();
+    const { analysis } = analyzeStages(text, DEFAULT_OPTIONS, lines);
     await printer.file(file, analysis.packets.length, source.frameOfLine);
     await printer.findings(analysis.findings);
     return analysis.findings.filter((f) => f.severity === 'warning').length;
@@ -391,6 +426,9 @@ async function analyzeSource(file: string, source: TextSource, printer: FindingP
   const survey = new CaptureSurvey(DEFAULT_OPTIONS);
   for await (const chunk of source.chunks()) survey.push(chunk);
   const summary = survey.end();
+  const notes = new LongLineNotes(file);
+  notes.add(summary.longLines);
+  notes.end();
   await printer.file(file, summary.packets, source.frameOfLine);
   const judge = new CaptureJudge(summary, DEFAULT_OPTIONS);
   let warnings = 0;
@@ -408,6 +446,7 @@ async function printPackets(files: readonly string[], sources: (file: string) =>
     const source = await sources(file);
     try {
       const intake = new TextIntake(false);
+      const notes = new LongLineNotes(file);
       const packets: StreamedPacket[] = [];
       const flush = async (): Promise<void> => {
         if (packets.length === 0) return;
@@ -419,9 +458,12 @@ async function printPackets(files: readonly string[], sources: (file: string) =>
       };
       for await (const chunk of source.chunks()) {
         intake.push(chunk, packets);
+        notes.add(intake.takeLongLines());
         await flush();
       }
       intake.end(packets);
+      notes.add(intake.takeLongLines());
+      notes.end();
       await flush();
     } finally {
       source.dispose();
@@ -456,8 +498,14 @@ async function follow(file: string, source: TextSource, format: Format): Promise
     });
     await write(`${out.join('\n')}\n`);
   };
-  for await (const chunk of source.chunks()) await print(live.push(chunk));
+  const notes = new LongLineNotes(file);
+  for await (const chunk of source.chunks()) {
+    await print(live.push(chunk));
+    notes.add(live.takeLongLines());
+  }
   await print(live.end());
+  notes.add(live.takeLongLines());
+  notes.end();
   return warnings > 0 ? 1 : 0;
 }
 
@@ -526,7 +574,7 @@ async function openLiveStdin(): Promise<TextSource> {
   if (capture) return capture;
   return {
     async *chunks() {
-      const decoder = new StringDecoder('utf8');
+      const decoder = new TextChunkDecoder();
       for (let r: IteratorResult<Buffer> = first; !r.done; r = await stdin.next()) yield decoder.write(r.value);
       yield decoder.end();
     },

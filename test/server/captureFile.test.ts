@@ -148,6 +148,52 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     await assert.rejects(client.diagnosticsFor(uri, () => true, 200));
   });
 
+  it('a line over the 1 MiB line limit: its excess skipped and logged, the lines after it read', async () => {
+    const seed = readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'seed-firewall-rst.txt'), 'utf8').split('\n');
+    const long = `${seed[1]} ${'x'.repeat(3 << 20)}`;
+    const file = path.join(dir, 'long line.txt');
+    writeFileSync(file, [seed[0], long, ...seed.slice(2)].join('\n'));
+    const logs: string[] = [];
+    client.connection.onNotification('window/logMessage', (m: { message: string }) => {
+      logs.push(m.message);
+    });
+    const result = await client.connection.sendRequest<Record<string, unknown>>(METHOD, {
+      path: file,
+      workDoneToken: 'long',
+    });
+    assert.equal(result.packets, 14);
+    assert.equal(result.warnings, 3, 'the three forged RSTs, the one on the long line included');
+    assert.ok(
+      logs.includes(
+        `long line.txt: line 2 is ${long.length} characters long, more than any tcpdump line: read its first 1048576, skipped the rest`,
+      ),
+      logs.join('\n'),
+    );
+  });
+
+  it('UTF-16 text (Windows PowerShell >): decoded by its byte-order mark, the findings of the UTF-8 file', async () => {
+    const fixture = path.join(REPO_ROOT, 'test', 'fixtures', 'seed-firewall-rst.txt');
+    const text = readFileSync(fixture, 'utf8');
+    const file = path.join(dir, 'utf-16.txt');
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace(/\n/g, '\r\n'), 'utf16le')]),
+    );
+    const uri = pathToFileURL(file).href;
+    const result = await client.connection.sendRequest<Record<string, unknown>>(METHOD, {
+      uri,
+      workDoneToken: 'utf-16',
+    });
+    const want = analyze(text).findings;
+    assert.equal(result.packets, 14);
+    assert.equal(result.warnings, 3);
+    const diagnostics = await client.diagnosticsFor(uri, (d) => d.length > 0);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.range.start.line, d.code, d.message]),
+      want.map((f) => [f.startLine, f.code, f.message]),
+    );
+  });
+
   it('a missing file or a bad URI is an error that says so', async () => {
     await assert.rejects(
       client.connection.sendRequest(METHOD, { path: path.join(dir, 'nope.txt') }),

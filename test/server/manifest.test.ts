@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { describeBinaryCapture } from '../../server/src/core/describe';
 import { DEFAULT_SETTINGS, RENAMED_SETTINGS } from '../../server/src/settings';
 import { REPO_ROOT } from '../support/lspClient';
 
@@ -172,6 +173,23 @@ describe('client strings (VS Code l10n bundles)', () => {
       assert.ok(client.includes(`'${c.command}'`), `${c.command} is contributed but never registered`);
       const key = /^%(.+)%$/.exec(c.title)?.[1];
       assert.ok(key && NLS_EN[key] && NLS_JA[key], `${c.command}: title not localised`);
+    }
+  });
+
+  it("the binary-capture note names the open-as-text command by the palette's own title, in each language", () => {
+    const c = (manifest.contributes.commands as { command: string; title: string; category: string }[]).find(
+      (x) => x.command === 'tcpdumpLens.openCaptureAsText',
+    );
+    assert.ok(c, 'tcpdumpLens.openCaptureAsText is not contributed');
+    const key = /^%(.+)%$/.exec(c.title)![1];
+    const named: [string, RegExp, Record<string, string>][] = [
+      ['en', /the command "([^"]+)"/, NLS_EN],
+      ['ja', /コマンド「([^」]+)」/, NLS_JA],
+    ];
+    for (const [locale, quoted, nls] of named) {
+      const name = quoted.exec(describeBinaryCapture(locale as 'en' | 'ja'))?.[1];
+      // The Command Palette shows "category: title".
+      assert.equal(name, `${c.category}: ${nls[key]}`, locale);
     }
   });
 });

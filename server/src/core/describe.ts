@@ -370,8 +370,9 @@ export function describeAddressHover(
   return out.join('\n');
 }
 
+/** Names the command by its palette title, category included (package.nls*.json; a test holds them equal). */
 export function describeBinaryCapture(locale: Locale): string {
   return locale === 'ja'
-    ? 'これは tcpdump のテキストではなく、バイナリのキャプチャファイル (pcap/pcapng) のようです。コマンド「tcpdump Lens: Open Capture File as Text」で開くか、`tcpdump -nv -r FILE > FILE.txt` でテキストにしてください。'
-    : 'This looks like a binary capture file (pcap/pcapng), not tcpdump text. Open it with the command "tcpdump Lens: Open Capture File as Text", or print it first: `tcpdump -nv -r FILE > FILE.txt`.';
+    ? 'これは tcpdump のテキストではなく、バイナリのキャプチャファイル (pcap/pcapng) のようです。コマンド「tcpdump Lens: キャプチャを tcpdump テキストで開く」で開くか、`tcpdump -nv -r FILE > FILE.txt` でテキストにしてください。'
+    : 'This looks like a binary capture file (pcap/pcapng), not tcpdump text. Open it with the command "tcpdump Lens: Open Capture as tcpdump Text", or print it first: `tcpdump -nv -r FILE > FILE.txt`.';
 }

@@ -15,18 +15,37 @@ export interface HoverResult {
 
 const ADDRESS_CHAR = /[0-9A-Za-z.:_%-]/;
 
-/** Where `address` stands as a whole token on `text`, searching from `from`. */
-function tokenAt(text: string, address: string, from: number): number {
-  let at = text.indexOf(address, from);
-  while (at >= 0) {
-    const before = at === 0 ? '' : text[at - 1];
-    const after = text[at + address.length] ?? '';
-    // "10.0.0.1" must not match inside "110.0.0.1"; a following ".port" is fine.
-    if (!ADDRESS_CHAR.test(before) && (after === '' || after === '.' || after === ':' || !ADDRESS_CHAR.test(after)))
-      return at;
-    at = text.indexOf(address, at + 1);
+/**
+ * Where `address` stands as a whole token on `text`, or -1. Every occurrence is found in one
+ * left-to-right pass (Knuth–Morris–Pratt): an indexOf from each failed occurrence re-compares the
+ * whole address each time, quadratic when a long address repeats overlapping itself (`aaa…`).
+ */
+function tokenAt(text: string, address: string): number {
+  const m = address.length;
+  if (m === 0) return -1;
+  // border[i]: length of the longest proper prefix of address[0..i] that is also its suffix.
+  const border = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i++) {
+    while (k > 0 && address.charCodeAt(i) !== address.charCodeAt(k)) k = border[k - 1];
+    if (address.charCodeAt(i) === address.charCodeAt(k)) k++;
+    border[i] = k;
+  }
+  for (let i = 0, k = 0; i < text.length; i++) {
+    while (k > 0 && text.charCodeAt(i) !== address.charCodeAt(k)) k = border[k - 1];
+    if (text.charCodeAt(i) === address.charCodeAt(k)) k++;
+    if (k < m) continue;
+    const at = i - m + 1;
+    if (isWholeToken(text, at, m)) return at;
+    k = border[k - 1];
   }
   return -1;
+}
+
+/** "10.0.0.1" must not match inside "110.0.0.1"; a following ".port" is fine. */
+function isWholeToken(text: string, at: number, length: number): boolean {
+  const before = at === 0 ? '' : text[at - 1];
+  const after = text[at + length] ?? '';
+  return !ADDRESS_CHAR.test(before) && (after === '' || after === '.' || after === ':' || !ADDRESS_CHAR.test(after));
 }
 
 /** The hover at a position: an address gets its TTL histogram; anywhere else on a packet, the packet's story. */
@@ -37,7 +56,7 @@ export function hoverAt(a: Analysis, line: number, character: number): HoverResu
   const packet = a.packets[idx];
   const text = a.lines[line];
   for (const address of [packet.src, packet.dst]) {
-    const at = tokenAt(text, address, 0);
+    const at = tokenAt(text, address);
     if (at >= 0 && character >= at && character < at + address.length) {
       const markdown = describeAddressHover(
         a.options.locale,

@@ -13,8 +13,10 @@ import type { Packet, ParsedCapture, TokenRange } from './packet';
  * or `-#` number, lines without one are not heads either: that keeps `-A` payload and the inner
  * frames tunnels print at column 0 (VXLAN, Geneve) inside their packet.
  *
- * Every pattern below is anchored (sticky) or a plain indexOf scan, so no line, however long,
- * makes a regex backtrack across it.
+ * Every pattern below is anchored (sticky or `^`), or unanchored with each attempt stopped by the
+ * next separator, or a plain indexOf scan, so no line, however long, makes a regex rescan it from
+ * every start. An unanchored pattern ending in `$` would (V8 tries each start and runs to the end):
+ * line ends are read backwards instead.
  */
 
 const PROTO_BY_NUMBER: Record<number, string> = {
@@ -569,8 +571,6 @@ export function splitLines(text: string): string[] {
   return text.indexOf('\r') < 0 ? text.split('\n') : text.split(/\r\n|\n|\r/);
 }
 
-const TRAILING_WORD = /\w+$/;
-
 /**
  * Parses a whole tcpdump text document. Never throws; lines that are not packets are skipped.
  * tcpdump ends every line it prints, so a document that stops inside a word or number with no line
@@ -591,8 +591,11 @@ export function parseCapture(text: string, lines: readonly string[] = splitLines
 /** The last line without its unended last word (see parseCapture), or undefined when it has none. */
 export function readableLastLine(lines: readonly string[]): string | undefined {
   const last = lines[lines.length - 1];
-  const unfinished = TRAILING_WORD.exec(last);
-  return unfinished ? last.slice(0, unfinished.index) : undefined;
+  // Scanned backwards: `/\w+$/` tries every start of a word run and rescans it to the end, so a
+  // long run not at the end (`xxx…x.`) took quadratic time.
+  let i = last.length;
+  while (i > 0 && isWordChar(last.charCodeAt(i - 1))) i--;
+  return i < last.length ? last.slice(0, i) : undefined;
 }
 
 /** Skips `[total length 58941 > length 61] (invalid) `-style notes tcpdump puts before a header. */
@@ -670,7 +673,7 @@ function readWrappedTransport(
 ): [Progress, number] {
   let ok = parseTransport(p, w.text, w.lineNo, at);
   while (
-    (!ok || (p.proto === 'TCP' && p.flags === undefined && ENDS_BEFORE_FLAGS.test(w.text))) &&
+    (!ok || (p.proto === 'TCP' && p.flags === undefined && endsBeforeFlags(w.text))) &&
     joinWrapped(w, lines, requirePrefix)
   ) {
     ok = parseTransport(p, w.text, w.lineNo, at);
@@ -694,8 +697,23 @@ function joinWrapped(w: WrappedText, lines: readonly string[], requirePrefix: bo
   return true;
 }
 
-/** A TCP summary cut before its flags were whole: `…: `, `…: Fla`, `…: Flags [R`. */
-const ENDS_BEFORE_FLAGS = /:(?: F(?:l(?:a(?:g(?:s(?: (?:\[[^\]]*)?)?)?)?)?)?)? ?$/;
+/** What a TCP summary cut inside `: Flags [` ends with (a trailing space aside). */
+const FLAGS_CUTS = [':', ': F', ': Fl', ': Fla', ': Flag', ': Flags', ': Flags '];
+
+/**
+ * A TCP summary cut before its flags were whole: `…: `, `…: Fla`, `…: Flags [R`. What
+ * `/:(?: F(?:l(?:a(?:g(?:s(?: (?:\[[^\]]*)?)?)?)?)?)?)? ?$/` matches, read from the end: that
+ * regex tried every `: Flags [` and rescanned the line from each to its end, quadratic in the line.
+ * @internal exported for its equivalence test.
+ */
+export function endsBeforeFlags(text: string): boolean {
+  const open = text.lastIndexOf(': Flags [');
+  if (open >= 0 && text.indexOf(']', open) < 0) return true;
+  const end = text.charCodeAt(text.length - 1) === 32 ? text.length - 1 : text.length;
+  for (const cut of FLAGS_CUTS) if (end >= cut.length && text.startsWith(cut, end - cut.length)) return true;
+  return false;
+}
+
 const PRINTED_TIMESTAMP = /:|^\d{9,}\.\d{6,9}$/;
 
 /** The packet's last line and its ranges, once its text is known to span `w`'s lines. */

@@ -13,7 +13,7 @@ import { POINTS, headerEvidence, type Evidence, type EvidenceKind, type Strength
 import { endpoint } from './flows';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import { isReset, type Packet, type TokenRange } from './packet';
-import { LineSplitter, StreamParser, type StreamedPacket } from './streamParse';
+import { LINE_LIMIT, LineSplitter, StreamParser, type LongLine, type StreamedPacket } from './streamParse';
 import { inferInitialTtl } from './ttl';
 import { judgeAgainstBaseline, settleVerdict, type Confidence, type ResetVerdict } from './verdict';
 
@@ -594,7 +594,7 @@ class ChecksumNotes {
  * characters to tell binary from text as analyze.ts does.
  */
 export class TextIntake {
-  private readonly splitter = new LineSplitter();
+  private readonly splitter: LineSplitter;
   private readonly parser: StreamParser;
   private head = '';
   private decided = false;
@@ -605,13 +605,23 @@ export class TextIntake {
   /**
    * `live`: parse after every line, and tell binary from text on the first line end instead of
    * the first 4096 characters (analyze.ts's window), so a live capture is not held back.
+   * `lineLimit`: lines are cut to this many characters (see LINE_LIMIT).
    */
-  constructor(private readonly live: boolean) {
+  constructor(
+    private readonly live: boolean,
+    lineLimit = LINE_LIMIT,
+  ) {
     this.parser = new StreamParser(live);
+    this.splitter = new LineSplitter(lineLimit);
   }
 
   get lineCount(): number {
     return this.parser.lineCount;
+  }
+
+  /** The lines cut to the limit since the last call, in order. */
+  takeLongLines(): LongLine[] {
+    return this.splitter.takeLongLines();
   }
 
   push(chunk: string, out: StreamedPacket[]): void {
@@ -692,11 +702,15 @@ export interface CaptureSurveyResult {
   readonly lines: number;
   readonly binary: boolean;
   readonly anyTtl: boolean;
+  /** Lines longer than `lineLimit`: only their first `lineLimit` characters were read. */
+  readonly longLines: readonly LongLine[];
+  readonly lineLimit: number;
 }
 
 /** Pass 1: summaries of every source and conversation. Feed the text in order, then call end(). */
 export class CaptureSurvey {
-  private readonly intake = new TextIntake(false);
+  private readonly intake: TextIntake;
+  private readonly longLines: LongLine[] = [];
   private readonly sources = new Map<string, SourceSummary>();
   private readonly flowEnd = new Map<string, number>();
   private readonly sideData = new Map<string, number>();
@@ -705,8 +719,13 @@ export class CaptureSurvey {
   private packets = 0;
   private anyTtl = false;
 
-  constructor(private readonly options: AnalysisOptions = DEFAULT_OPTIONS) {
+  /** `lineLimit`: lines are cut to this many characters (LINE_LIMIT; tests use less). */
+  constructor(
+    private readonly options: AnalysisOptions = DEFAULT_OPTIONS,
+    private readonly lineLimit = LINE_LIMIT,
+  ) {
     this.checksums = new ChecksumNotes(options.initialTtls, Infinity, true);
+    this.intake = new TextIntake(false, lineLimit);
   }
 
   push(chunk: string): void {
@@ -727,10 +746,13 @@ export class CaptureSurvey {
       lines: this.intake.lineCount,
       binary: this.intake.binary,
       anyTtl: this.anyTtl,
+      longLines: this.longLines,
+      lineLimit: this.lineLimit,
     };
   }
 
   private take(): void {
+    for (const l of this.intake.takeLongLines()) this.longLines.push(l);
     for (const sp of this.batch) {
       const p = sp.packet;
       this.packets++;
@@ -765,7 +787,8 @@ export class CaptureSurvey {
  * they equal analyze(text).findings.
  */
 export class CaptureJudge {
-  private readonly intake = new TextIntake(false);
+  /** Cuts lines where the survey did, so both passes read the same packets. */
+  private readonly intake: TextIntake;
   private readonly flows: FlowTracker;
   private readonly notes: ChecksumNotes;
   /** Reported RSTs that are checksum-note candidates (only those matter to the notes). */
@@ -782,6 +805,7 @@ export class CaptureJudge {
     private readonly survey: CaptureSurveyResult,
     private readonly options: AnalysisOptions = DEFAULT_OPTIONS,
   ) {
+    this.intake = new TextIntake(false, survey.lineLimit);
     this.notes = new ChecksumNotes(options.initialTtls);
     this.flows = new FlowTracker(
       options.initialTtls,
@@ -919,6 +943,8 @@ export interface FollowLimits {
   conversations: number;
   pendingResets: number;
   pendingPerSource: number;
+  /** Characters kept of one line (LINE_LIMIT when not given). */
+  lineLength?: number;
 }
 
 export const FOLLOW_LIMITS: Readonly<FollowLimits> = {
@@ -930,6 +956,7 @@ export const FOLLOW_LIMITS: Readonly<FollowLimits> = {
   pendingResets: 5000,
   /** RSTs waiting for evidence, per claimed sender. */
   pendingPerSource: 16,
+  lineLength: LINE_LIMIT,
 };
 
 /** One live report. */
@@ -953,7 +980,7 @@ interface LivePending extends PendingReset {
  * Notes that need the whole input (no TTL at all, checksum offload) come from end().
  */
 export class FollowAnalysis {
-  private readonly intake = new TextIntake(true);
+  private readonly intake: TextIntake;
   private readonly sources = new Map<string, SourceSummary>();
   private readonly pendingBySource = new Map<string, LivePending[]>();
   private readonly pending = new Set<LivePending>();
@@ -973,6 +1000,7 @@ export class FollowAnalysis {
     private readonly options: AnalysisOptions = DEFAULT_OPTIONS,
     private readonly limits: Readonly<FollowLimits> = FOLLOW_LIMITS,
   ) {
+    this.intake = new TextIntake(true, limits.lineLength);
     this.notes = new ChecksumNotes(options.initialTtls, limits.sources);
     this.flows = new FlowTracker(
       options.initialTtls,
@@ -987,6 +1015,11 @@ export class FollowAnalysis {
   /** Lines read so far. */
   get lineCount(): number {
     return this.intake.lineCount;
+  }
+
+  /** The lines cut to `limits.lineLength` since the last call, in order. */
+  takeLongLines(): LongLine[] {
+    return this.intake.takeLongLines();
   }
 
   /** Packets, sources, conversations and pending RSTs held now (for tests of the bounds). */

@@ -13,11 +13,52 @@ import { parseCapture, parseLines } from './parse';
  * document's opening lines (up to its first packet's head) in front of every window.
  */
 
-/** Splits text chunks into lines like `splitLines` (LF, CRLF or a lone CR), across chunk borders. */
+/**
+ * The longest line the streaming paths keep, in characters; the rest of a longer line is skipped.
+ * tcpdump prints at most a snapshot of each packet (262144 bytes, its largest snaplen), and the
+ * longest line it makes of one is `-A`'s payload without a line break: 1 MiB is four times that.
+ * Uncapped, one line past V8's longest string (2^29 characters) threw a RangeError.
+ */
+export const LINE_LIMIT = 1 << 20;
+
+/** A line longer than the limit: its 0-based number and its whole length in characters. */
+export interface LongLine {
+  line: number;
+  length: number;
+}
+
+/** The note for a line cut to `limit` characters (the CLI's stderr, the server's log). */
+export function describeLongLine(l: LongLine, limit: number): string {
+  return `line ${l.line + 1} is ${l.length} characters long, more than any tcpdump line: read its first ${limit}, skipped the rest`;
+}
+
+/** Cuts the lines longer than `limit` in place, as the streaming paths read them; returns those lines. */
+export function capLines(lines: string[], limit = LINE_LIMIT): LongLine[] {
+  const cut: LongLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].length <= limit) continue;
+    cut.push({ line: i, length: lines[i].length });
+    lines[i] = lines[i].slice(0, limit);
+  }
+  return cut;
+}
+
+/**
+ * Splits text chunks into lines like `splitLines` (LF, CRLF or a lone CR), across chunk borders.
+ * A line is cut to `limit` characters (see LINE_LIMIT); the cut lines are kept for takeLongLines().
+ */
 export class LineSplitter {
+  /** The current line so far, at most `limit` characters of it. */
   private rest = '';
+  /** The current line's length so far, the skipped part included. */
+  private restLength = 0;
   /** The last chunk ended in CR: a LF starting the next one belongs to it. */
   private pendingCr = false;
+  /** Lines handed out so far. */
+  private lines = 0;
+  private longLines: LongLine[] = [];
+
+  constructor(private readonly limit = LINE_LIMIT) {}
 
   push(chunk: string, out: string[]): void {
     let text = chunk;
@@ -29,31 +70,55 @@ export class LineSplitter {
     if (text.indexOf('\r') < 0) {
       // The common case, LF only: indexOf is much faster than looking at every character.
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
-        out.push(start === 0 && this.rest ? this.rest + text.slice(0, i) : text.slice(start, i));
-        if (start === 0) this.rest = '';
+        this.endLine(text, start, i, out);
         start = i + 1;
       }
-      this.rest = start === 0 ? this.rest + text : text.slice(start);
+      this.keep(text, start, text.length);
       return;
     }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
-      out.push(start === 0 && this.rest ? this.rest + text.slice(0, i) : text.slice(start, i));
-      if (start === 0) this.rest = '';
+      this.endLine(text, start, i, out);
       if (c === 13) {
         if (i + 1 === text.length) this.pendingCr = true;
         else if (text.charCodeAt(i + 1) === 10) i++;
       }
       start = i + 1;
     }
-    this.rest = start === 0 ? this.rest + text : text.slice(start);
+    this.keep(text, start, text.length);
   }
 
   /** The unterminated last line ('' after a final line end, as splitLines gives). */
   end(out: string[]): void {
-    out.push(this.rest);
-    this.rest = '';
+    this.endLine('', 0, 0, out);
+  }
+
+  /** The lines cut since the last call, in order. */
+  takeLongLines(): LongLine[] {
+    const taken = this.longLines;
+    this.longLines = [];
+    return taken;
+  }
+
+  /** Ends the current line with text[start, end). */
+  private endLine(text: string, start: number, end: number, out: string[]): void {
+    if (this.restLength === 0 && end - start <= this.limit) out.push(text.slice(start, end));
+    else {
+      this.keep(text, start, end);
+      out.push(this.rest);
+      if (this.restLength > this.limit) this.longLines.push({ line: this.lines, length: this.restLength });
+      this.rest = '';
+      this.restLength = 0;
+    }
+    this.lines++;
+  }
+
+  /** Adds text[start, end) to the current line, as far as the limit leaves room. */
+  private keep(text: string, start: number, end: number): void {
+    const room = this.limit - this.rest.length;
+    if (room > 0 && end > start) this.rest += text.slice(start, Math.min(end, start + room));
+    this.restLength += end - start;
   }
 }
 

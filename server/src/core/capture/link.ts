@@ -1,5 +1,5 @@
 import { ipv4Text, macText } from './address';
-import { PrintContext, Truncation, printIpv4, printIpv6, u16, u32, u8 } from './network';
+import { PrintContext, Truncation, enterLayer, printIpv4, printIpv6, u16, u32, u8 } from './network';
 
 /*
  * Link layers, printed as tcpdump 4.99 prints them without -e: nothing before `IP`/`IP6` for
@@ -90,6 +90,7 @@ function printRawIp(c: PrintContext, at: number, length: number): void {
 
 function printEthernet(c: PrintContext, at: number, length: number): void {
   c.protocol = 'ether';
+  enterLayer(c, c.protocol);
   if (c.snapEnd - at < 14 || length < 14) throw new Truncation(c.protocol);
   const macs = `${macText(c.data, at + 6)} > ${macText(c.data, at)}`;
   const frameLength = length;

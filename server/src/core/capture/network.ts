@@ -23,8 +23,24 @@ export interface PrintContext {
   protocol: string;
   out: string;
   tcp: TcpConversations;
+  /** Headers (IPv4, IPv6, Ethernet) entered so far in this frame; see MAX_LAYERS. */
+  layers: number;
   /** Ethernet printer for tunnels that carry frames (VXLAN, OTV); set by the link layer. */
   printEthernet?: (c: PrintContext, at: number, length: number) => void;
+}
+
+/**
+ * Encapsulated headers printed per frame; the next one ends the frame with ` [|proto]`, the mark
+ * tcpdump ends a packet it stops printing with. The printers recurse once per header (IP-in-IP,
+ * ICMP errors quoting packets, VXLAN), and a frame of thousands of them overflowed the stack:
+ * the file was then called damaged. Real encapsulation is a handful deep; tunnels, the deepest
+ * path per level (5 calls), overflowed Node's default stack near 800 levels.
+ */
+export const MAX_LAYERS = 100;
+
+/** Counts one more header of the frame; past MAX_LAYERS the frame stops here, marked as tcpdump marks a cut. */
+export function enterLayer(c: PrintContext, protocol: string): void {
+  if (++c.layers > MAX_LAYERS) throw new Truncation(protocol);
 }
 
 export function u8(c: PrintContext, at: number): number {
@@ -135,6 +151,7 @@ function transportChecksum(
 
 export function printIpv4(c: PrintContext, at: number, length: number): void {
   c.protocol = 'ip';
+  enterLayer(c, c.protocol);
   const version = u8(c, at) >> 4;
   if (version !== 4) {
     c.out += version === 6 ? 'IP6, wrong link-layer encapsulation (invalid)' : `IP${version} (invalid)`;
@@ -294,6 +311,7 @@ function printIpTimestampOption(c: PrintContext, at: number, length: number): bo
 
 export function printIpv6(c: PrintContext, at: number, length: number): void {
   c.protocol = 'ip6';
+  enterLayer(c, c.protocol);
   if (!has(c, at, 40)) throw new Truncation(c.protocol);
   if (length < 40) {
     c.out += `truncated-ip6 ${length}`;
@@ -479,6 +497,16 @@ function printIpPayload(
   proto: number,
   ip: number,
 ): void {
+  // AH headers in a loop, as tcpdump's ip_demux_print reads them: thousands fit in one frame.
+  while (proto === 51) {
+    c.protocol = 'ah';
+    const next = u8(c, at);
+    const ahLength = (u8(c, at + 1) + 2) * 4;
+    c.out += `AH(spi=0x${hex(u32(c, at + 4), 8)},sumlen=${ahLength - 12},seq=0x${hex(u32(c, at + 8))}): `;
+    at += ahLength;
+    length -= ahLength;
+    proto = next;
+  }
   switch (proto) {
     case 6:
       printTcp(c, at, length, ip, version, fragmented);
@@ -504,15 +532,6 @@ function printIpPayload(
     case 41:
       printIpv6(c, at, length);
       return;
-    case 51: {
-      // AH: print it, then the header it protects
-      c.protocol = 'ah';
-      const next = u8(c, at);
-      const ahLength = (u8(c, at + 1) + 2) * 4;
-      c.out += `AH(spi=0x${hex(u32(c, at + 4), 8)},sumlen=${ahLength - 12},seq=0x${hex(u32(c, at + 8))}): `;
-      printIpPayload(c, at + ahLength, length - ahLength, version, fragmented, next, ip);
-      return;
-    }
     case 50:
       c.protocol = 'esp';
       c.out += `ESP(spi=0x${hex(u32(c, at), 8)},seq=0x${hex(u32(c, at + 4))}), length ${length}`;

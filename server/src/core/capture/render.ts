@@ -71,7 +71,7 @@ export function renderCaptureFrames(bytes: Uint8Array, options: RenderOptions = 
 }
 
 function printFrame(frame: CapturedFrame, tcp: TcpConversations, warnings: string[]): string {
-  const c: PrintContext = { data: frame.data, snapEnd: frame.data.length, protocol: '', out: '', tcp };
+  const c: PrintContext = { data: frame.data, snapEnd: frame.data.length, protocol: '', out: '', tcp, layers: 0 };
   try {
     printLinkFrame(c, frame.linkType, frame.originalLength);
   } catch (e) {
