@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { analyze, type Finding } from './core/analyze';
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
+import { displayText, jsonForTerminal } from './core/displayText';
 import { DEFAULT_OPTIONS } from './core/options';
 import type { StreamedPacket } from './core/streamParse';
 import { CaptureJudge, CaptureSurvey, FollowAnalysis, TextIntake, type FollowEvent } from './core/streamAnalysis';
@@ -147,7 +148,7 @@ function startsLikeCapture(file: string): boolean {
 /** A pcap/pcapng decoded to tcpdump -nv text. The decoder takes the whole file in memory. */
 function decodedCapture(file: string, bytes: Uint8Array): TextSource {
   const rendered = renderCaptureFrames(bytes);
-  for (const w of rendered.warnings) process.stderr.write(`tcpdump-lens: ${file}: ${w}\n`);
+  for (const w of rendered.warnings) complain(`${file}: ${w}`);
   if (rendered.format === 'unknown' || (rendered.frames.length === 0 && rendered.warnings.length > 0)) {
     throw new InputError(`cannot decode ${file}: ${rendered.warnings[0] ?? 'not a pcap or pcapng capture'}`);
   }
@@ -284,8 +285,11 @@ function findingJson(f: Finding, frame: number | undefined): Record<string, unkn
   };
 }
 
+/** A finding as one terminal line: capture text in the message cannot steer the terminal (displayText). */
 function findingText(file: string, f: Finding, frame: number | undefined): string {
-  return `${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${f.message} [${f.code}]${frame !== undefined ? ` (frame ${frame})` : ''}`;
+  return displayText(
+    `${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${f.message} [${f.code}]${frame !== undefined ? ` (frame ${frame})` : ''}`,
+  );
 }
 
 function toolVersion(): string {
@@ -301,6 +305,14 @@ function toolVersion(): string {
 /** Writes and waits until the stream took it, so a huge output cannot pile up in memory. */
 function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
+/** JSON text, with the characters a terminal would act on as \u escapes (the same JSON value). */
+const writeJson = (json: string): Promise<void> => write(jsonForTerminal(json));
+
+/** A message on standard error, made safe for the terminal: file names and capture text are anyone's. */
+function complain(message: string): void {
+  process.stderr.write(`tcpdump-lens: ${displayText(message, true)}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,7 +355,7 @@ function jsonPrinter(): FindingPrinter {
     async file(name, packets, frameOfLine) {
       await closeFile();
       const head = indent(JSON.stringify({ file: name, packets }, null, 2).slice(0, -2), 4);
-      await write(`${files === 0 ? '{\n  "files": [\n' : ',\n'}${head},\n      "findings": [`);
+      await writeJson(`${files === 0 ? '{\n  "files": [\n' : ',\n'}${head},\n      "findings": [`);
       files++;
       inFile = 0;
       frameOf = frameOfLine;
@@ -351,7 +363,7 @@ function jsonPrinter(): FindingPrinter {
     async findings(list) {
       if (list.length === 0) return;
       const parts = list.map((f) => indent(JSON.stringify(findingJson(f, frameOf?.(f.startLine)), null, 2), 8));
-      await write(`${inFile > 0 ? ',' : ''}\n${parts.join(',\n')}`);
+      await writeJson(`${inFile > 0 ? ',' : ''}\n${parts.join(',\n')}`);
       inFile += list.length;
     },
     async end() {
@@ -374,7 +386,7 @@ function sarifPrinter(): FindingPrinter {
     async end() {
       // toSarif reads nothing of an analysis but its findings, which is all a streamed run keeps.
       const analyses = runs.map((r) => ({ uri: r.uri, analysis: { findings: r.findings } }));
-      await write(`${JSON.stringify(toSarif(analyses, toolVersion()), null, 2)}\n`);
+      await writeJson(`${JSON.stringify(toSarif(analyses, toolVersion()), null, 2)}\n`);
     },
   };
 }
@@ -415,7 +427,7 @@ async function printPackets(files: readonly string[], sources: (file: string) =>
           JSON.stringify(files.length > 1 ? { file, ...toPacketRecord(sp.packet) } : toPacketRecord(sp.packet)),
         );
         packets.length = 0;
-        await write(`${out.join('\n')}\n`);
+        await writeJson(`${out.join('\n')}\n`);
       };
       for await (const chunk of source.chunks()) {
         intake.push(chunk, packets);
@@ -439,12 +451,14 @@ async function follow(file: string, source: TextSource, format: Format): Promise
       if (f.severity === 'warning') warnings++;
       const frame = source.frameOfLine?.(f.startLine);
       if (format === 'json') {
-        return JSON.stringify({
-          file,
-          ...findingJson(f, frame),
-          decidedAtLine: e.decidedAtLine + 1,
-          ...(e.raisedFrom ? { raisedFrom: e.raisedFrom } : {}),
-        });
+        return jsonForTerminal(
+          JSON.stringify({
+            file,
+            ...findingJson(f, frame),
+            decidedAtLine: e.decidedAtLine + 1,
+            ...(e.raisedFrom ? { raisedFrom: e.raisedFrom } : {}),
+          }),
+        );
       }
       const later = e.decidedAtLine > f.endLine;
       const note = e.raisedFrom
@@ -467,7 +481,8 @@ async function main(argv: readonly string[]): Promise<number> {
     args = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`tcpdump-lens: ${e.message}\n${USAGE}\n`);
+    complain(e.message);
+    process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   if (args === 'help') {
@@ -506,16 +521,14 @@ async function main(argv: readonly string[]): Promise<number> {
     await printer.end();
     // Like tcpdump on a truncated file: what could be read is reported, the run still fails.
     if (damaged.length) {
-      process.stderr.write(
-        `tcpdump-lens: damaged capture: ${damaged.join(', ')} (findings cover the frames before the damage)\n`,
-      );
+      complain(`damaged capture: ${damaged.join(', ')} (findings cover the frames before the damage)`);
       return 2;
     }
     // Information notes (no TTLs, checksum offload) explain; only warnings fail a pipeline.
     return warnings > 0 ? 1 : 0;
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    process.stderr.write(`tcpdump-lens: ${e.message}\n`);
+    complain(e.message);
     return 2;
   }
 }
@@ -543,7 +556,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
-    process.stderr.write(`tcpdump-lens: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    complain(e instanceof Error ? (e.stack ?? e.message) : String(e));
     process.exitCode = 2;
   },
 );
