@@ -42,6 +42,9 @@ numbers then refer to that text, and each finding names its frame).
                    object per line as each finding is decided
   --format sarif   SARIF 2.1.0 log for code-scanning tools: one run, one rule per finding
                    code, results with level, message, 1-based regions and related locations
+  --allow-empty    accept an input without a single packet (exit 0); by default an empty file,
+                   or text in which no packet is found, is an error, so that a pipeline cannot
+                   take "nothing was read" for "no forged RST"
   --packets        print one JSON object per parsed packet instead of findings
   --stream         stream every text file in two passes (bounded memory, about twice the
                    time); by default only files over 256 MB and standard input are streamed,
@@ -55,8 +58,9 @@ numbers then refer to that text, and each finding names its frame).
                    whole input (no TTLs, checksum offload) come when the input ends.
   -h, --help       this text
 
-exit status: 0 no warning, 1 at least one warning, 2 usage, read or decode error (a damaged
-capture still has its readable frames reported first)`;
+exit status: 0 no warning, 1 at least one warning, 2 usage, read or decode error, or an input
+with no packet in it (the other inputs, and the readable frames of a damaged capture, are still
+reported: the JSON and SARIF documents stay complete, SARIF's invocation says which input failed)`;
 
 type Format = 'text' | 'json' | 'sarif';
 
@@ -67,6 +71,8 @@ interface CliArgs {
   follow: boolean;
   /** Stream text files of any size in two passes (the default above IN_MEMORY_LIMIT only). */
   stream: boolean;
+  /** An input with no packet is no error. */
+  allowEmpty: boolean;
 }
 
 /**
@@ -80,13 +86,14 @@ class UsageError extends Error {}
 class InputError extends Error {}
 
 function parseArgs(argv: readonly string[]): CliArgs | 'help' {
-  const args: CliArgs = { files: [], format: 'text', packets: false, follow: false, stream: false };
+  const args: CliArgs = { files: [], format: 'text', packets: false, follow: false, stream: false, allowEmpty: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') return 'help';
     if (a === '--packets') args.packets = true;
     else if (a === '--follow') args.follow = true;
     else if (a === '--stream') args.stream = true;
+    else if (a === '--allow-empty') args.allowEmpty = true;
     else if (a === '--format' || a.startsWith('--format=')) {
       const v = a === '--format' ? argv[++i] : a.slice('--format='.length);
       if (v !== 'text' && v !== 'json' && v !== 'sarif')
@@ -322,7 +329,14 @@ function complain(message: string): void {
 interface FindingPrinter {
   file(name: string, packets: number, frameOfLine?: (line: number) => number | undefined): Promise<void>;
   findings(list: readonly Finding[]): Promise<void>;
-  end(): Promise<void>;
+  /** Ends the document; `problems` are the inputs that make the run fail (also said on stderr). */
+  end(problems: readonly InputProblem[]): Promise<void>;
+}
+
+/** An input that fails the run (exit 2): unreadable, undecodable, damaged, or without packets. */
+interface InputProblem {
+  file: string;
+  message: string;
 }
 
 const indent = (text: string, by: number): string => text.replace(/^/gm, ' '.repeat(by));
@@ -366,9 +380,13 @@ function jsonPrinter(): FindingPrinter {
       await writeJson(`${inFile > 0 ? ',' : ''}\n${parts.join(',\n')}`);
       inFile += list.length;
     },
-    async end() {
+    async end(problems) {
       await closeFile();
-      await write(files === 0 ? '{\n  "files": []\n}\n' : '\n  ]\n}\n');
+      // Only when there are any, so that a clean run's document is what it always was.
+      const errors = problems.length
+        ? `,\n  "errors": ${indent(JSON.stringify(problems, null, 2), 2).trimStart()}`
+        : '';
+      await writeJson(files === 0 ? `{\n  "files": []${errors}\n}\n` : `\n  ]${errors}\n}\n`);
     },
   };
 }
@@ -383,22 +401,30 @@ function sarifPrinter(): FindingPrinter {
     async findings(list) {
       runs[runs.length - 1].findings.push(...list);
     },
-    async end() {
+    async end(problems) {
       // toSarif reads nothing of an analysis but its findings, which is all a streamed run keeps.
       const analyses = runs.map((r) => ({ uri: r.uri, analysis: { findings: r.findings } }));
-      await writeJson(`${JSON.stringify(toSarif(analyses, toolVersion()), null, 2)}\n`);
+      const failed = problems.map((p) => ({ uri: artifactUriFromPath(p.file), message: p.message }));
+      await writeJson(`${JSON.stringify(toSarif(analyses, toolVersion(), failed), null, 2)}\n`);
     },
   };
 }
 
-/** Analyses one input (whole, or in both streamed passes); returns how many warnings it printed. */
-async function analyzeSource(file: string, source: TextSource, printer: FindingPrinter): Promise<number> {
+/** Analyses one input (whole, or in both streamed passes); returns how many packets it read and warnings it printed. */
+async function analyzeSource(
+  file: string,
+  source: TextSource,
+  printer: FindingPrinter,
+): Promise<{ packets: number; warnings: number }> {
   if (source.wholeText) {
     // The same findings as the streamed passes (test/core/streamAnalysis.test.ts proves it).
     const analysis = analyze(source.wholeText(), DEFAULT_OPTIONS);
     await printer.file(file, analysis.packets.length, source.frameOfLine);
     await printer.findings(analysis.findings);
-    return analysis.findings.filter((f) => f.severity === 'warning').length;
+    return {
+      packets: analysis.packets.length,
+      warnings: analysis.findings.filter((f) => f.severity === 'warning').length,
+    };
   }
   const survey = new CaptureSurvey(DEFAULT_OPTIONS);
   for await (const chunk of source.chunks()) survey.push(chunk);
@@ -412,36 +438,51 @@ async function analyzeSource(file: string, source: TextSource, printer: FindingP
   };
   for await (const chunk of source.chunks()) await print(judge.push(chunk));
   await print(judge.end());
-  return warnings;
+  return { packets: summary.packets, warnings };
 }
 
-async function printPackets(files: readonly string[], sources: (file: string) => Promise<TextSource>): Promise<void> {
+/** The message for an input without packets, which fails the run unless --allow-empty. */
+const noPackets = (file: string): string => `no packets found in ${file === '-' ? 'standard input' : file}`;
+
+/** Prints every input's packets; returns false when an input could not be read (the others still are). */
+async function printPackets(
+  files: readonly string[],
+  sources: (file: string) => Promise<TextSource>,
+): Promise<boolean> {
+  let ok = true;
   for (const file of files) {
-    const source = await sources(file);
     try {
-      const intake = new TextIntake(false);
-      const packets: StreamedPacket[] = [];
-      const flush = async (): Promise<void> => {
-        if (packets.length === 0) return;
-        const out = packets.map((sp) =>
-          JSON.stringify(files.length > 1 ? { file, ...toPacketRecord(sp.packet) } : toPacketRecord(sp.packet)),
-        );
-        packets.length = 0;
-        await writeJson(`${out.join('\n')}\n`);
-      };
-      for await (const chunk of source.chunks()) {
-        intake.push(chunk, packets);
+      const source = await sources(file);
+      try {
+        const intake = new TextIntake(false);
+        const packets: StreamedPacket[] = [];
+        const flush = async (): Promise<void> => {
+          if (packets.length === 0) return;
+          const out = packets.map((sp) =>
+            JSON.stringify(files.length > 1 ? { file, ...toPacketRecord(sp.packet) } : toPacketRecord(sp.packet)),
+          );
+          packets.length = 0;
+          await writeJson(`${out.join('\n')}\n`);
+        };
+        for await (const chunk of source.chunks()) {
+          intake.push(chunk, packets);
+          await flush();
+        }
+        intake.end(packets);
         await flush();
+      } finally {
+        source.dispose();
       }
-      intake.end(packets);
-      await flush();
-    } finally {
-      source.dispose();
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      complain(e.message);
+      ok = false;
     }
   }
+  return ok;
 }
 
-async function follow(file: string, source: TextSource, format: Format): Promise<number> {
+async function follow(file: string, source: TextSource, format: Format, allowEmpty: boolean): Promise<number> {
   const live = new FollowAnalysis(DEFAULT_OPTIONS);
   let warnings = 0;
   const print = async (events: FollowEvent[]): Promise<void> => {
@@ -472,6 +513,10 @@ async function follow(file: string, source: TextSource, format: Format): Promise
   };
   for await (const chunk of source.chunks()) await print(live.push(chunk));
   await print(live.end());
+  if (live.packetCount === 0 && !allowEmpty) {
+    complain(`${noPackets(file)} (--allow-empty accepts that)`);
+    return 2;
+  }
   return warnings > 0 ? 1 : 0;
 }
 
@@ -492,38 +537,47 @@ async function main(argv: readonly string[]): Promise<number> {
   const stream = args.stream;
   const sources = (file: string): Promise<TextSource> => (file === '-' ? openStdin() : openFile(file, stream));
   try {
-    if (args.packets) {
-      await printPackets(args.files, sources);
-      return 0;
-    }
+    if (args.packets) return (await printPackets(args.files, sources)) ? 0 : 2;
     if (args.follow) {
       const file = args.files[0];
       // Live input is read once: no spooling, no second pass.
       const source = file === '-' ? await openLiveStdin() : await openFile(file);
       try {
-        return await follow(file, source, args.format);
+        return await follow(file, source, args.format, args.allowEmpty);
       } finally {
         source.dispose();
       }
     }
     const printer = args.format === 'sarif' ? sarifPrinter() : args.format === 'json' ? jsonPrinter() : textPrinter();
     let warnings = 0;
+    const problems: InputProblem[] = [];
     const damaged: string[] = [];
     for (const file of args.files) {
-      const source = await sources(file);
+      // One bad input fails the run, but the others are still read and the document still ends.
       try {
-        warnings += await analyzeSource(file, source, printer);
-        if (source.damaged) damaged.push(file);
-      } finally {
-        source.dispose();
+        const source = await sources(file);
+        try {
+          const read = await analyzeSource(file, source, printer);
+          warnings += read.warnings;
+          if (source.damaged) damaged.push(file);
+          if (read.packets === 0 && !args.allowEmpty) {
+            complain(`${noPackets(file)} (--allow-empty accepts that)`);
+            problems.push({ file, message: noPackets(file) });
+          }
+        } finally {
+          source.dispose();
+        }
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        complain(e.message);
+        problems.push({ file, message: e.message });
       }
     }
-    await printer.end();
+    const damage = (file: string): string => `damaged capture: ${file} (findings cover the frames before the damage)`;
+    await printer.end([...problems, ...damaged.map((file) => ({ file, message: damage(file) }))]);
     // Like tcpdump on a truncated file: what could be read is reported, the run still fails.
-    if (damaged.length) {
-      complain(`damaged capture: ${damaged.join(', ')} (findings cover the frames before the damage)`);
-      return 2;
-    }
+    if (damaged.length) complain(damage(damaged.join(', ')));
+    if (problems.length || damaged.length) return 2;
     // Information notes (no TTLs, checksum offload) explain; only warnings fail a pipeline.
     return warnings > 0 ? 1 : 0;
   } catch (e) {
