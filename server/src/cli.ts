@@ -1,6 +1,7 @@
 import {
   closeSync,
   createReadStream,
+  fstatSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -8,6 +9,7 @@ import {
   rmSync,
   statSync,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -185,11 +187,41 @@ async function* fileChunks(file: string): AsyncIterable<string> {
   }
 }
 
-async function openFile(file: string, stream = true): Promise<TextSource> {
+/** Whether a path's stat is the file behind this process's standard input. */
+function isStandardInput(s: Stats): boolean {
+  try {
+    const stdin = fstatSync(0);
+    return stdin.dev === s.dev && stdin.ino === s.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** A pipe's bytes, read once from where the writer starts; errors name the path. */
+async function* pipeBytes(file: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
+  } catch (e) {
+    throw readError(file, e);
+  }
+}
+
+/**
+ * A file to analyse. `live`: for --follow, a pipe is read as it comes instead of spooled.
+ * Pipes, FIFOs and devices named as paths (`<(…)`, mkfifo, /dev/stdin fed by a pipe) cannot seek
+ * nor be read twice: they are read like standard input, sniffed from their first bytes.
+ */
+async function openFile(file: string, stream = true, live = false): Promise<TextSource> {
   let size: number;
   try {
     const s = statSync(file);
     if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!s.isFile()) {
+      // Our own standard input by another name (/dev/stdin): read it as such, since a socket (what
+      // Node's spawn gives a child) cannot be opened again by path.
+      const input = isStandardInput(s) ? standardInput() : pipeBytes(file);
+      return await (live ? openLiveStdin : openStdin)(input, file);
+    }
     size = s.size;
     if (startsLikeCapture(file)) return decodedCapture(file, readFileSync(file));
   } catch (e) {
@@ -214,27 +246,42 @@ async function openFile(file: string, stream = true): Promise<TextSource> {
   };
 }
 
-/** Standard input's first chunk; a capture (`tcpdump -w - | tcpdump-lens -`) is read whole and decoded. */
-async function startStdin(): Promise<{
+const standardInput = (): AsyncIterator<Buffer> => process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+
+/**
+ * The first bytes of standard input (or of a pipe named `name`); a capture (`tcpdump -w - |
+ * tcpdump-lens -`) is read whole and decoded.
+ */
+async function startStdin(
+  stdin: AsyncIterator<Buffer> = standardInput(),
+  name = '-',
+): Promise<{
   stdin: AsyncIterator<Buffer>;
   first: IteratorResult<Buffer>;
   capture?: TextSource;
 }> {
-  const stdin = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await stdin.next();
-  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  // A writer may hand over the magic number in pieces: sniff once four bytes (or the end) are in.
+  const parts: Buffer[] = [];
+  let length = 0;
+  for (let r = await stdin.next(); !r.done; r = await stdin.next()) {
+    parts.push(r.value);
+    length += r.value.length;
+    if (length >= 4) break;
+  }
+  const head = Buffer.concat(parts);
+  const first: IteratorResult<Buffer> = length > 0 ? { done: false, value: head } : { done: true, value: undefined };
   if (!isBinaryCapture(head)) return { stdin, first };
-  const parts = [head];
   for (let r = await stdin.next(); !r.done; r = await stdin.next()) parts.push(r.value);
-  return { stdin, first, capture: decodedCapture('-', Buffer.concat(parts)) };
+  return { stdin, first, capture: decodedCapture(name, Buffer.concat(parts)) };
 }
 
 /**
- * Standard input: a capture (`tcpdump -w - | tcpdump-lens -`) is decoded in memory; text is
- * copied to a temporary file as it is read, so the second pass reads that instead of memory.
+ * Standard input (or a pipe named `name`): a capture (`tcpdump -w - | tcpdump-lens -`) is decoded
+ * in memory; text is copied to a temporary file as it is read, so the second pass reads that
+ * instead of memory.
  */
-async function openStdin(): Promise<TextSource> {
-  const { stdin, first, capture } = await startStdin();
+async function openStdin(input: AsyncIterator<Buffer> = standardInput(), name = '-'): Promise<TextSource> {
+  const { stdin, first, capture } = await startStdin(input, name);
   if (capture) return capture;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-'));
   const spool = path.join(dir, 'stdin.txt');
@@ -541,7 +588,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (args.follow) {
       const file = args.files[0];
       // Live input is read once: no spooling, no second pass.
-      const source = file === '-' ? await openLiveStdin() : await openFile(file);
+      const source = file === '-' ? await openLiveStdin() : await openFile(file, true, true);
       try {
         return await follow(file, source, args.format, args.allowEmpty);
       } finally {
@@ -587,9 +634,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Standard input for --follow: text as it comes, or a capture decoded once it has all arrived. */
-async function openLiveStdin(): Promise<TextSource> {
-  const { stdin, first, capture } = await startStdin();
+/** Standard input (or a pipe) for --follow: text as it comes, or a capture decoded once it has all arrived. */
+async function openLiveStdin(input: AsyncIterator<Buffer> = standardInput(), name = '-'): Promise<TextSource> {
+  const { stdin, first, capture } = await startStdin(input, name);
   if (capture) return capture;
   return {
     async *chunks() {
