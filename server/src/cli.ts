@@ -1,6 +1,7 @@
 import {
   closeSync,
   createReadStream,
+  fstatSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -8,11 +9,13 @@ import {
   rmSync,
   statSync,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeStages, type Finding } from './core/analyze';
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
+import { displayText, jsonForTerminal } from './core/displayText';
 import { DEFAULT_OPTIONS } from './core/options';
 import { splitLines } from './core/parse';
 import { capLines, describeLongLine, LINE_LIMIT, type LongLine, type StreamedPacket } from './core/streamParse';
@@ -42,6 +45,9 @@ numbers then refer to that text, and each finding names its frame).
                    object per line as each finding is decided
   --format sarif   SARIF 2.1.0 log for code-scanning tools: one run, one rule per finding
                    code, results with level, message, 1-based regions and related locations
+  --allow-empty    accept an input without a single packet (exit 0); by default an empty file,
+                   or text in which no packet is found, is an error, so that a pipeline cannot
+                   take "nothing was read" for "no forged RST"
   --packets        print one JSON object per parsed packet instead of findings
   --stream         stream every text file in two passes (bounded memory, about twice the
                    time); by default only files over 256 MB and standard input are streamed,
@@ -55,8 +61,9 @@ numbers then refer to that text, and each finding names its frame).
                    whole input (no TTLs, checksum offload) come when the input ends.
   -h, --help       this text
 
-exit status: 0 no warning, 1 at least one warning, 2 usage, read or decode error (a damaged
-capture still has its readable frames reported first)`;
+exit status: 0 no warning, 1 at least one warning, 2 usage, read or decode error, or an input
+with no packet in it (the other inputs, and the readable frames of a damaged capture, are still
+reported: the JSON and SARIF documents stay complete, SARIF's invocation says which input failed)`;
 
 type Format = 'text' | 'json' | 'sarif';
 
@@ -67,6 +74,8 @@ interface CliArgs {
   follow: boolean;
   /** Stream text files of any size in two passes (the default above IN_MEMORY_LIMIT only). */
   stream: boolean;
+  /** An input with no packet is no error. */
+  allowEmpty: boolean;
 }
 
 /**
@@ -80,13 +89,14 @@ class UsageError extends Error {}
 class InputError extends Error {}
 
 function parseArgs(argv: readonly string[]): CliArgs | 'help' {
-  const args: CliArgs = { files: [], format: 'text', packets: false, follow: false, stream: false };
+  const args: CliArgs = { files: [], format: 'text', packets: false, follow: false, stream: false, allowEmpty: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') return 'help';
     if (a === '--packets') args.packets = true;
     else if (a === '--follow') args.follow = true;
     else if (a === '--stream') args.stream = true;
+    else if (a === '--allow-empty') args.allowEmpty = true;
     else if (a === '--format' || a.startsWith('--format=')) {
       const v = a === '--format' ? argv[++i] : a.slice('--format='.length);
       if (v !== 'text' && v !== 'json' && v !== 'sarif')
@@ -148,7 +158,7 @@ function startsLikeCapture(file: string): boolean {
 /** A pcap/pcapng decoded to tcpdump -nv text. The decoder takes the whole file in memory. */
 function decodedCapture(file: string, bytes: Uint8Array): TextSource {
   const rendered = renderCaptureFrames(bytes);
-  for (const w of rendered.warnings) process.stderr.write(`tcpdump-lens: ${file}: ${w}\n`);
+  for (const w of rendered.warnings) complain(`${file}: ${w}`);
   if (rendered.format === 'unknown' || (rendered.frames.length === 0 && rendered.warnings.length > 0)) {
     throw new InputError(`cannot decode ${file}: ${rendered.warnings[0] ?? 'not a pcap or pcapng capture'}`);
   }
@@ -180,11 +190,41 @@ async function* fileChunks(file: string): AsyncIterable<string> {
   yield decoder.end();
 }
 
-async function openFile(file: string, stream = true): Promise<TextSource> {
+/** Whether a path's stat is the file behind this process's standard input. */
+function isStandardInput(s: Stats): boolean {
+  try {
+    const stdin = fstatSync(0);
+    return stdin.dev === s.dev && stdin.ino === s.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** A pipe's bytes, read once from where the writer starts; errors name the path. */
+async function* pipeBytes(file: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
+  } catch (e) {
+    throw readError(file, e);
+  }
+}
+
+/**
+ * A file to analyse. `live`: for --follow, a pipe is read as it comes instead of spooled.
+ * Pipes, FIFOs and devices named as paths (`<(…)`, mkfifo, /dev/stdin fed by a pipe) cannot seek
+ * nor be read twice: they are read like standard input, sniffed from their first bytes.
+ */
+async function openFile(file: string, stream = true, live = false): Promise<TextSource> {
   let size: number;
   try {
     const s = statSync(file);
     if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!s.isFile()) {
+      // Our own standard input by another name (/dev/stdin): read it as such, since a socket (what
+      // Node's spawn gives a child) cannot be opened again by path.
+      const input = isStandardInput(s) ? standardInput() : pipeBytes(file);
+      return await (live ? openLiveStdin : openStdin)(input, file);
+    }
     size = s.size;
     if (startsLikeCapture(file)) return decodedCapture(file, readFileSync(file));
   } catch (e) {
@@ -209,27 +249,42 @@ async function openFile(file: string, stream = true): Promise<TextSource> {
   };
 }
 
-/** Standard input's first chunk; a capture (`tcpdump -w - | tcpdump-lens -`) is read whole and decoded. */
-async function startStdin(): Promise<{
+const standardInput = (): AsyncIterator<Buffer> => process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+
+/**
+ * The first bytes of standard input (or of a pipe named `name`); a capture (`tcpdump -w - |
+ * tcpdump-lens -`) is read whole and decoded.
+ */
+async function startStdin(
+  stdin: AsyncIterator<Buffer> = standardInput(),
+  name = '-',
+): Promise<{
   stdin: AsyncIterator<Buffer>;
   first: IteratorResult<Buffer>;
   capture?: TextSource;
 }> {
-  const stdin = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await stdin.next();
-  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  // A writer may hand over the magic number in pieces: sniff once four bytes (or the end) are in.
+  const parts: Buffer[] = [];
+  let length = 0;
+  for (let r = await stdin.next(); !r.done; r = await stdin.next()) {
+    parts.push(r.value);
+    length += r.value.length;
+    if (length >= 4) break;
+  }
+  const head = Buffer.concat(parts);
+  const first: IteratorResult<Buffer> = length > 0 ? { done: false, value: head } : { done: true, value: undefined };
   if (!isBinaryCapture(head)) return { stdin, first };
-  const parts = [head];
   for (let r = await stdin.next(); !r.done; r = await stdin.next()) parts.push(r.value);
-  return { stdin, first, capture: decodedCapture('-', Buffer.concat(parts)) };
+  return { stdin, first, capture: decodedCapture(name, Buffer.concat(parts)) };
 }
 
 /**
- * Standard input: a capture (`tcpdump -w - | tcpdump-lens -`) is decoded in memory; text is
- * copied to a temporary file as it is read, so the second pass reads that instead of memory.
+ * Standard input (or a pipe named `name`): a capture (`tcpdump -w - | tcpdump-lens -`) is decoded
+ * in memory; text is copied to a temporary file as it is read, so the second pass reads that
+ * instead of memory.
  */
-async function openStdin(): Promise<TextSource> {
-  const { stdin, first, capture } = await startStdin();
+async function openStdin(input: AsyncIterator<Buffer> = standardInput(), name = '-'): Promise<TextSource> {
+  const { stdin, first, capture } = await startStdin(input, name);
   if (capture) return capture;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tcpdump-lens-'));
   const spool = path.join(dir, 'stdin.txt');
@@ -313,8 +368,11 @@ function findingJson(f: Finding, frame: number | undefined): Record<string, unkn
   };
 }
 
+/** A finding as one terminal line: capture text in the message cannot steer the terminal (displayText). */
 function findingText(file: string, f: Finding, frame: number | undefined): string {
-  return `${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${f.message} [${f.code}]${frame !== undefined ? ` (frame ${frame})` : ''}`;
+  return displayText(
+    `${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${f.message} [${f.code}]${frame !== undefined ? ` (frame ${frame})` : ''}`,
+  );
 }
 
 function toolVersion(): string {
@@ -332,6 +390,14 @@ function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
 }
 
+/** JSON text, with the characters a terminal would act on as \u escapes (the same JSON value). */
+const writeJson = (json: string): Promise<void> => write(jsonForTerminal(json));
+
+/** A message on standard error, made safe for the terminal: file names and capture text are anyone's. */
+function complain(message: string): void {
+  process.stderr.write(`tcpdump-lens: ${displayText(message, true)}\n`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Modes
 
@@ -339,7 +405,14 @@ function write(text: string): Promise<void> {
 interface FindingPrinter {
   file(name: string, packets: number, frameOfLine?: (line: number) => number | undefined): Promise<void>;
   findings(list: readonly Finding[]): Promise<void>;
-  end(): Promise<void>;
+  /** Ends the document; `problems` are the inputs that make the run fail (also said on stderr). */
+  end(problems: readonly InputProblem[]): Promise<void>;
+}
+
+/** An input that fails the run (exit 2): unreadable, undecodable, damaged, or without packets. */
+interface InputProblem {
+  file: string;
+  message: string;
 }
 
 const indent = (text: string, by: number): string => text.replace(/^/gm, ' '.repeat(by));
@@ -372,7 +445,7 @@ function jsonPrinter(): FindingPrinter {
     async file(name, packets, frameOfLine) {
       await closeFile();
       const head = indent(JSON.stringify({ file: name, packets }, null, 2).slice(0, -2), 4);
-      await write(`${files === 0 ? '{\n  "files": [\n' : ',\n'}${head},\n      "findings": [`);
+      await writeJson(`${files === 0 ? '{\n  "files": [\n' : ',\n'}${head},\n      "findings": [`);
       files++;
       inFile = 0;
       frameOf = frameOfLine;
@@ -380,12 +453,16 @@ function jsonPrinter(): FindingPrinter {
     async findings(list) {
       if (list.length === 0) return;
       const parts = list.map((f) => indent(JSON.stringify(findingJson(f, frameOf?.(f.startLine)), null, 2), 8));
-      await write(`${inFile > 0 ? ',' : ''}\n${parts.join(',\n')}`);
+      await writeJson(`${inFile > 0 ? ',' : ''}\n${parts.join(',\n')}`);
       inFile += list.length;
     },
-    async end() {
+    async end(problems) {
       await closeFile();
-      await write(files === 0 ? '{\n  "files": []\n}\n' : '\n  ]\n}\n');
+      // Only when there are any, so that a clean run's document is what it always was.
+      const errors = problems.length
+        ? `,\n  "errors": ${indent(JSON.stringify(problems, null, 2), 2).trimStart()}`
+        : '';
+      await writeJson(files === 0 ? `{\n  "files": []${errors}\n}\n` : `\n  ]${errors}\n}\n`);
     },
   };
 }
@@ -400,16 +477,21 @@ function sarifPrinter(): FindingPrinter {
     async findings(list) {
       runs[runs.length - 1].findings.push(...list);
     },
-    async end() {
+    async end(problems) {
       // toSarif reads nothing of an analysis but its findings, which is all a streamed run keeps.
       const analyses = runs.map((r) => ({ uri: r.uri, analysis: { findings: r.findings } }));
-      await write(`${JSON.stringify(toSarif(analyses, toolVersion()), null, 2)}\n`);
+      const failed = problems.map((p) => ({ uri: artifactUriFromPath(p.file), message: p.message }));
+      await writeJson(`${JSON.stringify(toSarif(analyses, toolVersion(), failed), null, 2)}\n`);
     },
   };
 }
 
-/** Analyses one input (whole, or in both streamed passes); returns how many warnings it printed. */
-async function analyzeSource(file: string, source: TextSource, printer: FindingPrinter): Promise<number> {
+/** Analyses one input (whole, or in both streamed passes); returns how many packets it read and warnings it printed. */
+async function analyzeSource(
+  file: string,
+  source: TextSource,
+  printer: FindingPrinter,
+): Promise<{ packets: number; warnings: number }> {
   if (source.wholeText) {
     // The same findings as the streamed passes (test/core/streamAnalysis.test.ts proves it), long
     // lines cut as they cut them.
@@ -421,7 +503,10 @@ async function analyzeSource(file: string, source: TextSource, printer: FindingP
     const { analysis } = analyzeStages(text, DEFAULT_OPTIONS, lines);
     await printer.file(file, analysis.packets.length, source.frameOfLine);
     await printer.findings(analysis.findings);
-    return analysis.findings.filter((f) => f.severity === 'warning').length;
+    return {
+      packets: analysis.packets.length,
+      warnings: analysis.findings.filter((f) => f.severity === 'warning').length,
+    };
   }
   const survey = new CaptureSurvey(DEFAULT_OPTIONS);
   for await (const chunk of source.chunks()) survey.push(chunk);
@@ -438,40 +523,55 @@ async function analyzeSource(file: string, source: TextSource, printer: FindingP
   };
   for await (const chunk of source.chunks()) await print(judge.push(chunk));
   await print(judge.end());
-  return warnings;
+  return { packets: summary.packets, warnings };
 }
 
-async function printPackets(files: readonly string[], sources: (file: string) => Promise<TextSource>): Promise<void> {
+/** The message for an input without packets, which fails the run unless --allow-empty. */
+const noPackets = (file: string): string => `no packets found in ${file === '-' ? 'standard input' : file}`;
+
+/** Prints every input's packets; returns false when an input could not be read (the others still are). */
+async function printPackets(
+  files: readonly string[],
+  sources: (file: string) => Promise<TextSource>,
+): Promise<boolean> {
+  let ok = true;
   for (const file of files) {
-    const source = await sources(file);
     try {
-      const intake = new TextIntake(false);
-      const notes = new LongLineNotes(file);
-      const packets: StreamedPacket[] = [];
-      const flush = async (): Promise<void> => {
-        if (packets.length === 0) return;
-        const out = packets.map((sp) =>
-          JSON.stringify(files.length > 1 ? { file, ...toPacketRecord(sp.packet) } : toPacketRecord(sp.packet)),
-        );
-        packets.length = 0;
-        await write(`${out.join('\n')}\n`);
-      };
-      for await (const chunk of source.chunks()) {
-        intake.push(chunk, packets);
+      const source = await sources(file);
+      try {
+        const intake = new TextIntake(false);
+        const notes = new LongLineNotes(file);
+        const packets: StreamedPacket[] = [];
+        const flush = async (): Promise<void> => {
+          if (packets.length === 0) return;
+          const out = packets.map((sp) =>
+            JSON.stringify(files.length > 1 ? { file, ...toPacketRecord(sp.packet) } : toPacketRecord(sp.packet)),
+          );
+          packets.length = 0;
+          await writeJson(`${out.join('\n')}\n`);
+        };
+        for await (const chunk of source.chunks()) {
+          intake.push(chunk, packets);
+          notes.add(intake.takeLongLines());
+          await flush();
+        }
+        intake.end(packets);
         notes.add(intake.takeLongLines());
+        notes.end();
         await flush();
+      } finally {
+        source.dispose();
       }
-      intake.end(packets);
-      notes.add(intake.takeLongLines());
-      notes.end();
-      await flush();
-    } finally {
-      source.dispose();
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      complain(e.message);
+      ok = false;
     }
   }
+  return ok;
 }
 
-async function follow(file: string, source: TextSource, format: Format): Promise<number> {
+async function follow(file: string, source: TextSource, format: Format, allowEmpty: boolean): Promise<number> {
   const live = new FollowAnalysis(DEFAULT_OPTIONS);
   let warnings = 0;
   const print = async (events: FollowEvent[]): Promise<void> => {
@@ -481,12 +581,14 @@ async function follow(file: string, source: TextSource, format: Format): Promise
       if (f.severity === 'warning') warnings++;
       const frame = source.frameOfLine?.(f.startLine);
       if (format === 'json') {
-        return JSON.stringify({
-          file,
-          ...findingJson(f, frame),
-          decidedAtLine: e.decidedAtLine + 1,
-          ...(e.raisedFrom ? { raisedFrom: e.raisedFrom } : {}),
-        });
+        return jsonForTerminal(
+          JSON.stringify({
+            file,
+            ...findingJson(f, frame),
+            decidedAtLine: e.decidedAtLine + 1,
+            ...(e.raisedFrom ? { raisedFrom: e.raisedFrom } : {}),
+          }),
+        );
       }
       const later = e.decidedAtLine > f.endLine;
       const note = e.raisedFrom
@@ -506,6 +608,10 @@ async function follow(file: string, source: TextSource, format: Format): Promise
   await print(live.end());
   notes.add(live.takeLongLines());
   notes.end();
+  if (live.packetCount === 0 && !allowEmpty) {
+    complain(`${noPackets(file)} (--allow-empty accepts that)`);
+    return 2;
+  }
   return warnings > 0 ? 1 : 0;
 }
 
@@ -515,7 +621,8 @@ async function main(argv: readonly string[]): Promise<number> {
     args = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`tcpdump-lens: ${e.message}\n${USAGE}\n`);
+    complain(e.message);
+    process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   if (args === 'help') {
@@ -525,52 +632,59 @@ async function main(argv: readonly string[]): Promise<number> {
   const stream = args.stream;
   const sources = (file: string): Promise<TextSource> => (file === '-' ? openStdin() : openFile(file, stream));
   try {
-    if (args.packets) {
-      await printPackets(args.files, sources);
-      return 0;
-    }
+    if (args.packets) return (await printPackets(args.files, sources)) ? 0 : 2;
     if (args.follow) {
       const file = args.files[0];
       // Live input is read once: no spooling, no second pass.
-      const source = file === '-' ? await openLiveStdin() : await openFile(file);
+      const source = file === '-' ? await openLiveStdin() : await openFile(file, true, true);
       try {
-        return await follow(file, source, args.format);
+        return await follow(file, source, args.format, args.allowEmpty);
       } finally {
         source.dispose();
       }
     }
     const printer = args.format === 'sarif' ? sarifPrinter() : args.format === 'json' ? jsonPrinter() : textPrinter();
     let warnings = 0;
+    const problems: InputProblem[] = [];
     const damaged: string[] = [];
     for (const file of args.files) {
-      const source = await sources(file);
+      // One bad input fails the run, but the others are still read and the document still ends.
       try {
-        warnings += await analyzeSource(file, source, printer);
-        if (source.damaged) damaged.push(file);
-      } finally {
-        source.dispose();
+        const source = await sources(file);
+        try {
+          const read = await analyzeSource(file, source, printer);
+          warnings += read.warnings;
+          if (source.damaged) damaged.push(file);
+          if (read.packets === 0 && !args.allowEmpty) {
+            complain(`${noPackets(file)} (--allow-empty accepts that)`);
+            problems.push({ file, message: noPackets(file) });
+          }
+        } finally {
+          source.dispose();
+        }
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        complain(e.message);
+        problems.push({ file, message: e.message });
       }
     }
-    await printer.end();
+    const damage = (file: string): string => `damaged capture: ${file} (findings cover the frames before the damage)`;
+    await printer.end([...problems, ...damaged.map((file) => ({ file, message: damage(file) }))]);
     // Like tcpdump on a truncated file: what could be read is reported, the run still fails.
-    if (damaged.length) {
-      process.stderr.write(
-        `tcpdump-lens: damaged capture: ${damaged.join(', ')} (findings cover the frames before the damage)\n`,
-      );
-      return 2;
-    }
+    if (damaged.length) complain(damage(damaged.join(', ')));
+    if (problems.length || damaged.length) return 2;
     // Information notes (no TTLs, checksum offload) explain; only warnings fail a pipeline.
     return warnings > 0 ? 1 : 0;
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    process.stderr.write(`tcpdump-lens: ${e.message}\n`);
+    complain(e.message);
     return 2;
   }
 }
 
-/** Standard input for --follow: text as it comes, or a capture decoded once it has all arrived. */
-async function openLiveStdin(): Promise<TextSource> {
-  const { stdin, first, capture } = await startStdin();
+/** Standard input (or a pipe) for --follow: text as it comes, or a capture decoded once it has all arrived. */
+async function openLiveStdin(input: AsyncIterator<Buffer> = standardInput(), name = '-'): Promise<TextSource> {
+  const { stdin, first, capture } = await startStdin(input, name);
   if (capture) return capture;
   return {
     async *chunks() {
@@ -591,7 +705,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
-    process.stderr.write(`tcpdump-lens: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    complain(e instanceof Error ? (e.stack ?? e.message) : String(e));
     process.exitCode = 2;
   },
 );

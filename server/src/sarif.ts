@@ -76,6 +76,17 @@ export interface SarifResult {
   relatedLocations?: SarifLocation[];
   properties?: Record<string, string | number>;
 }
+/** Why the run failed for one input (unreadable, damaged, no packets): SARIF's tool execution notification. */
+export interface SarifNotification {
+  level: 'error';
+  message: { text: string };
+  locations?: { physicalLocation: { artifactLocation: { uri: string } } }[];
+}
+/** A problem with one input: its artifact URI (see `artifactUriFromPath`) when it has one, and what went wrong. */
+export interface SarifInputProblem {
+  uri?: string;
+  message: string;
+}
 export interface SarifLog {
   $schema: string;
   version: '2.1.0';
@@ -96,6 +107,8 @@ export interface SarifLog {
       };
     };
     artifacts: { location: { uri: string } }[];
+    /** Present when the caller reports how the run went: false with one notification per failed input. */
+    invocations?: { executionSuccessful: boolean; toolExecutionNotifications?: SarifNotification[] }[];
     /** Finding offsets are JavaScript string offsets: UTF-16 code units. */
     columnKind: 'utf16CodeUnits';
     results: SarifResult[];
@@ -150,10 +163,13 @@ function result(f: Finding, uri: string, artifactIndex: number): SarifResult {
 /**
  * One SARIF run holding every file's results (one tool invocation). `uri` must already be a URI
  * reference (see `artifactUriFromPath`); it is used as is for the artifact and every location.
+ * With `problems` the run also says whether it succeeded: a consumer reading only the log must not
+ * take a run that skipped an unreadable input for a clean one.
  */
 export function toSarif(
   runs: readonly { uri: string; analysis: Pick<Analysis, 'findings'> }[],
   toolVersion: string,
+  problems?: readonly SarifInputProblem[],
 ): SarifLog {
   const results: SarifResult[] = [];
   runs.forEach(({ uri, analysis }, index) => {
@@ -184,10 +200,23 @@ export function toSarif(
           },
         },
         artifacts: runs.map(({ uri }) => ({ location: { uri } })),
+        ...(problems ? { invocations: [invocation(problems)] } : {}),
         columnKind: 'utf16CodeUnits',
         results,
       },
     ],
+  };
+}
+
+function invocation(problems: readonly SarifInputProblem[]): NonNullable<SarifLog['runs'][0]['invocations']>[0] {
+  if (problems.length === 0) return { executionSuccessful: true };
+  return {
+    executionSuccessful: false,
+    toolExecutionNotifications: problems.map((p) => ({
+      level: 'error',
+      message: { text: p.message },
+      ...(p.uri !== undefined ? { locations: [{ physicalLocation: { artifactLocation: { uri: p.uri } } }] } : {}),
+    })),
   };
 }
 

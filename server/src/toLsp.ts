@@ -9,10 +9,15 @@ import {
   type Hover,
 } from 'vscode-languageserver';
 import type { Finding } from './core/analyze';
+import { displayText } from './core/displayText';
 import type { HoverResult } from './core/hover';
 import type { ConversationSymbol, HopHint } from './core/outline';
 
-/* The only place where the core's plain data becomes LSP. */
+/*
+ * The only place where the core's plain data becomes LSP. Everything here is read by a person, so
+ * every word passes through displayText: capture text (host names) cannot carry control or bidi
+ * characters into the editor's UI.
+ */
 
 export const DIAGNOSTIC_SOURCE = 'tcpdump-lens';
 
@@ -25,7 +30,7 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
     severity: f.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
     source: DIAGNOSTIC_SOURCE,
     code: f.code,
-    message: f.message,
+    message: displayText(f.message),
     relatedInformation: f.related.map((r) => ({
       location: {
         uri,
@@ -34,7 +39,7 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
           end: { line: r.line, character: r.endCharacter },
         },
       },
-      message: r.message,
+      message: displayText(r.message),
     })),
     ...(f.confidence ? { data: { confidence: f.confidence } } : {}),
   };
@@ -43,7 +48,7 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
 export function toHover(h: HoverResult): Hover {
   const p = h.packet;
   return {
-    contents: { kind: MarkupKind.Markdown, value: h.markdown },
+    contents: { kind: MarkupKind.Markdown, value: displayText(h.markdown, true) },
     range: p
       ? { start: { line: p.startLine, character: 0 }, end: { line: p.endLine, character: p.endLineLength } }
       : { start: { line: h.line, character: h.start }, end: { line: h.line, character: h.end } },
@@ -52,8 +57,8 @@ export function toHover(h: HoverResult): Hover {
 
 export function toDocumentSymbol(c: ConversationSymbol): DocumentSymbol {
   return DocumentSymbol.create(
-    c.name,
-    c.detail,
+    displayText(c.name),
+    displayText(c.detail),
     SymbolKind.Event,
     { start: { line: c.startLine, character: 0 }, end: { line: c.endLine, character: c.endCharacter } },
     { start: { line: c.selectionLine, character: 0 }, end: { line: c.selectionLine, character: c.selectionEnd } },
@@ -61,9 +66,12 @@ export function toDocumentSymbol(c: ConversationSymbol): DocumentSymbol {
 }
 
 export function toInlayHint(h: HopHint): InlayHint {
-  return { position: { line: h.line, character: h.character }, label: h.label, paddingLeft: true };
+  return { position: { line: h.line, character: h.character }, label: displayText(h.label), paddingLeft: true };
 }
 
 export function toCodeLens(line: number, title: string, command: string): CodeLens {
-  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, command: { title, command } };
+  return {
+    range: { start: { line, character: 0 }, end: { line, character: 0 } },
+    command: { title: displayText(title), command },
+  };
 }

@@ -111,7 +111,7 @@ describe('CLI inputs', () => {
     assert.equal(r.stdout, '');
   });
 
-  it('a pcapng whose only link type is unsupported: shown undecoded with a warning, not an error', () => {
+  it('a pcapng whose only link type is unsupported: shown undecoded with a warning; no packet, so exit 2 unless --allow-empty', () => {
     // One section header block and one interface description block with link type 147 (USER0).
     const block = (type: number, body: number[]): Buffer => {
       const len = 12 + body.length;
@@ -131,8 +131,15 @@ describe('CLI inputs', () => {
     const epb = block(6, [...epbBody]);
     const file = path.join(dir, 'user0.pcapng');
     writeFileSync(file, Buffer.concat([shb, idb, epb]));
+    // Not a decode error: the frame is there, only undecoded. But no packet could be checked, which
+    // a pipeline must not read as "no forged RST".
     const r = run([file]);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /link-type 147 is not supported/);
+    assert.match(r.stderr, /no packets found in .*user0\.pcapng/);
+    assert.doesNotMatch(r.stderr, /cannot decode|damaged/);
+    const allowed = run(['--allow-empty', file]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stderr, /link-type 147 is not supported/);
   });
 });

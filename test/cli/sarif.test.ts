@@ -2,40 +2,13 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import type { Log } from 'sarif';
 import { REPO_ROOT } from '../support/lspClient';
+import { sarifSchemaValidator } from '../support/sarifSchema';
 
 /* `tcpdump-lens --format sarif`, validated against the official SARIF 2.1.0 schema with ajv 8. */
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-const SCHEMA_PATH = path.join(
-  REPO_ROOT,
-  'node_modules',
-  '@microsoft',
-  'jest-sarif',
-  'lib',
-  'schemas',
-  'sarif-2.1.0-rtm.5.json',
-);
-
-/**
- * The schema is draft-04, which ajv 8 does not ship; here it differs from draft-07 only in naming
- * its identifier `id`. Draft-04 boolean exclusive bounds would change meaning, so their presence
- * stops the test instead of being translated silently.
- */
-function schemaValidator(): ValidateFunction {
-  const raw = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
-  assert.equal(raw.$schema, 'http://json-schema.org/draft-04/schema#');
-  assert.ok(!/"exclusive(Minimum|Maximum)"\s*:\s*(true|false)/.test(JSON.stringify(raw)));
-  const { $schema: _draft, id, ...rest } = raw;
-  // strict off for the schema's draft-04 habits; unicodeRegExp off for its `]?` language pattern.
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats(ajv);
-  return ajv.compile({ $id: id as string, ...rest });
-}
-
 function sarifOf(args: string[]): { code: number | null; log: Log } {
   const r = spawnSync(process.execPath, [CLI, '--format', 'sarif', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(r.stderr, '');
@@ -43,7 +16,7 @@ function sarifOf(args: string[]): { code: number | null; log: Log } {
 }
 
 describe('CLI --format sarif', () => {
-  const validate = schemaValidator();
+  const validate = sarifSchemaValidator();
   const valid = (log: Log): void => assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
 
   it('the validator rejects a broken log (the check can fail)', () => {
@@ -111,7 +84,8 @@ describe('CLI --format sarif', () => {
   });
 
   it('standard input and a capture without findings are valid logs too', () => {
-    const r = spawnSync(process.execPath, [CLI, '--format', 'sarif', '-'], {
+    // Empty on purpose: with --allow-empty an input without packets is a clean run.
+    const r = spawnSync(process.execPath, [CLI, '--format', 'sarif', '--allow-empty', '-'], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       input: '',

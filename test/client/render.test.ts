@@ -158,10 +158,10 @@ describe('hop map SVG', () => {
     }
   });
 
-  it('escapes every markup character', () => {
+  it('escapes every markup character, and shows control and bidi characters as visible escapes', () => {
     assert.equal(
-      escapeMarkup(`<a href="x" title='y'>&\u0000\u001b`),
-      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;',
+      escapeMarkup(`<a href="x" title='y'>&\u0000\u001b\u202e`),
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;\\x00\\x1b\\u202e',
     );
   });
 

@@ -50,6 +50,26 @@ describe('package.json manifest', () => {
     }
   });
 
+  it('Restricted Mode: a workspace cannot change what is reported (restrictedConfigurations)', () => {
+    const trust = manifest.capabilities.untrustedWorkspaces as {
+      supported: unknown;
+      description?: string;
+      restrictedConfigurations?: string[];
+    };
+    // restrictedConfigurations only counts with "limited", which needs a description.
+    assert.equal(trust.supported, 'limited');
+    assert.match(trust.description ?? '', /^%.+%$/);
+    const restricted = new Set(trust.restrictedConfigurations);
+    // Every setting the server reads changes what it reports, but the hop-count hints: they only
+    // annotate TTLs, so a workspace that hides them hides no finding.
+    const unrestricted = Object.keys(DEFAULT_SETTINGS).filter((k) => !restricted.has(`tcpdumpLens.${k}`));
+    assert.deepEqual(unrestricted, ['inlayHints.enable']);
+    // Each restricted key is a contributed setting; case is ignored so that the planned
+    // initialTtls -> initialTTLs rename is covered under both spellings.
+    const contributed = new Set(Object.keys(props).map((k) => k.toLowerCase()));
+    for (const key of restricted) assert.ok(contributed.has(key.toLowerCase()), `${key} is not a setting`);
+  });
+
   it('localises every %key% in package.json in English and Japanese, with the same keys', () => {
     const keys = [...JSON.stringify(manifest).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]);
     assert.ok(keys.length >= 8);

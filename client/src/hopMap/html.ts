@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { displayText } from '../../../server/src/core/displayText';
 import { HOP_MAP_CSS, escapeMarkup } from './render';
 
 /*
@@ -31,6 +32,11 @@ export interface HopMapShowMessage {
   type: 'show';
   title: string;
   markup: string;
+}
+
+/** The message that shows a map: the title reaches the page as textContent, so it is neutralised here. */
+export function hopMapShowMessage(title: string, markup: string): HopMapShowMessage {
+  return { type: 'show', title: displayText(title), markup };
 }
 
 const PAGE_CSS = `

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { HOP_MAP_METHOD, type HopMap } from '../../../server/src/core/hopMap';
-import { buildHopMapHtml, newNonce, type HopMapPageMessage, type HopMapShowMessage } from './html';
+import { buildHopMapHtml, hopMapShowMessage, newNonce, type HopMapPageMessage, type HopMapShowMessage } from './html';
 import { ENGLISH_LABELS, JAPANESE_LABELS, renderHopMapNotice, renderHopMapSvg, type HopMapLabels } from './render';
 
 /** Edits arrive keystroke by keystroke; redraw once typing pauses. */
@@ -111,7 +111,7 @@ export class HopMapPanel implements vscode.Disposable {
       markup = renderHopMapNotice(this.labels.failed(error instanceof Error ? error.message : String(error)));
     }
     if (generation !== this.generation || !this.panel) return;
-    this.current = { type: 'show', title: heading, markup };
+    this.current = hopMapShowMessage(heading, markup);
     void this.panel.webview.postMessage(this.current);
   }
 

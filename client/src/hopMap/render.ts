@@ -1,3 +1,4 @@
+import { displayText } from '../../../server/src/core/displayText';
 import type { HopMap, HopMapDistance, HopMapResetGroup, HopMapSource } from '../../../server/src/core/hopMap';
 
 /*
@@ -6,7 +7,7 @@ import type { HopMap, HopMapDistance, HopMapResetGroup, HopMapSource } from '../
  * their real sender sits. Pure (no vscode): the panel posts the result into its webview.
  *
  * Capture text is untrusted, and addresses come from it: every piece of text and every attribute
- * value goes through `escapeMarkup`. No inline style attributes (the webview's CSP forbids them):
+ * value goes through `escapeMarkup` (markup characters and control/bidi characters). No inline style attributes (the webview's CSP forbids them):
  * looks come from classes styled by HOP_MAP_CSS with the theme's variables.
  */
 
@@ -139,18 +140,17 @@ export const HOP_MAP_CSS = `
 .hop-map .line-link:hover { fill: var(--vscode-textLink-activeForeground); }
 `;
 
-/** Escapes text for HTML/SVG text content and quoted attribute values; drops control characters. */
+/**
+ * Escapes text for HTML/SVG text content and quoted attribute values. Control and bidi characters
+ * become visible escapes (displayText): a host name cannot reorder the labels around it.
+ */
 export function escapeMarkup(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&#39;')
-  );
+  return displayText(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Capture text can be arbitrarily long (a hostname when tcpdump ran without -n): keep lanes readable. */

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
+import { displayText } from '../../../server/src/core/displayText';
 import {
   CAPTURE_SCHEME,
   CAPTURE_TEXT_SUFFIX,
   CAPTURE_VIEW_TYPE,
   captureDocumentText,
+  captureFileOf,
+  notACapture,
   readFailureText,
 } from './captureText';
 
@@ -23,8 +26,20 @@ export function captureTextUri(capture: vscode.Uri): vscode.Uri {
   });
 }
 
+/** A `tcpdump-pcap:` URI that must not be read: opening it fails with this, and nothing is shown. */
+function refusal(textUri: vscode.Uri, why: string): Error {
+  return new Error(vscode.l10n.t('tcpdump Lens will not open {0}: {1}', displayText(textUri.toString(true)), why));
+}
+
+/**
+ * The capture a `tcpdump-pcap:` document shows, checked (captureFileOf): anything may hand VS Code
+ * such a URI, and it must not make the viewer read another file.
+ */
 export function captureUriOf(textUri: vscode.Uri): vscode.Uri {
-  return vscode.Uri.parse(textUri.query, true);
+  const checked = captureFileOf(textUri);
+  if ('refused' in checked) throw refusal(textUri, checked.refused);
+  // Built from the checked parts only: what is read is what was checked.
+  return vscode.Uri.from(checked.file);
 }
 
 class CaptureTextProvider implements vscode.TextDocumentContentProvider {
@@ -33,12 +48,21 @@ class CaptureTextProvider implements vscode.TextDocumentContentProvider {
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const capture = captureUriOf(uri);
+    const failed = (e: unknown): string =>
+      readFailureText(capture.fsPath || capture.toString(), e instanceof Error ? e.message : String(e));
+    let bytes: Uint8Array | undefined;
     try {
+      // A FIFO or a device (/dev/zero behind a symlink) would never end: regular files only.
+      const regular = ((await vscode.workspace.fs.stat(capture)).type & vscode.FileType.File) !== 0;
       // workspace.fs reads remote and virtual workspaces too.
-      return captureDocumentText(await vscode.workspace.fs.readFile(capture));
+      if (regular) bytes = await vscode.workspace.fs.readFile(capture);
     } catch (e) {
-      return readFailureText(capture.fsPath || capture.toString(), e instanceof Error ? e.message : String(e));
+      return failed(e);
     }
+    if (!bytes) throw refusal(uri, 'not a regular file');
+    const foreign = notACapture(bytes);
+    if (foreign) throw refusal(uri, foreign);
+    return captureDocumentText(bytes);
   }
 
   captureChanged(capture: vscode.Uri): void {

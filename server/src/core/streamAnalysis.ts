@@ -1022,6 +1022,11 @@ export class FollowAnalysis {
     return this.intake.takeLongLines();
   }
 
+  /** Packets read so far (none at the end: the input held no packet at all). */
+  get packetCount(): number {
+    return this.packets;
+  }
+
   /** Packets, sources, conversations and pending RSTs held now (for tests of the bounds). */
   get held(): { packets: number; sources: number; conversations: number; pendingResets: number } {
     return {
