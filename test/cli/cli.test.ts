@@ -1,14 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../support/lspClient';
+import { runCli, type CliResult } from '../support/cli';
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const fx = (f: string): string => path.join('test', 'fixtures', f);
-function run(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', input });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], input?: string | Buffer): CliResult => runCli(args, input);
 
 describe('CLI (node dist/cli.js)', () => {
   it('prints the seed findings like a linter and exits 1', () => {

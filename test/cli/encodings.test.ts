@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { decodeText, TextChunkDecoder } from '../../server/src/textDecoding';
 import { REPO_ROOT } from '../support/lspClient';
+import { runCli, type CliResult } from '../support/cli';
 
 /*
  * tcpdump text saved in other encodings than plain UTF-8. Windows PowerShell's `tcpdump … > x.txt`
@@ -16,13 +16,9 @@ import { REPO_ROOT } from '../support/lspClient';
  * the CLI reads text.
  */
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'seed-firewall-rst.txt');
 
-function run(args: string[], input?: Buffer): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', input });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], input?: string | Buffer): CliResult => runCli(args, input);
 
 const utf16le = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 const utf16be = (text: string): Buffer =>

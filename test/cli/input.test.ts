@@ -1,22 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/lspClient';
+import { runCli, type CliResult } from '../support/cli';
 
 /* The CLI's inputs: standard input (text and pcap), pcap/pcapng files, damaged and foreign files. */
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-function run(args: string[], input?: string | Buffer): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    input,
-    maxBuffer: 64 << 20,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], input?: string | Buffer): CliResult => runCli(args, input);
 /** `line code message` of each warning, file name and frame note dropped: what must agree between inputs. */
 const warnings = (stdout: string): string[] =>
   stdout

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/lspClient';
+import { runCli, type CliResult } from '../support/cli';
 
 /*
  * Lines over the CLI's 1 MiB line limit, through every way the CLI reads text: the rest of such a
@@ -13,18 +13,9 @@ import { REPO_ROOT } from '../support/lspClient';
  * small limit.)
  */
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const MB3 = 3 << 20;
 
-function run(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    input,
-    maxBuffer: 64 << 20,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], input?: string | Buffer): CliResult => runCli(args, input);
 
 /** `line code` of each warning: what must agree between inputs. */
 const warnings = (stdout: string): string[] =>

@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/lspClient';
+import { CLI, runCli, type CliResult } from '../support/cli';
 
 /*
  * Inputs named by a path that is a pipe: a FIFO (mkfifo), /dev/stdin fed by a pipe, and bash's
  * process substitution <(…). None can seek or be read twice; each must give what the plain file gives.
  */
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const TEXT = path.join('test', 'fixtures', 'seed-firewall-rst.txt');
 const PCAP = path.join('test', 'fixtures', 'lab', 'ttl64-ipv4.pcap');
 
@@ -20,10 +20,7 @@ interface Result {
   stderr: string;
 }
 
-function run(args: string[], input?: Buffer): Result {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', input, timeout: 20_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], input?: string | Buffer): CliResult => runCli(args, input, 20_000);
 
 /** The output with the input's name taken out, so a pipe's and the file's can be compared. */
 const unnamed = (stdout: string, name: string): string => stdout.split(name).join('FILE');

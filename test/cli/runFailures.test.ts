@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Log } from 'sarif';
-import { REPO_ROOT } from '../support/lspClient';
 import { sarifSchemaValidator } from '../support/sarifSchema';
+import { runCli, type CliResult } from '../support/cli';
 
 /*
  * Runs that cannot be clean: an unreadable input among several (the document must still be whole,
@@ -13,11 +12,7 @@ import { sarifSchemaValidator } from '../support/sarifSchema';
  * (which a pipeline must not take for "no forged RST").
  */
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-function run(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', input });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], input?: string | Buffer): CliResult => runCli(args, input);
 
 const GOOD = path.join('test', 'fixtures', 'seed-firewall-rst.txt');
 const MISSING = path.join('test', 'fixtures', 'no-such-capture.txt');

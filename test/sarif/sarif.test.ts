@@ -1,10 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { analyze } from '../../server/src/core/analyze';
 import { artifactUriFromPath, toSarif, type SarifLog } from '../../server/src/sarif';
+import { sarifSchemaValidator } from '../support/sarifSchema';
 
 /*
  * SARIF output checked against the official SARIF 2.1.0 schema (the copy @microsoft/jest-sarif
@@ -12,42 +11,10 @@ import { artifactUriFromPath, toSarif, type SarifLog } from '../../server/src/sa
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SCHEMA_PATH = path.join(
-  ROOT,
-  'node_modules',
-  '@microsoft',
-  'jest-sarif',
-  'lib',
-  'schemas',
-  'sarif-2.1.0-rtm.5.json',
-);
 const SEED = path.join(ROOT, 'test', 'fixtures', 'seed-firewall-rst.txt');
 const LAB = path.join(ROOT, 'test', 'fixtures', 'lab', 'ttl64-ipv4.nv.txt');
 
-/**
- * The schema declares draft-04, which ajv 8 does not ship. It only differs from draft-07 here in
- * spelling its top-level identifier `id` (draft-07: `$id`); draft-04's boolean exclusiveMinimum /
- * exclusiveMaximum, the other incompatibility, would change meaning, so the test refuses to run if
- * the schema ever uses them instead of translating silently.
- */
-function loadValidator(): ValidateFunction {
-  const raw = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
-  assert.equal(raw.$schema, 'http://json-schema.org/draft-04/schema#');
-  const text = JSON.stringify(raw);
-  assert.ok(
-    !/"exclusive(Minimum|Maximum)"\s*:\s*(true|false)/.test(text),
-    'schema uses draft-04 boolean exclusive bounds',
-  );
-  const { $schema: _drop, id, ...rest } = raw;
-  // strict off: the schema's draft-04 habits (e.g. `default` beside `$ref`) are not errors in it.
-  // unicodeRegExp off: its language pattern `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$` is legal
-  // ECMAScript without the u flag (a literal ']') but a syntax error with it.
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats(ajv);
-  return ajv.compile({ $id: id as string, ...rest });
-}
-
-const validate = loadValidator();
+const validate = sarifSchemaValidator();
 
 function assertValid(log: unknown): void {
   const ok = validate(log);
