@@ -202,6 +202,15 @@ describe('robustness: parser properties (fast-check)', function () {
     runProperty('mutated corpus windows', mutatedCorpusWindow, (s) => s, RUNS * 2);
   });
 
+  it('an address cut across two lines by a terminal wrap (found by this property without ../shared)', () => {
+    const text =
+      '13:55:33.208431 IP (tos 0x0, ttl 125, id 9701, offset 0, flags [none], proto: ICMP (1), length: 1`J84) 10.201.4.2 > 10.2\n' +
+      '01.1.2: ICMP echo reply, id 6144, seq 2, length 64\n' +
+      '13:55:33.412489 IP (tos 0x0, ttl  64, id 59551, offset 0, flags [DF], proto: ICMP (1), length: 84) 10.201.1.2 > 10.201.4.2: ICMP echo request, id 6144, seq 3, length 64\n' +
+      '13:55:33.412543 IP (tos 0x0,';
+    checkText(text);
+  });
+
   it('every whole corpus file: the same packets alone as in the document', function () {
     const started = performance.now();
     for (const f of CORPUS) checkText(f.lines.join('\n'));
