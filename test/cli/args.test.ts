@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseCliArgs, UsageError } from '../../server/src/cli/args';
+import { parseCliArgs, UsageError, type CliArgs } from '../../server/src/cli/args';
 import { runCli } from '../support/cli';
 import { REPO_ROOT } from '../support/lspClient';
 
@@ -9,6 +9,13 @@ import { REPO_ROOT } from '../support/lspClient';
  * The command line: the parser itself (in process, fast), and once through dist/cli.js what a usage
  * error, --help and --version print and how they exit.
  */
+
+/** The parsed command line of a run (not --help or --version). */
+function runArgs(argv: string[]): CliArgs {
+  const args = parseCliArgs(argv);
+  assert.equal(typeof args, 'object', argv.join(' '));
+  return args as CliArgs;
+}
 
 const rejects = (argv: string[], message: RegExp): void =>
   assert.throws(
@@ -35,11 +42,11 @@ describe('CLI arguments', () => {
       stream: false,
       allowEmpty: false,
     });
-    assert.equal(parseCliArgs(['--follow', '--format', 'json', '-']).follow, true);
+    assert.equal(runArgs(['--follow', '--format', 'json', '-']).follow, true);
   });
 
   it('takes what follows -- as file names', () => {
-    assert.deepEqual(parseCliArgs(['--', '--odd-name.txt']).files, ['--odd-name.txt']);
+    assert.deepEqual(runArgs(['--', '--odd-name.txt']).files, ['--odd-name.txt']);
   });
 
   it('--help and --version win over files and other options', () => {
