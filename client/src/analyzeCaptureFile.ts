@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ProgressLocation, Uri, commands, l10n, window, type ExtensionContext } from 'vscode';
 import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import {
+  ANALYZE_CAPTURE_FILE_METHOD,
+  type AnalyzeCaptureFileParams,
+  type AnalyzeCaptureFileResult,
+} from '../../server/src/protocol';
 
 /*
  * "tcpdump Lens: Analyze Capture File…": VS Code does not hand files over 50 MB to extensions, so
@@ -9,15 +14,7 @@ import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/nod
  * panel once the findings are published for the file's URI.
  */
 
-const METHOD = 'tcpdumpLens/analyzeCaptureFile';
 const REQUEST_CANCELLED = -32800;
-
-interface Result {
-  uri: string;
-  packets: number;
-  warnings: number;
-  findings: number;
-}
 
 export function registerAnalyzeCaptureFile(context: ExtensionContext, client: LanguageClient): void {
   context.subscriptions.push(
@@ -58,9 +55,10 @@ export function registerAnalyzeCaptureFile(context: ExtensionContext, client: La
             shown = value.percentage;
           });
           try {
-            const result = await client.sendRequest<Result>(
-              METHOD,
-              { uri: uri.toString(), workDoneToken: token },
+            const params: AnalyzeCaptureFileParams = { uri: uri.toString(), workDoneToken: token };
+            const result = await client.sendRequest<AnalyzeCaptureFileResult>(
+              ANALYZE_CAPTURE_FILE_METHOD,
+              params,
               cancel,
             );
             void commands.executeCommand('workbench.actions.view.problems');

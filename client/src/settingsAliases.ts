@@ -1,4 +1,4 @@
-import { RENAMED_SETTINGS } from '../../server/src/settings';
+import { RENAMED_SETTINGS } from '../../server/src/protocol';
 
 /*
  * Renamed settings (tcpdumpLens.initialTtls → tcpdumpLens.initialTTL). The server reads the new

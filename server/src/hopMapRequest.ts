@@ -1,14 +1,10 @@
 import { RequestType, type Connection } from 'vscode-languageserver';
 import type { Analysis } from './core/analyze';
-import { HOP_MAP_METHOD, buildHopMap, type HopMap } from './core/hopMap';
+import { buildHopMap } from './core/hopMap';
+import { HOP_MAP_METHOD, type HopMapParams, type HopMapResult } from './protocol';
 
-export interface HopMapParams {
-  /** The document's URI, as the client knows it. */
-  uri: string;
-}
-
-/** `tcpdumpLens/hopMap`: the hop map of an open document, or null when the server has none (unknown document, analysis disabled). */
-export const HOP_MAP_REQUEST = new RequestType<HopMapParams, HopMap | null, void>(HOP_MAP_METHOD);
+/** The hop-map request of protocol.ts, typed for vscode-languageserver. */
+export const HOP_MAP_REQUEST = new RequestType<HopMapParams, HopMapResult, void>(HOP_MAP_METHOD);
 
 /**
  * Answers hop-map requests from the analysis the server already keeps, so the picture always

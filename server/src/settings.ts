@@ -36,14 +36,6 @@ export const DEFAULT_SETTINGS: {
   'spreadBaseline.farSourceHops': DEFAULT_SPREAD_RULE.farSourceHops,
 };
 
-/**
- * Renamed settings: new key → the deprecated key it replaces (both under `tcpdumpLens.`). The new
- * key is read first, then the old one, then the default. VS Code fills in the default of every key
- * a user did not set, so the client leaves an unset new key out (client/src/settingsAliases.ts);
- * other clients send only what the user wrote.
- */
-export const RENAMED_SETTINGS = { initialTTL: 'initialTtls' } as const;
-
 export function settingsFrom(raw: unknown, locale: Locale): LensSettings {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const hints = (r.inlayHints && typeof r.inlayHints === 'object' ? r.inlayHints : {}) as Record<string, unknown>;

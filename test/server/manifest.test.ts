@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describeBinaryCapture } from '../../server/src/core/describe';
-import { DEFAULT_SETTINGS, RENAMED_SETTINGS } from '../../server/src/settings';
+import { RENAMED_SETTINGS } from '../../server/src/protocol';
+import { DEFAULT_SETTINGS } from '../../server/src/settings';
 import { REPO_ROOT } from '../support/lspClient';
 
 const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { HOP_MAP_METHOD, type HopMap } from '../../../server/src/core/hopMap';
+import { HOP_MAP_METHOD, type HopMapParams, type HopMapResult } from '../../../server/src/protocol';
 import { buildHopMapHtml, hopMapShowMessage, newNonce, type HopMapPageMessage, type HopMapShowMessage } from './html';
 import { ENGLISH_LABELS, JAPANESE_LABELS, renderHopMapNotice, renderHopMapSvg, type HopMapLabels } from './render';
 
@@ -103,9 +103,8 @@ export class HopMapPanel implements vscode.Disposable {
     const heading = this.labels.heading(path.posix.basename(uri.path));
     let markup: string;
     try {
-      const map = await this.client.sendRequest<HopMap | null>(HOP_MAP_METHOD, {
-        uri: this.client.code2ProtocolConverter.asUri(uri),
-      });
+      const params: HopMapParams = { uri: this.client.code2ProtocolConverter.asUri(uri) };
+      const map = await this.client.sendRequest<HopMapResult>(HOP_MAP_METHOD, params);
       markup = map ? renderHopMapSvg(map, this.labels) : renderHopMapNotice(this.labels.unavailable);
     } catch (error) {
       markup = renderHopMapNotice(this.labels.failed(error instanceof Error ? error.message : String(error)));

@@ -59,9 +59,6 @@ export interface HopMap {
   packetsWithHops: number;
 }
 
-/** JSON-RPC method of the hop-map request, shared by the server and the client. */
-export const HOP_MAP_METHOD = 'tcpdumpLens/hopMap';
-
 const ascending = (a: number, b: number): number => a - b;
 
 function insertSorted(values: number[], value: number): void {
