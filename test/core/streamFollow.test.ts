@@ -83,6 +83,48 @@ describe('live (--follow) analysis', () => {
     );
   });
 
+  /** Each event as [after line, RST line, confidence, how it changed]. */
+  const story = (file: string) =>
+    follow(readFileSync(path.join(REPO, 'test', 'fixtures', 'signals', file), 'utf8'))
+      .filter((g) => g.event.finding.code === 'ttl-mismatch')
+      .map((g) => [
+        g.afterLine,
+        g.event.finding.startLine + 1,
+        g.event.finding.confidence,
+        g.event.retracted
+          ? 'retracted'
+          : g.event.loweredFrom
+            ? `lowered from ${g.event.loweredFrom}`
+            : g.event.raisedFrom
+              ? `raised from ${g.event.raisedFrom}`
+              : 'new',
+      ]);
+
+  it("retracts a report when the claimed sender's later packets explain the RST (per-connection paths)", () => {
+    // The closed port's RST (line 21, 4 hops) arrives while the server has only been seen at 3 hops:
+    // live mode must say so. Its :80 replies at 4 hops (line 26) explain it: the report is withdrawn,
+    // and nothing stands at the end, as in the whole-file read.
+    assert.deepEqual(story('per-connection-paths-genuine.nv.txt'), [
+      [22, 21, 'high', 'new'],
+      [26, 21, 'high', 'retracted'],
+    ]);
+  });
+
+  it("lowers a report when later packets widen the sender's distance, to what the whole file says", () => {
+    assert.deepEqual(story('far-rst-before-second-path.nv.txt'), [
+      [20, 19, 'high', 'new'],
+      [24, 19, 'medium', 'lowered from high'],
+    ]);
+    const text = readFileSync(
+      path.join(REPO, 'test', 'fixtures', 'signals', 'far-rst-before-second-path.nv.txt'),
+      'utf8',
+    );
+    assert.deepEqual(
+      analyze(text).findings.map((f) => [f.startLine + 1, f.confidence]),
+      [[19, 'medium']],
+    );
+  });
+
   it('stays within its limits on a long capture, and still reports forged RSTs', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lens-follow-'));
     try {

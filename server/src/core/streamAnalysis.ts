@@ -29,8 +29,9 @@ import { judgeAgainstBaseline, settleVerdict, type Confidence, type ResetVerdict
  *
  * Live input (`FollowAnalysis`) has one pass and no future: each RST is judged when it arrives
  * and judged again as its claimed sender's and its conversation's later packets arrive; the first
- * time it is suspicious it is reported, with the line that decided it. Everything it holds is
- * capped (FOLLOW_LIMITS), least recently seen first out.
+ * time it is suspicious it is reported, with the line that decided it, and every later change of
+ * its standing (raised, lowered, retracted) is reported too, so what stands at end of input is
+ * analyze()'s word. Everything it holds is capped (FOLLOW_LIMITS), least recently seen first out.
  */
 
 /** Run evidence looks at the first 64 RSTs of a burst, as evidence.ts does. */
@@ -961,22 +962,29 @@ export const FOLLOW_LIMITS: Readonly<FollowLimits> = {
 
 /** One live report. */
 export interface FollowEvent {
+  /** The RST's finding as it stands now; for a retraction, the finding that no longer stands. */
   finding: Finding;
   /** 0-based line of the packet that decided it: the RST's own when it was suspicious on arrival. */
   decidedAtLine: number;
   /** Set when this RST was reported before, at this lower confidence, and later packets raised it. */
   raisedFrom?: Confidence;
+  /** Set when this RST was reported before, at this higher confidence, and later packets weakened it. */
+  loweredFrom?: Confidence;
+  /** Later packets explained the RST away (or left it below the minimum confidence): withdraw the report. */
+  retracted?: true;
 }
 
 interface LivePending extends PendingReset {
-  reported?: Confidence;
+  /** The report that stands for this RST, if any. */
+  reported?: Finding;
 }
 
 /**
  * Live analysis: push text as it arrives, get a report for each RST as soon as the evidence makes
- * it suspicious (often only when its claimed sender's own later packets arrive), and again if
- * later packets raise its confidence. A report is never withdrawn: live mode cannot know that
- * later packets would have explained an RST away, which the whole-file analysis can.
+ * it suspicious (often only when its claimed sender's own later packets arrive), and again when
+ * later packets raise its confidence, lower it or explain the RST away (a retraction): a reported
+ * RST stays watched, so what stands at end() is what the whole-file analysis says of it, never
+ * more. (Only an RST pushed out by `limits.pendingPerSource`/`pendingResets` keeps its last word.)
  * Notes that need the whole input (no TTL at all, checksum offload) come from end().
  */
 export class FollowAnalysis {
@@ -1045,7 +1053,18 @@ export class FollowAnalysis {
   end(): FollowEvent[] {
     this.intake.end(this.batch);
     const events = this.take();
+    // The final word on every RST still watched is the end-of-input judgement.
+    const last = this.intake.lineCount - 1;
+    for (const r of [...this.pending]) this.judgeNow(r, last);
+    events.push(...this.events);
+    this.events = [];
     if (this.packets > 0 && !this.anyTtl) {
+      // As in the whole-file read, the note takes the first packet: a report there gives way.
+      for (const r of this.pending) {
+        if (r.packet.index !== this.firstPacket!.index || !r.reported) continue;
+        events.push({ finding: r.reported, decidedAtLine: last, retracted: true });
+        r.reported = undefined;
+      }
       events.push({
         finding: packetFinding(this.firstPacket!, {
           severity: 'information',
@@ -1053,11 +1072,10 @@ export class FollowAnalysis {
           message: describeNoTtl(this.options.locale),
           related: [],
         }),
-        decidedAtLine: this.intake.lineCount - 1,
+        decidedAtLine: last,
       });
     }
-    for (const finding of this.notes.notes(this.taken, this.options))
-      events.push({ finding, decidedAtLine: this.intake.lineCount - 1 });
+    for (const finding of this.notes.notes(this.taken, this.options)) events.push({ finding, decidedAtLine: last });
     return events;
   }
 
@@ -1110,7 +1128,7 @@ export class FollowAnalysis {
       };
     }
     if (arrived) this.hold(arrived);
-    for (const r of this.toJudge) this.judgeNow(r, p);
+    for (const r of this.toJudge) this.judgeNow(r, p.startLine);
     this.toJudge.clear();
   }
 
@@ -1141,20 +1159,38 @@ export class FollowAnalysis {
     for (const r of [...(this.pendingBySource.get(source) ?? [])]) this.release(r);
   }
 
-  private judgeNow(r: LivePending, at: Packet): void {
+  /** Judges `r` on what has arrived up to line `at`, and reports any change of its standing. */
+  private judgeNow(r: LivePending, at: number): void {
     if (!this.pending.has(r)) return;
     const p = r.packet;
     const judged = judge(r, this.sources.get(p.src), r.side.data - r.dataBefore, this.options);
     const v = judged.verdict;
-    if (!reportable(v, this.options)) return;
-    if (r.reported && CONFIDENCE_RANK[v.confidence!] <= CONFIDENCE_RANK[r.reported]) return;
-    const raisedFrom = r.reported;
-    r.reported = v.confidence;
+    const was = r.reported?.confidence;
+    if (!reportable(v, this.options)) {
+      if (!r.reported) return;
+      this.events.push({ finding: r.reported, decidedAtLine: at, retracted: true });
+      r.reported = undefined;
+      this.taken.delete(p.index);
+      return;
+    }
+    const finding = resetFinding(p, judged, this.options);
+    if (r.reported && finding.confidence === was && finding.code === r.reported.code) {
+      // Same standing: keep the newest wording and related packets quietly (the end-of-input word).
+      r.reported = finding;
+      return;
+    }
+    r.reported = finding;
     if (p.badChecksum) this.taken.add(p.index);
-    const event: FollowEvent = { finding: resetFinding(p, judged, this.options), decidedAtLine: at.startLine };
-    if (raisedFrom) event.raisedFrom = raisedFrom;
+    const event: FollowEvent = { finding, decidedAtLine: at };
+    if (was && CONFIDENCE_RANK[finding.confidence!] > CONFIDENCE_RANK[was]) event.raisedFrom = was;
+    if (was && CONFIDENCE_RANK[finding.confidence!] < CONFIDENCE_RANK[was]) event.loweredFrom = was;
     this.events.push(event);
-    // Nothing can raise a high verdict: stop watching it.
-    if (v.confidence === 'high') this.release(r);
+  }
+
+  /** The findings that stand now, one per reported RST still watched (in line order). */
+  standing(): Finding[] {
+    const out: Finding[] = [];
+    for (const r of this.pending) if (r.reported) out.push(r.reported);
+    return out.sort((x, y) => x.startLine - y.startLine);
   }
 }
