@@ -12,7 +12,7 @@ import {
   type WorkDoneProgressReporter,
 } from 'vscode-languageserver';
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
-import type { AnalysisOptions } from './core/options';
+import type { AnalysisOptions, Locale } from './core/options';
 import { CaptureJudge, CaptureSurvey } from './core/streamAnalysis';
 import { describeLongLine } from './core/streamParse';
 import { TextChunkDecoder } from './textDecoding';
@@ -90,11 +90,12 @@ async function* textOf(file: string, onBytes: (n: number) => void): AsyncIterabl
 
 /**
  * Registers the request. `optionsFor` gives the analysis options (settings) for a URI, as the
- * documents' analysis uses them.
+ * documents' analysis uses them; `localeOf`, the language the diagnostics are worded in.
  */
 export function registerCaptureFileRequest(
   connection: Connection,
   optionsFor: (uri: string) => Promise<AnalysisOptions>,
+  localeOf: () => Locale,
 ): void {
   connection.onRequest(
     ANALYZE_CAPTURE_FILE_METHOD,
@@ -184,7 +185,7 @@ export function registerCaptureFileRequest(
         const take = (findings: ReturnType<CaptureJudge['push']>): void => {
           for (const f of findings) {
             if (f.severity === 'warning') warnings++;
-            diagnostics.push(toDiagnostic(f, uri));
+            diagnostics.push(toDiagnostic(f, uri, localeOf()));
           }
         };
         for await (const chunk of pass()) {

@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeStages, type Finding } from './core/analyze';
 import { isBinaryCapture, renderCaptureFrames } from './core/capture';
+import { describeFinding } from './core/describe';
 import { displayText, jsonForTerminal } from './core/displayText';
 import { DEFAULT_OPTIONS } from './core/options';
 import { splitLines } from './core/parse';
@@ -358,7 +359,7 @@ function findingJson(f: Finding, frame: number | undefined): Record<string, unkn
     ...(frame !== undefined ? { frame } : {}),
     severity: f.severity,
     code: f.code,
-    message: f.message,
+    message: describeFinding(f, 'en'),
     source: 'tcpdump-lens',
     confidence: f.confidence,
     ttl: f.ttl,
@@ -371,7 +372,7 @@ function findingJson(f: Finding, frame: number | undefined): Record<string, unkn
 /** A finding as one terminal line: capture text in the message cannot steer the terminal (displayText). */
 function findingText(file: string, f: Finding, frame: number | undefined): string {
   return displayText(
-    `${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${f.message} [${f.code}]${frame !== undefined ? ` (frame ${frame})` : ''}`,
+    `${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${describeFinding(f, 'en')} [${f.code}]${frame !== undefined ? ` (frame ${frame})` : ''}`,
   );
 }
 

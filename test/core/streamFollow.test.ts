@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { analyze, type Finding } from '../../server/src/core/analyze';
 import { FollowAnalysis, type FollowEvent } from '../../server/src/core/streamAnalysis';
 import { captureName, writeCapture } from '../../scripts/bench/generate';
+import { describeFinding } from '../../server/src/core/describe';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const SEED = path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt');
@@ -47,11 +48,18 @@ describe('live (--follow) analysis', () => {
     );
     for (const g of resets)
       assert.match(
-        g.event.finding.message,
+        describeFinding(g.event.finding, 'en'),
         /^RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 \(initial 64, 1 hop\); that host's other packets arrive with TTL 61 \(3 hops\)/,
       );
     // The final word on each RST is the whole-file one (only the related packets so far differ).
-    const shape = (f: Finding) => [f.startLine, f.endLine, f.endCharacter, f.severity, f.code, f.message];
+    const shape = (f: Finding) => [
+      f.startLine,
+      f.endLine,
+      f.endCharacter,
+      f.severity,
+      f.code,
+      describeFinding(f, 'en'),
+    ];
     const whole = analyze(text).findings.filter((f) => f.code === 'ttl-mismatch');
     assert.deepEqual(
       resets.slice(3).map((g) => shape(g.event.finding)),

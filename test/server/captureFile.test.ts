@@ -12,6 +12,7 @@ import {
 import { analyze } from '../../server/src/core/analyze';
 import { captureName, writeCapture } from '../../scripts/bench/generate';
 import { LspTestClient, REPO_ROOT } from '../support/lspClient';
+import { describeFinding } from '../../server/src/core/describe';
 
 /*
  * tcpdumpLens/analyzeCaptureFile over real LSP (node dist/server.js --stdio): the server streams a
@@ -77,7 +78,7 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     const diagnostics = await client.diagnosticsFor(uri, (d) => d.length > 0);
     assert.deepEqual(
       diagnostics.map((d) => [d.range.start.line, d.code, d.message]),
-      want.map((f) => [f.startLine, f.code, f.message]),
+      want.map((f) => [f.startLine, f.code, describeFinding(f, 'en')]),
     );
 
     const events = progress.get('run-1') ?? [];
@@ -107,7 +108,7 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     const text = analyze(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'lab', 'ttl64-ipv4.nv.txt'), 'utf8'));
     assert.deepEqual(
       diagnostics.filter((d) => d.severity === 2).map((d) => d.message),
-      text.findings.filter((f) => f.severity === 'warning').map((f) => f.message),
+      text.findings.filter((f) => f.severity === 'warning').map((f) => describeFinding(f, 'en')),
     );
   });
 
@@ -190,7 +191,7 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     const diagnostics = await client.diagnosticsFor(uri, (d) => d.length > 0);
     assert.deepEqual(
       diagnostics.map((d) => [d.range.start.line, d.code, d.message]),
-      want.map((f) => [f.startLine, f.code, f.message]),
+      want.map((f) => [f.startLine, f.code, describeFinding(f, 'en')]),
     );
   });
 

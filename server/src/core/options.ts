@@ -3,10 +3,12 @@ import { DEFAULT_INITIAL_TTLS } from './ttl';
 export type Locale = 'en' | 'ja';
 export type ConfidenceLevel = 'high' | 'medium' | 'low';
 
-/** Everything the analysis can be told. The server and the CLI build it; the core trusts it. */
+/**
+ * Everything the analysis can be told. The server and the CLI build it; the core trusts it. The
+ * language is not among them: findings carry facts, and the views word them per locale.
+ */
 export interface AnalysisOptions {
   initialTtls: readonly number[];
-  locale: Locale;
   /** Suspicious RSTs below this confidence get no finding (the hover still explains them). */
   minimumConfidence: ConfidenceLevel;
   /** How a spread baseline (2+ distances) weighs an RST just beyond it; absent: p0f's 2 and 5. */
@@ -40,7 +42,6 @@ export const CONFIDENCE_RANK: Record<ConfidenceLevel, number> = { low: 0, medium
 
 export const DEFAULT_OPTIONS: AnalysisOptions = {
   initialTtls: DEFAULT_INITIAL_TTLS,
-  locale: 'en',
   minimumConfidence: 'low',
 };
 

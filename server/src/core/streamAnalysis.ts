@@ -8,7 +8,6 @@ import {
 } from './analyze';
 import type { DistanceBaseline, SourceBaseline } from './baseline';
 import { looksBinary } from './binaryText';
-import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl } from './describe';
 import { POINTS, headerEvidence, type Evidence, type EvidenceKind, type Strength } from './evidence';
 import { endpoint } from './flows';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
@@ -521,13 +520,13 @@ function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: Analysis
       line: r.line,
       startCharacter: r.start,
       endCharacter: r.end,
-      message:
+      facts:
         initial === undefined
-          ? (b.firstLineHead ?? '')
-          : describeBaselineRelated(options.locale, b.src, b.ttl!, initial - b.ttl!),
+          ? { kind: 'packet-text', text: b.firstLineHead ?? '' }
+          : { kind: 'baseline-packet', source: b.src, ttl: b.ttl!, hops: initial - b.ttl! },
     });
   }
-  return suspiciousResetFinding(p, v, related, options.locale);
+  return suspiciousResetFinding(p, v, related);
 }
 
 /** Checksum-offload notes (analyze.ts's checksumNotes) as packets go by. */
@@ -570,21 +569,21 @@ class ChecksumNotes {
     return undefined;
   }
 
-  note(at: Packet, source: string, count: number, options: AnalysisOptions): Finding {
+  note(at: Packet, source: string, count: number): Finding {
     return packetFinding(at, {
       severity: 'information',
       code: 'checksum-offload',
-      message: describeChecksumOffload(options.locale, source, count),
+      facts: { kind: 'checksum-offload', source, count },
       related: [],
     });
   }
 
   /** Live mode: every note at the end, with the counts so far. */
-  notes(taken: ReadonlySet<number>, options: AnalysisOptions): Finding[] {
+  notes(taken: ReadonlySet<number>): Finding[] {
     const out: Finding[] = [];
     for (const [source, s] of this.bySource) {
       const at = s.candidates.find((p) => !taken.has(p.index));
-      if (at) out.push(this.note(at, source, s.count, options));
+      if (at) out.push(this.note(at, source, s.count));
     }
     return out;
   }
@@ -676,7 +675,7 @@ export class TextIntake {
   }
 }
 
-function binaryFinding(firstLine: string, options: AnalysisOptions): Finding {
+function binaryFinding(firstLine: string): Finding {
   return {
     packet: -1,
     startLine: 0,
@@ -685,7 +684,7 @@ function binaryFinding(firstLine: string, options: AnalysisOptions): Finding {
     endCharacter: Math.min(firstLine.length, 8),
     severity: 'information',
     code: 'binary-capture',
-    message: describeBinaryCapture(options.locale),
+    facts: { kind: 'binary-capture' },
     related: [],
   };
 }
@@ -828,7 +827,7 @@ export class CaptureJudge {
     this.take();
     for (const key of [...this.flows.flows.keys()]) this.flows.drop(key);
     for (const source of this.notes.bySource.keys()) this.placeNote(source);
-    if (this.survey.binary) this.hold(binaryFinding(this.intake.firstLine ?? '', this.options));
+    if (this.survey.binary) this.hold(binaryFinding(this.intake.firstLine ?? ''));
     return this.release(Infinity);
   }
 
@@ -855,7 +854,7 @@ export class CaptureJudge {
           packetFinding(p, {
             severity: 'information',
             code: 'no-ttl',
-            message: describeNoTtl(this.options.locale),
+            facts: { kind: 'no-ttl' },
             related: [],
           }),
         );
@@ -889,7 +888,7 @@ export class CaptureJudge {
     const at = this.notes.locate(source, this.undecided, this.taken);
     if (!at) return;
     this.notePlaced.add(at.src);
-    this.hold(this.notes.note(at, at.src, this.survey.checksumCounts.get(source) ?? 0, this.options));
+    this.hold(this.notes.note(at, at.src, this.survey.checksumCounts.get(source) ?? 0));
   }
 
   private laterCount(r: PendingReset): number {
@@ -1069,20 +1068,20 @@ export class FollowAnalysis {
         finding: packetFinding(this.firstPacket!, {
           severity: 'information',
           code: 'no-ttl',
-          message: describeNoTtl(this.options.locale),
+          facts: { kind: 'no-ttl' },
           related: [],
         }),
         decidedAtLine: last,
       });
     }
-    for (const finding of this.notes.notes(this.taken, this.options)) events.push({ finding, decidedAtLine: last });
+    for (const finding of this.notes.notes(this.taken)) events.push({ finding, decidedAtLine: last });
     return events;
   }
 
   private take(): FollowEvent[] {
     if (this.intake.binary && !this.binaryReported) {
       this.binaryReported = true;
-      this.events.push({ finding: binaryFinding(this.intake.firstLine ?? '', this.options), decidedAtLine: 0 });
+      this.events.push({ finding: binaryFinding(this.intake.firstLine ?? ''), decidedAtLine: 0 });
     }
     for (const sp of this.batch) this.add(sp);
     this.batch.length = 0;
