@@ -5,7 +5,7 @@ import {
   sanitizeInitialTtls,
   sanitizeSpreadRule,
   type AnalysisOptions,
-  type ConfidenceLevel,
+  type Confidence,
   type Locale,
 } from './core/options';
 
@@ -24,7 +24,7 @@ export const DEFAULT_SETTINGS: {
   initialTTL: number[];
   /** Deprecated: the old name of `initialTTL`, read when `initialTTL` is not set. */
   initialTtls: number[];
-  minimumConfidence: ConfidenceLevel;
+  minimumConfidence: Confidence;
   'inlayHints.enable': boolean;
   'spreadBaseline.weakStepHops': number;
   'spreadBaseline.farSourceHops': number;
