@@ -116,6 +116,13 @@ describe('live (--follow) analysis', () => {
       [22, 21, 'high', 'new'],
       [26, 21, 'high', 'retracted'],
     ]);
+    // A report's facts are a snapshot: worded after the later packets, it still says what was known.
+    const text = readFileSync(
+      path.join(REPO, 'test', 'fixtures', 'signals', 'per-connection-paths-genuine.nv.txt'),
+      'utf8',
+    );
+    const first = follow(text).find((g) => g.event.finding.code === 'ttl-mismatch')!;
+    assert.match(describeFinding(first.event.finding, 'en'), /other packets arrive with TTL 61 \(3 hops\)/);
   });
 
   it("lowers a report when later packets widen the sender's distance, to what the whole file says", () => {

@@ -128,13 +128,14 @@ class DistanceSummary {
    * The DistanceBaseline the evidence functions read. Its packet lists hold the first
    * RELATED_LIMIT packets: all a finding shows, and all hopEvidence tells apart (1, 2–19, 20+).
    */
+  /** A snapshot: a verdict keeps it as a fact, and the summary goes on growing. */
   view(): DistanceBaseline {
     const hops = [...this.byHops.keys()].sort((x, y) => x - y);
     return {
       packets: this.first.map((r) => r.index),
       byHops: new Map(hops.map((h) => [h, this.byHops.get(h)!.first.map((r) => r.index)])),
-      ttls: this.ttls,
-      initialTtls: this.initialTtls,
+      ttls: [...this.ttls],
+      initialTtls: [...this.initialTtls],
       minHops: this.minHops,
       maxHops: this.maxHops,
       icmpOnly: this.icmpOnly,
@@ -222,9 +223,9 @@ class SourceSummary {
       ...this.all.view(),
       tcp: this.tcp?.view(),
       nonTcp: this.nonTcp?.view(),
-      macs: this.macs,
-      tcpDf: this.tcpDf,
-      tcpTos: this.tcpTos,
+      macs: new Map(this.macs),
+      tcpDf: { ...this.tcpDf },
+      tcpTos: new Map(this.tcpTos),
       tcpIpIds: [],
     };
   }
