@@ -33,6 +33,13 @@ const PCAP_NANO = 0xa1b23c4d;
 /** Alexey Kuznetsov's patched libpcap: 8 more bytes per record header (ifindex, protocol, type). */
 const PCAP_KUZNETSOV = 0xa1b2cd34;
 
+/** A copy of `b[from .. to)` (not `slice`: on a Node Buffer that is a view of the same memory). */
+function copyOf(b: Uint8Array, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(to - from);
+  out.set(b.subarray(from, to));
+  return out;
+}
+
 function u32be(b: Uint8Array, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
@@ -324,7 +331,7 @@ export class CaptureStreamReader {
       micros: this.nano ? Math.floor(fraction / 1000) : fraction,
       originalLength: this.u32(b, at + 12),
       snapLength: this.snapLength,
-      data: copy ? b.slice(from, to) : b.subarray(from, to),
+      data: copy ? copyOf(b, from, to) : b.subarray(from, to),
     });
     return header + captured;
   }
@@ -475,7 +482,7 @@ export class CaptureStreamReader {
         }
         const units = (BigInt(u32(body + 4)) << 32n) | BigInt(u32(body + 8));
         const from = body + 20;
-        const data = copy ? b.slice(from, from + captured) : b.subarray(from, from + captured);
+        const data = copy ? copyOf(b, from, from + captured) : b.subarray(from, from + captured);
         this.emit(out, makeFrame(this.frameCount + 1, iface, units, original, data));
         return;
       }
@@ -490,7 +497,7 @@ export class CaptureStreamReader {
         let captured = Math.min(original, bodyEnd - body - 4);
         if (iface.snapLength > 0) captured = Math.min(captured, iface.snapLength);
         const from = body + 4;
-        const data = copy ? b.slice(from, from + captured) : b.subarray(from, from + captured);
+        const data = copy ? copyOf(b, from, from + captured) : b.subarray(from, from + captured);
         this.emit(out, makeFrame(this.frameCount + 1, iface, 0n, original, data));
         return;
       }
