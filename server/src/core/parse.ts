@@ -239,20 +239,27 @@ function flagsFrom39(letters: string, hasAck: boolean): string {
   return out;
 }
 
-/** Where readUint stopped: just past the digits, or -1 when there were none. */
-let uintEnd = -1;
-
-/** The digits at `i` as uint() reads them (undefined past `max` or 10 digits), without a substring. */
-function readUint(s: string, i: number, max: number): number | undefined {
+/** Index just past the digits at `i` of `s`, or -1 when there are none. */
+function digitsEnd(s: string, i: number): number {
   let j = i;
-  let n = 0;
-  for (; j < s.length; j++) {
+  while (j < s.length) {
     const c = s.charCodeAt(j);
     if (c < 48 || c > 57) break;
-    n = n * 10 + (c - 48);
+    j++;
   }
-  uintEnd = j === i ? -1 : j;
-  return j - i > 10 || n > max ? undefined : n;
+  return j === i ? -1 : j;
+}
+
+/**
+ * The digits from `i` to `end` (see digitsEnd) as uint() reads them: undefined past `max` or 10
+ * digits. Without a substring; and the end comes from digitsEnd, not a module-level variable, so
+ * no parse leaves state behind.
+ */
+function uintIn(s: string, i: number, end: number, max: number): number | undefined {
+  if (end - i > 10) return undefined;
+  let n = 0;
+  for (let j = i; j < end; j++) n = n * 10 + (s.charCodeAt(j) - 48);
+  return n > max ? undefined : n;
 }
 
 /** Index just past `literal` at `i` of `text`, or -1 when it is not there. */
@@ -289,14 +296,16 @@ function parseIpv4HeaderInOrder(
   if ((i = past(text, i, ', ttl ')) < 0) return false;
   while (text.charCodeAt(i) === 32) i++;
   const ttlAt = i;
-  const ttl = readUint(text, i, 255);
-  if (uintEnd < 0 || text.charCodeAt(uintEnd) !== 44 /* , */) return false;
-  const ttlEnd = uintEnd;
+  const ttlEnd = digitsEnd(text, i);
+  if (ttlEnd < 0 || text.charCodeAt(ttlEnd) !== 44 /* , */) return false;
+  const ttl = uintIn(text, ttlAt, ttlEnd, 255);
   if ((i = past(text, ttlEnd, ', id ')) < 0) return false;
-  const ipId = readUint(text, i, 0xffff);
-  if (uintEnd < 0 || (i = past(text, uintEnd, ', offset ')) < 0) return false;
-  readUint(text, i, 0);
-  if (uintEnd < 0 || (i = past(text, uintEnd, ', flags [')) < 0) return false;
+  const idEnd = digitsEnd(text, i);
+  if (idEnd < 0) return false;
+  const ipId = uintIn(text, i, idEnd, 0xffff);
+  if ((i = past(text, idEnd, ', offset ')) < 0) return false;
+  const offsetEnd = digitsEnd(text, i);
+  if (offsetEnd < 0 || (i = past(text, offsetEnd, ', flags [')) < 0) return false;
   const flagsAt = i;
   for (; i < e; i++) {
     const c = text.charCodeAt(i);
@@ -315,14 +324,15 @@ function parseIpv4HeaderInOrder(
   if (i === nameAt || text.charCodeAt(i) !== 32 || text.charCodeAt(i + 1) !== 40 /* ( */) return false;
   const nameEnd = i;
   const numberAt = i + 2;
-  const protoNumber = readUint(text, numberAt, Infinity);
-  if (protoNumber === undefined || uintEnd < 0 || uintEnd - numberAt > 9 || text.charCodeAt(uintEnd) !== 41 /* ) */)
-    return false;
-  if ((i = past(text, uintEnd + 1, ', length')) < 0) return false;
+  const numberEnd = digitsEnd(text, numberAt);
+  const protoNumber = numberEnd < 0 ? undefined : uintIn(text, numberAt, numberEnd, Infinity);
+  if (protoNumber === undefined || numberEnd - numberAt > 9 || text.charCodeAt(numberEnd) !== 41 /* ) */) return false;
+  if ((i = past(text, numberEnd + 1, ', length')) < 0) return false;
   if (text.charCodeAt(i) === 58 /* : */) i++;
   if (text.charCodeAt(i) !== 32) return false;
-  const ipLength = readUint(text, i + 1, 0xffffffff);
-  if (uintEnd < 0 || uintEnd > e) return false;
+  const lengthEnd = digitsEnd(text, i + 1);
+  if (lengthEnd < 0 || lengthEnd > e) return false;
+  const ipLength = uintIn(text, i + 1, lengthEnd, 0xffffffff);
 
   if (ttl !== undefined) {
     p.ttl = ttl;
@@ -386,28 +396,34 @@ function dotCount(text: string, from: number): number {
 }
 
 /**
- * Splits `address.port`. Literal addresses say by their dots whether a port follows (IPv4: four
- * dots; IPv6: one dot, or four after an embedded IPv4 tail). Host names (no -n) end in a port
- * only when the packet is TCP/UDP, which `portBearing` tells.
+ * Where `address.port` splits: the index of the `.` before the port, or -1 when `text` shows none.
+ * Literal addresses say by their dots whether a port follows (IPv4: four dots; IPv6: one dot, or
+ * four after an embedded IPv4 tail). Host names (no -n) end in a port only when the packet is
+ * TCP/UDP, which `portBearing` tells.
  */
-function splitEndpoint(text: string, portBearing: boolean): string {
-  // The port goes to splitPort rather than into a fresh array: two per packet added up.
-  splitPort = undefined;
+function portDot(text: string, portBearing: boolean): number {
+  // An index rather than a fresh [host, port] array (two per packet added up) or a module-level
+  // "last port" variable (state that outlived the parse).
   const colon = text.lastIndexOf(':');
   const dots = dotCount(text, colon + 1);
   let hasPort: boolean;
   if (colon >= 0) hasPort = dots === 1 || dots === 4;
   else if (isNumericAddress(text)) hasPort = dots === 4;
   else hasPort = (portBearing && dots >= 1) || hasIpv4BeforePort(text);
-  if (!hasPort) return text;
+  if (!hasPort) return -1;
   const dot = text.lastIndexOf('.');
-  if (dot <= 0 || dot === text.length - 1) return text;
-  splitPort = text.slice(dot + 1);
-  return text.slice(0, dot);
+  return dot <= 0 || dot === text.length - 1 ? -1 : dot;
 }
 
-/** The port the last splitEndpoint() found, or undefined. */
-let splitPort: string | undefined;
+/** The address of `address.port` split at `dot` (see portDot). */
+function hostPart(text: string, dot: number): string {
+  return dot < 0 ? text : text.slice(0, dot);
+}
+
+/** The port of `address.port` split at `dot`, or undefined. */
+function portPart(text: string, dot: number): string | undefined {
+  return dot < 0 ? undefined : text.slice(dot + 1);
+}
 
 /**
  * One string per distinct address, port and flag set for the packets of one parse. Every packet
@@ -438,7 +454,7 @@ function numberAfter(s: string, keyword: string, max: number): number | undefine
   for (let i = s.indexOf(keyword); i >= 0; i = s.indexOf(keyword, i + 1)) {
     if (i > 0 && isWordChar(s.charCodeAt(i - 1))) continue;
     const c = s.charCodeAt(i + keyword.length);
-    if (c >= 48 && c <= 57) return readUint(s, i + keyword.length, max);
+    if (c >= 48 && c <= 57) return uintIn(s, i + keyword.length, digitsEnd(s, i + keyword.length), max);
   }
   return null;
 }
@@ -526,10 +542,12 @@ function parseTransport(p: Packet, line: string, lineNo: number, from: number): 
     [p.src, p.dst] = [m[1], m[2]];
   } else {
     const portBearing = p.proto === undefined ? showsPort(m[1]) || showsPort(m[2]) : PORT_PROTOS.has(p.proto);
-    p.src = shared(splitEndpoint(m[1], portBearing));
-    p.srcPort = shared(splitPort);
-    p.dst = shared(splitEndpoint(m[2], portBearing));
-    p.dstPort = shared(splitPort);
+    const srcDot = portDot(m[1], portBearing);
+    const dstDot = portDot(m[2], portBearing);
+    p.src = shared(hostPart(m[1], srcDot));
+    p.srcPort = shared(portPart(m[1], srcDot));
+    p.dst = shared(hostPart(m[2], dstDot));
+    p.dstPort = shared(portPart(m[2], dstDot));
   }
 
   if (p.proto === 'TCP' && (flags4 || flags39)) {
