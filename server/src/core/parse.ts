@@ -41,27 +41,38 @@ const PROTO_BY_NUMBER: Record<number, string> = {
   135: 'MOBILITY',
 };
 /** IPv6 extension headers: the transport is whatever follows them, not the header's next-header. */
-const IPV6_EXTENSIONS = new Set([0, 43, 44, 51, 60]);
-const PORT_PROTOS = new Set(['TCP', 'UDP', 'SCTP', 'DCCP']);
+const IPV6_EXTENSIONS: ReadonlySet<number> = new Set([0, 43, 44, 51, 60]);
+const PORT_PROTOS: ReadonlySet<string> = new Set(['TCP', 'UDP', 'SCTP', 'DCCP']);
 /** tcpdump 4.x prints TCP flags in this order (print-tcp.c's tcp_flag_values); `e` is AE (4.99.5+). */
 const FLAG_ORDER = 'FSRP.UEWe';
 
-// Prefix of a head line: `-#` number, timestamp (-tt, -ttt, -tttt, -ttttt, --nano), `-i any` interface.
-const PACKET_NUMBER = /^ *(\d+) {2}/y;
-const INDENTED_DELTA = / \d\d:\d\d:\d\d\.\d+ /y;
-// tcpdump 3.9 -ttt prints the delta as `%06d` microseconds, after `%d. ` seconds when there are any.
-const TIMESTAMP = / *((?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)?|\d+\.\d+|(?:\d+\. )?\d{6}) +/y;
-/** `--print-caplen`-style lengths before the timestamp, `(invalid ns)` after a broken one. */
-const CAPLEN = /caplen \d+ len \d+ /y;
-const INVALID_NS = /\(invalid ns\) /y;
-const ANY_INTERFACE = /[\w.:@-]+ +(?:In|Out|B|M|P|O|U|\?) +(?:ifindex \d+ +)?/y;
-/** Linux cooked capture with -e: direction, optional link address, then the ethertype. */
-const COOKED_E = /(?:In|Out|B|M|P) +(?:[0-9a-f]{2}(?::[0-9a-f]{2})* +)?(?=ethertype )/y;
-const MAC_HEAD = /([0-9a-f]{2}(?::[0-9a-f]{2}){5}) > ([0-9a-f]{2}(?::[0-9a-f]{2}){5}|Broadcast)?,? ?/y;
-const ETHERTYPE_IP = /ethertype (IPv4|IPv6|MPLS unicast|MPLS multicast) \(0x[0-9a-f]{4}\),? (?:length \d+: )?/y;
-const IP_KEYWORD = /IP(6)? /y;
-/** PPP and other links with -e: `IP (0x0021), length 172: `, `MPLS (0x0281), length 48: `. */
-const PROTOCOL_E = /(IP6?|MPLS) \(0x[0-9a-f]{4}\), length \d+: /y;
+/**
+ * The sticky patterns, matched at a given position (stickyMatch). A sticky regex keeps that
+ * position in its own `lastIndex`, state a module-level pattern would carry from one parse into
+ * the next, so each parse run makes its own set (ParseRun.sticky).
+ */
+function stickyPatterns() {
+  return {
+    // Prefix of a head line: `-#` number, timestamp (-tt, -ttt, -tttt, -ttttt, --nano), `-i any` interface.
+    PACKET_NUMBER: /^ *(\d+) {2}/y,
+    INDENTED_DELTA: / \d\d:\d\d:\d\d\.\d+ /y,
+    // tcpdump 3.9 -ttt prints the delta as `%06d` microseconds, after `%d. ` seconds when there are any.
+    TIMESTAMP: / *((?:\d{4}-\d\d-\d\d )?\d{1,2}:\d\d:\d\d(?:\.\d+)?|\d+\.\d+|(?:\d+\. )?\d{6}) +/y,
+    /** `--print-caplen`-style lengths before the timestamp, `(invalid ns)` after a broken one. */
+    CAPLEN: /caplen \d+ len \d+ /y,
+    INVALID_NS: /\(invalid ns\) /y,
+    ANY_INTERFACE: /[\w.:@-]+ +(?:In|Out|B|M|P|O|U|\?) +(?:ifindex \d+ +)?/y,
+    /** Linux cooked capture with -e: direction, optional link address, then the ethertype. */
+    COOKED_E: /(?:In|Out|B|M|P) +(?:[0-9a-f]{2}(?::[0-9a-f]{2})* +)?(?=ethertype )/y,
+    MAC_HEAD: /([0-9a-f]{2}(?::[0-9a-f]{2}){5}) > ([0-9a-f]{2}(?::[0-9a-f]{2}){5}|Broadcast)?,? ?/y,
+    ETHERTYPE_IP: /ethertype (IPv4|IPv6|MPLS unicast|MPLS multicast) \(0x[0-9a-f]{4}\),? (?:length \d+: )?/y,
+    IP_KEYWORD: /IP(6)? /y,
+    /** PPP and other links with -e: `IP (0x0021), length 172: `, `MPLS (0x0281), length 48: `. */
+    PROTOCOL_E: /(IP6?|MPLS) \(0x[0-9a-f]{4}\), length \d+: /y,
+    // Matched where the summary starts, so the line needs no slicing first.
+    ADDRESSES: /(\S+) > (\S+?):(?: |$)/y,
+  };
+}
 
 // The number must end where tcpdump ends it (`,` or `)`): `ttl 1e3` or `ttl 0x40` is no TTL at all.
 const HEADER_TTL = /\b(?:ttl|hlim) +(\d+)(?![\w.])/;
@@ -72,8 +83,6 @@ const HEADER_FLAGS = /\bflags \[([^\][]*)\]/;
 const HEADER_PROTO = /\b(?:proto|next-header):? (\S+) \((\d+)\)/;
 const HEADER_LENGTH = /\blength:? (\d+)/;
 
-// Sticky: matched where the summary starts, so the line needs no slicing first.
-const ADDRESSES = /(\S+) > (\S+?):(?: |$)/y;
 const DIGITS = /^\d+$/;
 
 const TCP_FLAGS_4X = /^Flags \[([^\]]*)\]/;
@@ -111,9 +120,9 @@ function stickyMatch(re: RegExp, line: string, at: number): RegExpExecArray | nu
  * or null. Tunnelled frames print their ethertypes after the outer IP packet, so the first one
  * is the outermost.
  */
-function findIpEthertype(line: string, from: number): { at: number; family?: 4 | 6 } | null {
+function findIpEthertype(r: ParseRun, line: string, from: number): { at: number; family?: 4 | 6 } | null {
   for (let i = line.indexOf('ethertype ', from); i >= 0; i = line.indexOf('ethertype ', i + 10)) {
-    const m = stickyMatch(ETHERTYPE_IP, line, i);
+    const m = stickyMatch(r.sticky.ETHERTYPE_IP, line, i);
     if (m) return { at: i + m[0].length, family: m[1] === 'IPv4' ? 4 : m[1] === 'IPv6' ? 6 : undefined };
   }
   return null;
@@ -128,7 +137,7 @@ function labelledIpAt(line: string, from: number): number {
   return -1;
 }
 
-function matchHead(line: string, requirePrefix: boolean): HeadMatch | null {
+function matchHead(r: ParseRun, line: string, requirePrefix: boolean): HeadMatch | null {
   if (line.length === 0) return null;
   const c0 = line.charCodeAt(0);
   if (c0 === 9 /* tab */) return null;
@@ -144,29 +153,29 @@ function matchHead(line: string, requirePrefix: boolean): HeadMatch | null {
   let prefixed = false;
   let frameNumber: number | undefined;
   let timestamp: string | undefined;
-  let m = stickyMatch(PACKET_NUMBER, line, 0);
+  let m = stickyMatch(r.sticky.PACKET_NUMBER, line, 0);
   if (m) {
     at = m[0].length;
     frameNumber = Number(m[1]);
     prefixed = true;
-  } else if (c0 === 32 /* space */ && !stickyMatch(INDENTED_DELTA, line, 0)) {
+  } else if (c0 === 32 /* space */ && !stickyMatch(r.sticky.INDENTED_DELTA, line, 0)) {
     // Only a `-#` packet number, or the sign space -ttt/-ttttt print before a delta, may indent a
     // head line; anything else indented continues the previous packet.
     return null;
   }
-  if (frameNumber !== undefined && (m = stickyMatch(CAPLEN, line, at))) at += m[0].length;
-  m = stickyMatch(TIMESTAMP, line, at);
+  if (frameNumber !== undefined && (m = stickyMatch(r.sticky.CAPLEN, line, at))) at += m[0].length;
+  m = stickyMatch(r.sticky.TIMESTAMP, line, at);
   if (m) {
     at += m[0].length;
     timestamp = m[1];
     prefixed = true;
-    if ((m = stickyMatch(INVALID_NS, line, at))) at += m[0].length;
+    if ((m = stickyMatch(r.sticky.INVALID_NS, line, at))) at += m[0].length;
   } else if (frameNumber !== undefined && line.charCodeAt(at) === 32) {
     return null;
   }
   if (requirePrefix && !prefixed) return null;
   if (prefixed) {
-    m = stickyMatch(ANY_INTERFACE, line, at);
+    m = stickyMatch(r.sticky.ANY_INTERFACE, line, at);
     if (m) at += m[0].length;
   }
   // An explicit literal, not a spread of the prefix fields: object spread was the parser's hottest line.
@@ -183,16 +192,16 @@ function matchHead(line: string, requirePrefix: boolean): HeadMatch | null {
 
   const c = line.charCodeAt(at);
   if (c === 73 /* I */ || c === 77 /* M */) {
-    const e = stickyMatch(PROTOCOL_E, line, at);
+    const e = stickyMatch(r.sticky.PROTOCOL_E, line, at);
     if (e) return result(at + e[0].length, false, e[1] === 'IP' ? 4 : e[1] === 'IP6' ? 6 : undefined);
   }
-  if (c === 73 /* I */ && stickyMatch(IP_KEYWORD, line, at)) return result(at, false);
+  if (c === 73 /* I */ && stickyMatch(r.sticky.IP_KEYWORD, line, at)) return result(at, false);
   if (c === 77 /* M */ && line.startsWith('MPLS (', at)) return result(at, false);
 
-  const mac = stickyMatch(MAC_HEAD, line, at);
-  const cooked = mac ? null : prefixed ? stickyMatch(COOKED_E, line, at) : null;
+  const mac = stickyMatch(r.sticky.MAC_HEAD, line, at);
+  const cooked = mac ? null : prefixed ? stickyMatch(r.sticky.COOKED_E, line, at) : null;
   if (mac || cooked) {
-    const e = findIpEthertype(line, at);
+    const e = findIpEthertype(r, line, at);
     if (!e) return result(at, true);
     return result(e.at, false, e.family, mac?.[1], mac?.[2]);
   }
@@ -200,7 +209,7 @@ function matchHead(line: string, requirePrefix: boolean): HeadMatch | null {
   // Other link layers (vendor tags, 802.11, MACsec, PPP ...) hand over to IP after an
   // `ethertype IPv4` or a `: IP ` label; a prefixed line with neither (ARP, STP, LLDP ...) still
   // starts a new, non-IP packet.
-  const e = findIpEthertype(line, at);
+  const e = findIpEthertype(r, line, at);
   const kwAt = labelledIpAt(line, at);
   if (kwAt >= 0 && (!e || kwAt < e.at)) return result(kwAt, false);
   if (e) return result(e.at, false, e.family);
@@ -426,20 +435,28 @@ function portPart(text: string, dot: number): string | undefined {
 }
 
 /**
- * One string per distinct address, port and flag set for the packets of one parse. Every packet
- * keeps these, and a capture repeats them packet after packet: sharing one copy leaves the
- * per-packet copies as short-lived garbage instead of data the garbage collector moves twice.
+ * What one parse (parseLineRange) owns while it runs, passed down to the functions that need it,
+ * so that nothing of a parse lives at module level: the sticky patterns and the shared strings.
  */
-const sharedStrings = new Map<string, string>();
+class ParseRun {
+  readonly sticky = stickyPatterns();
 
-function shared(text: string): string;
-function shared(text: string | undefined): string | undefined;
-function shared(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  const known = sharedStrings.get(text);
-  if (known !== undefined) return known;
-  sharedStrings.set(text, text);
-  return text;
+  /**
+   * One string per distinct address, port and flag set for the packets of this parse. Every
+   * packet keeps these, and a capture repeats them packet after packet: sharing one copy leaves
+   * the per-packet copies as short-lived garbage instead of data the garbage collector moves twice.
+   */
+  private readonly strings = new Map<string, string>();
+
+  shared(text: string): string;
+  shared(text: string | undefined): string | undefined;
+  shared(text: string | undefined): string | undefined {
+    if (text === undefined) return undefined;
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    this.strings.set(text, text);
+    return text;
+  }
 }
 
 function isWordChar(c: number): boolean {
@@ -509,8 +526,8 @@ function transportFromText(rest: string): string | undefined {
 }
 
 /** Parses `src > dst: rest` starting at `from`; returns false when the text is no such summary. */
-function parseTransport(p: Packet, line: string, lineNo: number, from: number): boolean {
-  const m = stickyMatch(ADDRESSES, line, from);
+function parseTransport(r: ParseRun, p: Packet, line: string, lineNo: number, from: number): boolean {
+  const m = stickyMatch(r.sticky.ADDRESSES, line, from);
   if (!m) return false;
   let restAt = from + m[0].length;
   let rest = line.slice(restAt);
@@ -544,15 +561,15 @@ function parseTransport(p: Packet, line: string, lineNo: number, from: number): 
     const portBearing = p.proto === undefined ? showsPort(m[1]) || showsPort(m[2]) : PORT_PROTOS.has(p.proto);
     const srcDot = portDot(m[1], portBearing);
     const dstDot = portDot(m[2], portBearing);
-    p.src = shared(hostPart(m[1], srcDot));
-    p.srcPort = shared(portPart(m[1], srcDot));
-    p.dst = shared(hostPart(m[2], dstDot));
-    p.dstPort = shared(portPart(m[2], dstDot));
+    p.src = r.shared(hostPart(m[1], srcDot));
+    p.srcPort = r.shared(portPart(m[1], srcDot));
+    p.dst = r.shared(hostPart(m[2], dstDot));
+    p.dstPort = r.shared(portPart(m[2], dstDot));
   }
 
   if (p.proto === 'TCP' && (flags4 || flags39)) {
     if (flags4) {
-      p.flags = shared(flagsFrom4x(flags4[1]));
+      p.flags = r.shared(flagsFrom4x(flags4[1]));
       const start = restAt + flags4[0].length - 1 - flags4[1].length;
       p.flagsRange = { line: lineNo, start, end: start + flags4[1].length };
       const seq = numberAfter(rest, 'seq ', 0xffffffff);
@@ -571,7 +588,7 @@ function parseTransport(p: Packet, line: string, lineNo: number, from: number): 
     const win = numberAfter(rest, 'win ', 0xffffffff);
     if (win !== null) p.win = win;
     if (flags39) {
-      p.flags = shared(flagsFrom39(flags39[1], ack !== null));
+      p.flags = r.shared(flagsFrom39(flags39[1], ack !== null));
       p.flagsRange = { line: lineNo, start: restAt, end: restAt + flags39[1].length };
     }
     if (rest.includes('(incorrect')) p.badChecksum = true;
@@ -637,6 +654,7 @@ type Progress = 'done' | 'await-header' | 'await-transport' | 'none';
  * ends early (4.x -v prints the header and the summary, MPLS the labels, on separate lines).
  */
 function readIpPart(
+  r: ParseRun,
   p: Packet,
   lines: readonly string[],
   lineNo: number,
@@ -651,20 +669,20 @@ function readIpPart(
     while (line.charCodeAt(at) === 32) at++;
   }
   if (at >= line.length) return ['await-header', lineNo];
-  const kw = stickyMatch(IP_KEYWORD, line, at);
+  const kw = stickyMatch(r.sticky.IP_KEYWORD, line, at);
   if (kw) {
     p.family = kw[1] ? 6 : 4;
     at += kw[0].length;
   }
   at = skipNotes(line, at);
   if (line.charCodeAt(at) !== 40 /* ( */)
-    return [parseTransport(p, line, lineNo, skipNotes(line, at)) ? 'done' : 'none', lineNo];
+    return [parseTransport(r, p, line, lineNo, skipNotes(line, at)) ? 'done' : 'none', lineNo];
 
   // A header hard-wrapped by a terminal or an editor (the wrap copied as newlines): its rest is on
   // the next lines. They are joined, and positions in the joined text mapped back to their lines.
   const wrapped: WrappedText = { text: line, starts: [0], lengths: [line.length], lineNo };
   let close = closingParen(line, at);
-  while (close < 0 && joinWrapped(wrapped, lines, requirePrefix)) close = closingParen(wrapped.text, at);
+  while (close < 0 && joinWrapped(r, wrapped, lines, requirePrefix)) close = closingParen(wrapped.text, at);
   if (close < 0) return ['none', lineNo]; // header cut off: not a packet we can read
   parseIpHeader(p, wrapped.text, at + 1, close - 1, lineNo, wrapped.text.length);
   at = close;
@@ -675,7 +693,7 @@ function readIpPart(
   }
   if (wrapped.text.charCodeAt(at) === 58 /* : */ && wrapped.text.charCodeAt(at + 1) === 32) at += 2;
   at = skipNotes(wrapped.text, at);
-  return readWrappedTransport(p, lines, wrapped, at, requirePrefix);
+  return readWrappedTransport(r, p, lines, wrapped, at, requirePrefix);
 }
 
 /**
@@ -683,29 +701,30 @@ function readIpPart(
  * them (a TCP summary with its flags on the next line), goes on on the next lines.
  */
 function readWrappedTransport(
+  r: ParseRun,
   p: Packet,
   lines: readonly string[],
   w: WrappedText,
   at: number,
   requirePrefix: boolean,
 ): [Progress, number] {
-  let ok = parseTransport(p, w.text, w.lineNo, at);
+  let ok = parseTransport(r, p, w.text, w.lineNo, at);
   while (
     (!ok || (p.proto === 'TCP' && p.flags === undefined && endsBeforeFlags(w.text))) &&
-    joinWrapped(w, lines, requirePrefix)
+    joinWrapped(r, w, lines, requirePrefix)
   ) {
-    ok = parseTransport(p, w.text, w.lineNo, at);
+    ok = parseTransport(r, p, w.text, w.lineNo, at);
   }
   finishWrapped(p, lines, w);
   return [ok ? 'done' : 'none', w.lineNo + w.starts.length - 1];
 }
 
 /** Takes the next line into `w` if it can be the rest of a wrapped one (not a head, not tcpdump's own tab-indented detail). */
-function joinWrapped(w: WrappedText, lines: readonly string[], requirePrefix: boolean): boolean {
+function joinWrapped(r: ParseRun, w: WrappedText, lines: readonly string[], requirePrefix: boolean): boolean {
   const next = w.lineNo + w.starts.length;
   if (w.starts.length > WRAP_LINES || next >= lines.length || lines[next].length === 0) return false;
   if (lines[next].charCodeAt(0) === 9 /* tab */) return false;
-  const head = matchHead(lines[next], requirePrefix);
+  const head = matchHead(r, lines[next], requirePrefix);
   // A cut address can look like a -tt head (`29.22 > …`); a printed timestamp cannot be that short.
   if (head && !(head.nonIp && head.timestamp !== undefined && !PRINTED_TIMESTAMP.test(head.timestamp))) return false;
   w.text += wrapGap(w.text, lines[next]);
@@ -716,7 +735,7 @@ function joinWrapped(w: WrappedText, lines: readonly string[], requirePrefix: bo
 }
 
 /** What a TCP summary cut inside `: Flags [` ends with (a trailing space aside). */
-const FLAGS_CUTS = [':', ': F', ': Fl', ': Fla', ': Flag', ': Flags', ': Flags '];
+const FLAGS_CUTS: readonly string[] = [':', ': F', ': Fl', ': Fla', ': Flag', ': Flags', ': Flags '];
 
 /**
  * A TCP summary cut before its flags were whole: `…: `, `…: Fla`, `…: Flags [R`. What
@@ -899,15 +918,11 @@ export function parseLineRange(
   prefixedHeadsAtStart: boolean | undefined,
   stopFrom: number,
 ): LineRangeParse {
-  sharedStrings.clear();
-  try {
-    return parseLineRangeSharing(lines, from, prefixedHeadsAtStart, stopFrom);
-  } finally {
-    sharedStrings.clear();
-  }
+  return parseRange(new ParseRun(), lines, from, prefixedHeadsAtStart, stopFrom);
 }
 
-function parseLineRangeSharing(
+function parseRange(
+  r: ParseRun,
   lines: readonly string[],
   from: number,
   prefixedHeadsAtStart: boolean | undefined,
@@ -925,7 +940,7 @@ function parseLineRangeSharing(
 
   for (let lineNo = from; lineNo < lines.length; lineNo++) {
     const line = lines[lineNo];
-    const head = matchHead(line, prefixedHeads === true);
+    const head = matchHead(r, line, prefixedHeads === true);
     if (head && lineNo >= stopFrom)
       return { packets, prefixedHeads: prefixedHeads ?? head.prefixed, stoppedAt: lineNo };
     if (awaiting) {
@@ -937,9 +952,11 @@ function parseLineRangeSharing(
         while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
         let progress: Progress;
         let last: number;
-        if (what === 'await-header') [progress, last] = readIpPart(pending, lines, lineNo, i, prefixedHeads === true);
+        if (what === 'await-header')
+          [progress, last] = readIpPart(r, pending, lines, lineNo, i, prefixedHeads === true);
         else
           [progress, last] = readWrappedTransport(
+            r,
             pending,
             lines,
             { text: line, starts: [0], lengths: [line.length], lineNo },
@@ -972,7 +989,7 @@ function parseLineRangeSharing(
         carrier = null;
         let i = 0;
         while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
-        const [progress, last] = readIpPart(p, lines, lineNo, i, prefixedHeads === true);
+        const [progress, last] = readIpPart(r, p, lines, lineNo, i, prefixedHeads === true);
         p.endLine = last;
         p.endLineLength = lines[last].length;
         lineNo = last;
@@ -996,7 +1013,7 @@ function parseLineRangeSharing(
 
     const p = newPacket(packets.length, head, lineNo, line);
 
-    const [progress, last] = readIpPart(p, lines, lineNo, head.at, prefixedHeads === true);
+    const [progress, last] = readIpPart(r, p, lines, lineNo, head.at, prefixedHeads === true);
     lineNo = last;
     if (progress === 'done') packets.push(p);
     else if (progress !== 'none') {
