@@ -1,6 +1,6 @@
 import { CapturedFrame, isBinaryCapture, readCaptureContainer } from './container';
 import { SUPPORTED_LINK_TYPES, printLinkFrame } from './link';
-import { PrintContext, TcpConversations, Truncation } from './network';
+import { PrintContext, TcpConversations, Truncation } from './printContext';
 
 /*
  * .pcap/.pcapng bytes → the text `TZ=UTC tcpdump -nv -r FILE` prints (tcpdump 4.99), for the
