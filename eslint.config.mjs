@@ -58,7 +58,7 @@ export default tseslint.config(
       // per truncated packet, and an Error would capture a stack trace each time.
       '@typescript-eslint/only-throw-error': [
         'error',
-        { allow: [{ from: 'file', name: 'Truncation', path: 'server/src/core/capture/network.ts' }] },
+        { allow: [{ from: 'file', name: 'Truncation', path: 'server/src/core/capture/printContext.ts' }] },
       ],
     },
   },

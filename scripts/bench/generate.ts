@@ -1,15 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
 /*
@@ -26,7 +16,8 @@ import * as path from 'node:path';
  *   (shared/corpus/legacy-3.9.8, the BGP test). No UDP, no IPv6, no FIN in that form.
  *
  * Alongside each capture, `<name>.expected.json` holds the 1-based line of every forged RST's
- * first line: what the analysis has to flag, no more, no less.
+ * first line: what the analysis has to flag, no more, no less. The 4.x form keeps its pcap,
+ * `<name>.pcap` (the same packets, for the binary-capture measurements).
  *
  *   tsx scripts/bench/generate.ts [--out DIR] [--sizes 10000,100000] [--forms nv,v39] [--seed N]
  */
@@ -748,7 +739,6 @@ export function writeCapture(dir: string, form: CaptureForm, packets: number, se
       if (r.status !== 0) throw new Error(`tcpdump -nv -r ${pcapFile} failed: ${String(r.stderr)}`);
     } finally {
       closeSync(textFd);
-      rmSync(pcapFile, { force: true });
     }
   }
   const text = readFileSync(textFile, 'latin1');
@@ -817,6 +807,7 @@ export function readExpected(
   const name = captureName(form, packets);
   const file = path.join(dir, `${name}.expected.json`);
   if (!existsSync(file) || !existsSync(path.join(dir, `${name}.txt`))) return undefined;
+  if (form === 'nv' && !existsSync(path.join(dir, `${name}.pcap`))) return undefined;
   const e = JSON.parse(readFileSync(file, 'utf8')) as ExpectedFile;
   if (
     e.generatorVersion !== GENERATOR_VERSION ||

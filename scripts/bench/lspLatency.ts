@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { LspTestClient } from '../../test/support/lspClient';
 import { SeededRandom, type ExpectedFile } from './generate';
@@ -21,6 +21,8 @@ export interface LspMeasurement {
   firstDiagnosticsMs: number;
   editMs: number[];
   hoverMs: number[];
+  /** The server process's peak RSS (VmHWM) at the end, where /proc tells it. */
+  serverPeakRssBytes?: number;
   /** Why the diagnostics were wrong, if they were. */
   check?: string;
 }
@@ -30,6 +32,14 @@ const forgedLinesOf = (diagnostics: { code?: string | number; range: { start: { 
     .filter((d) => d.code === 'ttl-mismatch')
     .map((d) => d.range.start.line + 1)
     .sort((a, b) => a - b);
+
+/** A Linux process's peak resident set size (VmHWM), or undefined where /proc does not say. */
+function peakRssOf(pid: number | undefined): number | undefined {
+  const status = pid === undefined ? '' : `/proc/${pid}/status`;
+  if (!status || !existsSync(status)) return undefined;
+  const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(status, 'utf8'))?.[1];
+  return kb === undefined ? undefined : Number(kb) * 1024;
+}
 
 export async function measureLsp(
   file: string,
@@ -42,7 +52,7 @@ export async function measureLsp(
   const lines = text.split('\n');
   const uri = pathToFileURL(file).href;
   const rng = new SeededRandom(7);
-  const client = new LspTestClient();
+  const client = new LspTestClient('stdio');
   const sameAsExpected = (got: number[]): string | undefined =>
     got.length === expected.forgedLines.length && got.every((l, i) => l === expected.forgedLines[i])
       ? undefined
@@ -88,6 +98,7 @@ export async function measureLsp(
     }
     return {
       mode,
+      serverPeakRssBytes: peakRssOf(client.pid),
       packets: expected.packets,
       bytes: expected.bytes,
       forged: expected.forgedLines.length,

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   ErrorCodes,
@@ -11,8 +11,8 @@ import {
   type ProgressToken,
   type WorkDoneProgressReporter,
 } from 'vscode-languageserver';
-import { isBinaryCapture, renderCaptureFrames } from './core/capture';
-import type { AnalysisOptions } from './core/options';
+import { CaptureStreamReader, FrameRenderer, isBinaryCapture } from './core/capture';
+import type { AnalysisOptions, Locale } from './core/options';
 import { CaptureJudge, CaptureSurvey } from './core/streamAnalysis';
 import { describeLongLine } from './core/streamParse';
 import { TextChunkDecoder } from './textDecoding';
@@ -21,7 +21,8 @@ import { toDiagnostic } from './toLsp';
 /*
  * "tcpdump Lens: Analyze Capture File…": VS Code does not hand files over 50 MB to extensions, so
  * the server reads the file itself, streaming it from disk in the two passes of
- * core/streamAnalysis.ts (memory follows sources and open conversations, not the file size), with
+ * core/streamAnalysis.ts (memory follows sources and open conversations, not the file size; a
+ * pcap/pcapng is decoded to tcpdump text frame by frame on the way, core/capture's stream reader), with
  * work-done progress by bytes read and cancellation, and publishes the findings for the file's
  * URI: they appear in the Problems panel without the file being open.
  */
@@ -88,13 +89,50 @@ async function* textOf(file: string, onBytes: (n: number) => void): AsyncIterabl
   yield decoder.end();
 }
 
+interface DecodedCapture {
+  format: 'pcap' | 'pcapng' | 'unknown';
+  frames: number;
+  /** The reader's warnings (damage), then the renderer's (decoder errors, unsupported link types). */
+  warnings: string[];
+}
+
+/**
+ * One read of a pcap/pcapng from its start, decoded and printed as tcpdump -nv text as the bytes
+ * come (one chunk of text per chunk read from disk); `onEnd` gets the totals once it is all read.
+ */
+async function* captureTextOf(
+  file: string,
+  onBytes: (n: number) => void,
+  size: number,
+  onEnd: (decoded: DecodedCapture) => void,
+): AsyncIterable<string> {
+  const reader = new CaptureStreamReader();
+  const renderer = new FrameRenderer();
+  let read = 0;
+  for await (const buf of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    read += (buf as Buffer).length;
+    onBytes((buf as Buffer).length);
+    let text = '';
+    for (const frame of reader.push(buf as Buffer)) text += `${renderer.render(frame).text}\n`;
+    if (text) yield text;
+    if (reader.stopped) {
+      // Past damage nothing more is decoded: the rest of the file counts as read.
+      onBytes(Math.max(0, size - read));
+      break;
+    }
+  }
+  const end = reader.end();
+  onEnd({ format: end.format, frames: end.frames, warnings: [...end.warnings, ...renderer.end()] });
+}
+
 /**
  * Registers the request. `optionsFor` gives the analysis options (settings) for a URI, as the
- * documents' analysis uses them.
+ * documents' analysis uses them; `localeOf`, the language the diagnostics are worded in.
  */
 export function registerCaptureFileRequest(
   connection: Connection,
   optionsFor: (uri: string) => Promise<AnalysisOptions>,
+  localeOf: () => Locale,
 ): void {
   connection.onRequest(
     ANALYZE_CAPTURE_FILE_METHOD,
@@ -136,31 +174,16 @@ export function registerCaptureFileRequest(
             reporter.report(percent, read <= size ? 'reading' : 'judging RSTs');
           }
         };
+        // A capture is decoded frame by frame as its bytes come, once per pass: memory follows the
+        // open conversations, not the file size. The first pass learns its format and warnings.
+        let decoded: DecodedCapture | undefined;
         if (binary) {
-          // The capture decoder takes the whole file: memory follows the file size here.
-          const bytes = await readFile(file);
-          const rendered = renderCaptureFrames(bytes);
-          if (rendered.format === 'unknown' || rendered.frames.length === 0) {
-            throw new ResponseError(
-              ErrorCodes.InvalidParams,
-              `cannot decode ${name}: ${rendered.warnings[0] ?? 'no frames'}`,
-            );
-          }
-          for (const w of rendered.warnings) connection.console.warn(`${name}: ${w}`);
-          format = rendered.format;
-          const frames = rendered.frames;
-          // Progress by frames, scaled to the file's bytes.
-          pass = async function* () {
-            const step = Math.max(1, Math.floor(frames.length / 100));
-            for (let i = 0; i < frames.length; i++) {
-              if (i % step === 0) {
-                onBytes((size * Math.min(step, frames.length - i)) / frames.length);
-                // Let a cancellation message in: nothing else here waits on I/O.
-                await new Promise((resolve) => setImmediate(resolve));
-              }
-              yield `${frames[i].text}\n`;
-            }
-          };
+          pass = () =>
+            captureTextOf(file, onBytes, size, (d) => {
+              if (decoded) return;
+              decoded = d;
+              for (const w of d.warnings) connection.console.warn(`${name}: ${w}`);
+            });
         } else {
           pass = () => textOf(file, onBytes);
         }
@@ -170,6 +193,13 @@ export function registerCaptureFileRequest(
           if (cancelled()) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'analysis cancelled');
           survey.push(chunk);
         }
+        if (decoded && (decoded.format === 'unknown' || decoded.frames === 0)) {
+          throw new ResponseError(
+            ErrorCodes.InvalidParams,
+            `cannot decode ${name}: ${decoded.warnings[0] ?? 'no frames'}`,
+          );
+        }
+        if (decoded && decoded.format !== 'unknown') format = decoded.format;
         const summary = survey.end();
         // Logged like the decoder's warnings: a few by name, the rest counted.
         for (const l of summary.longLines.slice(0, LONG_LINE_NOTES))
@@ -184,7 +214,7 @@ export function registerCaptureFileRequest(
         const take = (findings: ReturnType<CaptureJudge['push']>): void => {
           for (const f of findings) {
             if (f.severity === 'warning') warnings++;
-            diagnostics.push(toDiagnostic(f, uri));
+            diagnostics.push(toDiagnostic(f, uri, localeOf()));
           }
         };
         for await (const chunk of pass()) {

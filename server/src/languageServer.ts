@@ -119,7 +119,7 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
   function diagnosticOf(f: Finding, uri: string): Diagnostic {
     const hit = diagnosticCache.get(f);
     if (hit && hit.uri === uri) return hit.diagnostic;
-    const diagnostic = toDiagnostic(f, uri);
+    const diagnostic = toDiagnostic(f, uri, locale);
     diagnosticCache.set(f, { uri, diagnostic });
     return diagnostic;
   }
@@ -188,12 +188,16 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
   });
 
   registerHopMapRequest(connection, (uri) => analysisOf(uri));
-  registerCaptureFileRequest(connection, async (uri) => (await settingsFor(uri)).options);
+  registerCaptureFileRequest(
+    connection,
+    async (uri) => (await settingsFor(uri)).options,
+    () => locale,
+  );
 
   connection.onHover(async (params) => {
     const analysis = await analysisOf(params.textDocument.uri);
     if (!analysis) return null;
-    const hover = hoverAt(analysis, params.position.line, params.position.character);
+    const hover = hoverAt(analysis, params.position.line, params.position.character, locale);
     return hover ? toHover(hover) : null;
   });
 
@@ -201,17 +205,17 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
     const uri = params.textDocument.uri;
     if (!documents.has(uri) || !(await settingsFor(uri)).inlayHints) return [];
     const analysis = await analysisOf(uri);
-    return analysis ? hopHints(analysis, params.range.start.line, params.range.end.line).map(toInlayHint) : [];
+    return analysis ? hopHints(analysis, params.range.start.line, params.range.end.line, locale).map(toInlayHint) : [];
   });
 
   connection.onDocumentSymbol(async (params) => {
     const analysis = await analysisOf(params.textDocument.uri);
-    return analysis ? conversations(analysis).map(toDocumentSymbol) : [];
+    return analysis ? conversations(analysis, locale).map(toDocumentSymbol) : [];
   });
 
   connection.onCodeLens(async (params) => {
     const analysis = await analysisOf(params.textDocument.uri);
-    const summary = analysis && documentSummary(analysis);
+    const summary = analysis && documentSummary(analysis, locale);
     return summary ? [toCodeLens(summary.line, summary.text, 'workbench.actions.view.problems')] : [];
   });
 

@@ -1,4 +1,5 @@
 import type { Analysis, Finding, FindingCode } from './core/analyze';
+import { describeFinding, describeRelated } from './core/describe';
 
 /*
  * SARIF 2.1.0 output: the findings of one or more analysed captures as a static-analysis log, so
@@ -130,7 +131,7 @@ function result(f: Finding, uri: string, artifactIndex: number): SarifResult {
     ruleId: f.code,
     ruleIndex: RULE_IDS.indexOf(f.code),
     level: f.severity === 'warning' ? 'warning' : 'note',
-    message: { text: f.message },
+    message: { text: describeFinding(f, 'en') },
     locations: [
       {
         physicalLocation: {
@@ -147,7 +148,7 @@ function result(f: Finding, uri: string, artifactIndex: number): SarifResult {
         artifactLocation: { uri, index: artifactIndex },
         region: region(r.line, r.startCharacter, r.line, r.endCharacter),
       },
-      message: { text: r.message },
+      message: { text: describeRelated(r, 'en') },
     }));
   }
   const properties: Record<string, string | number> = {};

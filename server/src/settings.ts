@@ -5,7 +5,7 @@ import {
   sanitizeInitialTtls,
   sanitizeSpreadRule,
   type AnalysisOptions,
-  type ConfidenceLevel,
+  type Confidence,
   type Locale,
 } from './core/options';
 
@@ -14,6 +14,8 @@ export interface LensSettings {
   enable: boolean;
   inlayHints: boolean;
   options: AnalysisOptions;
+  /** The language findings and views are worded in (VS Code's display language; not a setting). */
+  locale: Locale;
 }
 
 /** Defaults; package.json's `contributes.configuration` must say the same (a test checks it). */
@@ -22,7 +24,7 @@ export const DEFAULT_SETTINGS: {
   initialTTL: number[];
   /** Deprecated: the old name of `initialTTL`, read when `initialTTL` is not set. */
   initialTtls: number[];
-  minimumConfidence: ConfidenceLevel;
+  minimumConfidence: Confidence;
   'inlayHints.enable': boolean;
   'spreadBaseline.weakStepHops': number;
   'spreadBaseline.farSourceHops': number;
@@ -46,9 +48,9 @@ export function settingsFrom(raw: unknown, locale: Locale): LensSettings {
   return {
     enable: typeof r.enable === 'boolean' ? r.enable : DEFAULT_SETTINGS.enable,
     inlayHints: typeof hints.enable === 'boolean' ? hints.enable : DEFAULT_SETTINGS['inlayHints.enable'],
+    locale,
     options: {
       initialTtls: sanitizeInitialTtls(r.initialTTL ?? r.initialTtls ?? DEFAULT_SETTINGS.initialTTL),
-      locale,
       minimumConfidence: sanitizeConfidence(r.minimumConfidence),
       spreadRule: sanitizeSpreadRule(spread.weakStepHops, spread.farSourceHops),
     },

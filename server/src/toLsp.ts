@@ -9,19 +9,21 @@ import {
   type Hover,
 } from 'vscode-languageserver';
 import type { Finding } from './core/analyze';
+import { describeFinding, describeRelated } from './core/describe';
 import { displayText } from './core/displayText';
 import type { HoverResult } from './core/hover';
+import type { Locale } from './core/options';
 import type { ConversationSymbol, HopHint } from './core/outline';
 
 /*
  * The only place where the core's plain data becomes LSP. Everything here is read by a person, so
  * every word passes through displayText: capture text (host names) cannot carry control or bidi
- * characters into the editor's UI.
+ * characters into the editor's UI. Findings are worded here, in the client's language.
  */
 
 export const DIAGNOSTIC_SOURCE = 'tcpdump-lens';
 
-export function toDiagnostic(f: Finding, uri: string): Diagnostic {
+export function toDiagnostic(f: Finding, uri: string, locale: Locale): Diagnostic {
   return {
     range: {
       start: { line: f.startLine, character: f.startCharacter },
@@ -30,7 +32,7 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
     severity: f.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
     source: DIAGNOSTIC_SOURCE,
     code: f.code,
-    message: displayText(f.message),
+    message: displayText(describeFinding(f, locale)),
     relatedInformation: f.related.map((r) => ({
       location: {
         uri,
@@ -39,7 +41,7 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
           end: { line: r.line, character: r.endCharacter },
         },
       },
-      message: displayText(r.message),
+      message: displayText(describeRelated(r, locale)),
     })),
     ...(f.confidence ? { data: { confidence: f.confidence } } : {}),
   };

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderCaptureFrames } from '../../server/src/core/capture';
-import { MAX_LAYERS } from '../../server/src/core/capture/network';
+import { MAX_LAYERS } from '../../server/src/core/capture/printContext';
 import { parseCapture } from '../../server/src/core/parse';
 import { REPO_ROOT } from '../support/lspClient';
 import { ethernetFrames, writePcap } from './captureVariants';

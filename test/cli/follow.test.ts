@@ -114,8 +114,59 @@ describe('CLI --follow (live)', () => {
       assert.equal(rec.code, 'ttl-mismatch');
       assert.equal(rec.line, 4);
       assert.equal(rec.decidedAtLine, 4, 'suspicious on arrival: decided on its own line');
+      assert.equal(rec.event, 'report');
       cli.child.stdin.end();
       assert.equal(await cli.exit, 0, 'one reply makes a low-confidence note, not a warning');
+    } finally {
+      cli.child.kill();
+    }
+  });
+
+  const signal = (name: string): string[] =>
+    readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'signals', name), 'utf8')
+      .trimEnd()
+      .split('\n');
+
+  it("withdraws a report, while stdin is open, when the sender's later packets explain the RST; exit 0", async () => {
+    // The closed port's RST (line 21) arrives at 4 hops while the server was seen only at 3; its
+    // :80 replies (line 25) come over the 4-hop path too.
+    const lines = signal('per-connection-paths-genuine.nv.txt');
+    const cli = new LiveCli(['-']);
+    try {
+      for (const line of lines.slice(0, 22)) cli.send(line);
+      await cli.until(1);
+      assert.match(cli.lines[0], /^-:21:1: warning: .* Confidence: high\. \[ttl-mismatch\]$/);
+      for (const line of lines.slice(22, 26)) cli.send(line);
+      await cli.until(2);
+      assert.equal(
+        cli.lines[1],
+        '-:21:1: withdrawn: the high report on this RST no longer stands: packets up to line 25 explain it [ttl-mismatch]',
+      );
+      assert.equal(cli.child.exitCode, null, 'still running: stdin is open');
+      for (const line of lines.slice(26)) cli.send(line);
+      cli.child.stdin.end();
+      assert.equal(await cli.exit, 0, 'no warning stands at the end');
+      assert.equal(cli.lines.length, 2);
+    } finally {
+      cli.child.kill();
+    }
+  });
+
+  it('--format json: a lowered report is an event "lower" with loweredFrom; the warning still stands, exit 1', async () => {
+    const lines = signal('far-rst-before-second-path.nv.txt');
+    const cli = new LiveCli(['--format', 'json', '-']);
+    try {
+      for (const line of lines) cli.send(line);
+      cli.child.stdin.end();
+      assert.equal(await cli.exit, 1);
+      const events = cli.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(
+        events.map((e) => [e.event, e.line, e.confidence, e.loweredFrom, e.decidedAtLine]),
+        [
+          ['report', 19, 'high', undefined, 19],
+          ['lower', 19, 'medium', 'high', 23],
+        ],
+      );
     } finally {
       cli.child.kill();
     }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, type Analysis } from '../../server/src/core/analyze';
 import type { Packet } from '../../server/src/core/packet';
+import { describeFinding } from '../../server/src/core/describe';
 
 /*
  * One real capture, printed by the real tcpdump in every dialect (scripts/fixtures/dialects.sh):
@@ -116,8 +117,8 @@ for (const family of ['ipv4', 'ipv6'] as const) {
       const lf = analyze(text);
       const crlf = analyze(text.replace(/\n/g, '\r\n'));
       assert.deepEqual(
-        crlf.findings.map((f) => [f.code, f.startLine, f.message]),
-        lf.findings.map((f) => [f.code, f.startLine, f.message]),
+        crlf.findings.map((f) => [f.code, f.startLine, describeFinding(f, 'en')]),
+        lf.findings.map((f) => [f.code, f.startLine, describeFinding(f, 'en')]),
       );
     });
   });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyze, type Analysis } from '../../server/src/core/analyze';
 import { isReset } from '../../server/src/core/packet';
+import { describeFinding } from '../../server/src/core/describe';
 
 /*
  * Proof 2: captures from a real namespace lab (scripts/lab/run.sh) whose answers are known from
@@ -50,7 +51,8 @@ function analysisOf(file: string): Analysis {
 /** 1-based line → a finding's description, for failure messages that name file and line. */
 function warnedLines(a: Analysis): Map<number, string> {
   const out = new Map<number, string>();
-  for (const f of a.findings) if (f.severity === 'warning') out.set(f.startLine + 1, `${f.code}: ${f.message}`);
+  for (const f of a.findings)
+    if (f.severity === 'warning') out.set(f.startLine + 1, `${f.code}: ${describeFinding(f, 'en')}`);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { DEFAULT_OPTIONS } from '../../server/src/core/options';
 import { splitLines } from '../../server/src/core/parse';
 import { CaptureJudge, CaptureSurvey, FOLLOW_LIMITS, FollowAnalysis } from '../../server/src/core/streamAnalysis';
 import { capLines, LINE_LIMIT, LineSplitter, type LongLine } from '../../server/src/core/streamParse';
+import { describeFinding } from '../../server/src/core/describe';
 
 /*
  * The streaming paths keep at most LINE_LIMIT characters of a line (uncapped, one line past V8's
@@ -35,7 +36,7 @@ const shape = (f: Finding) => ({
   startLine: f.startLine,
   endLine: f.endLine,
   endCharacter: f.endCharacter,
-  message: f.message,
+  message: describeFinding(f, 'en'),
   related: f.related,
 });
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { analyze, type Finding } from '../../server/src/core/analyze';
 import { FollowAnalysis, type FollowEvent } from '../../server/src/core/streamAnalysis';
 import { captureName, writeCapture } from '../../scripts/bench/generate';
+import { describeFinding } from '../../server/src/core/describe';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const SEED = path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt');
@@ -47,11 +48,18 @@ describe('live (--follow) analysis', () => {
     );
     for (const g of resets)
       assert.match(
-        g.event.finding.message,
+        describeFinding(g.event.finding, 'en'),
         /^RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 \(initial 64, 1 hop\); that host's other packets arrive with TTL 61 \(3 hops\)/,
       );
     // The final word on each RST is the whole-file one (only the related packets so far differ).
-    const shape = (f: Finding) => [f.startLine, f.endLine, f.endCharacter, f.severity, f.code, f.message];
+    const shape = (f: Finding) => [
+      f.startLine,
+      f.endLine,
+      f.endCharacter,
+      f.severity,
+      f.code,
+      describeFinding(f, 'en'),
+    ];
     const whole = analyze(text).findings.filter((f) => f.code === 'ttl-mismatch');
     assert.deepEqual(
       resets.slice(3).map((g) => shape(g.event.finding)),
@@ -80,6 +88,55 @@ describe('live (--follow) analysis', () => {
         [10, 10, 10],
         [12, 12, 12],
       ],
+    );
+  });
+
+  /** Each event as [after line, RST line, confidence, how it changed]. */
+  const story = (file: string) =>
+    follow(readFileSync(path.join(REPO, 'test', 'fixtures', 'signals', file), 'utf8'))
+      .filter((g) => g.event.finding.code === 'ttl-mismatch')
+      .map((g) => [
+        g.afterLine,
+        g.event.finding.startLine + 1,
+        g.event.finding.confidence,
+        g.event.retracted
+          ? 'retracted'
+          : g.event.loweredFrom
+            ? `lowered from ${g.event.loweredFrom}`
+            : g.event.raisedFrom
+              ? `raised from ${g.event.raisedFrom}`
+              : 'new',
+      ]);
+
+  it("retracts a report when the claimed sender's later packets explain the RST (per-connection paths)", () => {
+    // The closed port's RST (line 21, 4 hops) arrives while the server has only been seen at 3 hops:
+    // live mode must say so. Its :80 replies at 4 hops (line 26) explain it: the report is withdrawn,
+    // and nothing stands at the end, as in the whole-file read.
+    assert.deepEqual(story('per-connection-paths-genuine.nv.txt'), [
+      [22, 21, 'high', 'new'],
+      [26, 21, 'high', 'retracted'],
+    ]);
+    // A report's facts are a snapshot: worded after the later packets, it still says what was known.
+    const text = readFileSync(
+      path.join(REPO, 'test', 'fixtures', 'signals', 'per-connection-paths-genuine.nv.txt'),
+      'utf8',
+    );
+    const first = follow(text).find((g) => g.event.finding.code === 'ttl-mismatch')!;
+    assert.match(describeFinding(first.event.finding, 'en'), /other packets arrive with TTL 61 \(3 hops\)/);
+  });
+
+  it("lowers a report when later packets widen the sender's distance, to what the whole file says", () => {
+    assert.deepEqual(story('far-rst-before-second-path.nv.txt'), [
+      [20, 19, 'high', 'new'],
+      [24, 19, 'medium', 'lowered from high'],
+    ]);
+    const text = readFileSync(
+      path.join(REPO, 'test', 'fixtures', 'signals', 'far-rst-before-second-path.nv.txt'),
+      'utf8',
+    );
+    assert.deepEqual(
+      analyze(text).findings.map((f) => [f.startLine + 1, f.confidence]),
+      [[19, 'medium']],
     );
   });
 

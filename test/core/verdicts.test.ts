@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/core/analyze';
 import { DEFAULT_OPTIONS } from '../../server/src/core/options';
+import { describeFinding } from '../../server/src/core/describe';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 const read = (f: string): string => readFileSync(path.join(FIXTURES, f), 'utf8');
@@ -76,6 +77,6 @@ describe('verdicts on fixtures with known answers', () => {
     const a = analyze([lines[7], far].join('\n'), DEFAULT_OPTIONS);
     assert.equal(a.findings.length, 1);
     assert.equal(a.verdicts[0].hopsBeforeSender, -3);
-    assert.match(a.findings[0].message, /came from 3 hops beyond 192\.168\.40\.129/);
+    assert.match(describeFinding(a.findings[0], 'en'), /came from 3 hops beyond 192\.168\.40\.129/);
   });
 });

@@ -14,6 +14,7 @@ import {
   shown,
 } from './documentInvariants';
 import { itWithShared, sharedPath } from '../support/shared';
+import { describeFinding } from '../../server/src/core/describe';
 
 /*
  * Bad input, each its own test, first through analyze(), then through a real server
@@ -40,14 +41,16 @@ const warnedPackets = (a: Analysis): number[] =>
  * clean text has; notices (information) only of a kind the clean text has (their counts may drop).
  */
 function assertOnlyCleanClaims(a: Analysis, what: string): void {
-  const known = new Set(clean.findings.map((f) => (f.severity === 'warning' ? `${f.code} ${f.message}` : f.code)));
+  const known = new Set(
+    clean.findings.map((f) => (f.severity === 'warning' ? `${f.code} ${describeFinding(f, 'en')}` : f.code)),
+  );
   for (const f of a.findings) {
     if (f.code === 'binary-capture') {
       assert.equal(a.findings.length, 1, `${what}: a binary-capture notice comes alone`);
       continue;
     }
     assert.ok(
-      known.has(f.severity === 'warning' ? `${f.code} ${f.message}` : f.code),
+      known.has(f.severity === 'warning' ? `${f.code} ${describeFinding(f, 'en')}` : f.code),
       `${what}: new claim the clean capture does not make: ${shown(f)}`,
     );
   }
@@ -173,8 +176,8 @@ const CASES: BadInput[] = [
       // line L of the clean capture is now line L + (number of junk lines before it)
       const back = (line: number): number => line - Math.floor(line / 3) - 1;
       assert.deepEqual(
-        a.findings.map((f) => `${back(f.startLine)} ${f.code} ${f.message}`),
-        clean.findings.map((f) => `${f.startLine} ${f.code} ${f.message}`),
+        a.findings.map((f) => `${back(f.startLine)} ${f.code} ${describeFinding(f, 'en')}`),
+        clean.findings.map((f) => `${f.startLine} ${f.code} ${describeFinding(f, 'en')}`),
       );
     },
   },
@@ -251,7 +254,7 @@ const CASES: BadInput[] = [
       if (ttl === '63.5') assert.ok(p.ttl === undefined || p.ttl === 63, 'at most the printed integer part');
       else assert.equal(p.ttl, undefined, 'no TTL');
       for (const f of a.findings.filter((g) => g.packet === p.index))
-        assert.doesNotMatch(f.message, /TTL 999|TTL 256|TTL -1|TTL 1\b/);
+        assert.doesNotMatch(describeFinding(f, 'en'), /TTL 999|TTL 256|TTL -1|TTL 1\b/);
       // the other two forged RSTs keep their warnings
       const others = clean.findings
         .filter((f) => f.code === 'ttl-mismatch' && f.startLine !== RST_HEAD)
@@ -371,8 +374,8 @@ const CASES: BadInput[] = [
         assertFindingsWellFormed(text, a);
         for (const f of a.findings.filter((g) => g.startLine === lines.length - 1)) {
           assert.equal(
-            `${f.code} ${f.message}`,
-            `${complete.code} ${complete.message}`,
+            `${f.code} ${describeFinding(f, 'en')}`,
+            `${complete.code} ${describeFinding(complete, 'en')}`,
             `prefix ${n}: a half-typed RST claims something the full one does not`,
           );
         }
@@ -456,8 +459,8 @@ describe('robustness: bad input through analyze()', () => {
             a.findings.map((f) => [f.code, f.severity]),
             [['binary-capture', 'information']],
           );
-          assert.match(a.findings[0].message, /binary capture/i);
-          assert.match(a.findings[0].message, /tcpdump [^`]*-r/, 'says how to print it as text');
+          assert.match(describeFinding(a.findings[0], 'en'), /binary capture/i);
+          assert.match(describeFinding(a.findings[0], 'en'), /tcpdump [^`]*-r/, 'says how to print it as text');
           assert.equal(a.verdicts.length, 0, 'no verdicts');
         },
       );

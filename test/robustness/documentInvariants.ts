@@ -5,6 +5,7 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Finding } from '../../server/src/core/analyze';
 import { messageOf } from '../support/lspClient';
+import { describeFinding } from '../../server/src/core/describe';
 
 /*
  * What every analysis must satisfy whatever the input: the checks shared by the bad-input,
@@ -139,7 +140,7 @@ export function assertFindingsWellFormed(text: string, a: Analysis, lines = lspL
   for (const f of a.findings) {
     const what = `${f.code} finding on line ${f.startLine}`;
     assertSpanInside(lines, f, what);
-    assert.ok(f.message.length > 0, `${what}: empty message`);
+    assert.ok(describeFinding(f, 'en').length > 0, `${what}: empty message`);
     if (f.packet >= 0) {
       const p = a.packets[f.packet];
       assert.ok(p, `${what}: names packet ${f.packet}, which does not exist`);
@@ -180,7 +181,7 @@ export function analyzeChecked(text: string, budgetMs: number): Analysis {
 
 /** A finding as the editor shows it: where, what kind, what it says. */
 export const shown = (f: Finding, lineShift = 0): string =>
-  `${f.startLine + lineShift}:${f.startCharacter}-${f.endLine + lineShift}:${f.endCharacter} ${f.code} ${f.message}`;
+  `${f.startLine + lineShift}:${f.startCharacter}-${f.endLine + lineShift}:${f.endCharacter} ${f.code} ${describeFinding(f, 'en')}`;
 export const shownDiagnostic = (d: Diagnostic): string =>
   `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${messageOf(d)}`;
 

@@ -68,7 +68,7 @@ const normalise = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
 
 function expectedDiagnostics(uri: string, text: string, settings: Record<string, unknown>): unknown {
   const s = settingsFrom(settings, 'en');
-  return normalise(s.enable ? analyze(text, s.options).findings.map((f) => toDiagnostic(f, uri)) : []);
+  return normalise(s.enable ? analyze(text, s.options).findings.map((f) => toDiagnostic(f, uri, 'en')) : []);
 }
 
 /** Pushes come after the debounce: the one for the document's current version must equal a fresh analysis. */

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { analyze } from '../../server/src/core/analyze';
 import { artifactUriFromPath, toSarif, type SarifLog } from '../../server/src/sarif';
 import { sarifSchemaValidator } from '../support/sarifSchema';
+import { describeFinding } from '../../server/src/core/describe';
 
 /*
  * SARIF output checked against the official SARIF 2.1.0 schema (the copy @microsoft/jest-sarif
@@ -63,7 +64,7 @@ describe('toSarif', () => {
       const f = analysis.findings[i];
       assert.equal(r.ruleId, f.code);
       assert.equal(run.tool.driver.rules[r.ruleIndex].id, r.ruleId);
-      assert.equal(r.message.text, f.message);
+      assert.equal(r.message.text, describeFinding(f, 'en'));
       assert.equal(r.level, f.severity === 'warning' ? 'warning' : 'note');
       const reg = r.locations[0].physicalLocation.region;
       // 1-based and end-exclusive: the region covers exactly the finding's text.

@@ -9,6 +9,7 @@ import { analyze } from '../../server/src/core/analyze';
 import { displayText, jsonForTerminal } from '../../server/src/core/displayText';
 import { buildHopMap } from '../../server/src/core/hopMap';
 import { LspTestClient, REPO_ROOT } from '../support/lspClient';
+import { describeFinding } from '../../server/src/core/describe';
 
 /*
  * Host names are whatever the resolver says, and tcpdump prints them verbatim: in
@@ -55,7 +56,7 @@ describe('security: terminal escapes and bidi controls in capture text', functio
   it('the fixture really holds every payload, raw, and the analysis puts them into findings', () => {
     assert.equal(NAMES.length, 4);
     for (const seq of ['\u001b[2J', '\u001b]0;', '\u001b]8;;', '\u009b', '\u202e']) assert.ok(TEXT.includes(seq), seq);
-    const messages = analyze(TEXT).findings.map((f) => f.message);
+    const messages = analyze(TEXT).findings.map((f) => describeFinding(f, 'en'));
     for (const name of NAMES)
       assert.ok(
         messages.some((m) => m.includes(name)),
@@ -112,7 +113,7 @@ describe('security: terminal escapes and bidi controls in capture text', functio
       const messages = doc.files[0].findings.map((f) => f.message);
       assert.deepEqual(
         messages,
-        analyze(TEXT).findings.map((f) => f.message),
+        analyze(TEXT).findings.map((f) => describeFinding(f, 'en')),
       );
       for (const name of NAMES)
         assert.ok(

@@ -10,8 +10,10 @@ import {
   type WorkDoneProgressReport,
 } from 'vscode-languageserver-protocol';
 import { analyze } from '../../server/src/core/analyze';
-import { captureName, writeCapture } from '../../scripts/bench/generate';
+import { renderCaptureAsText } from '../../server/src/core/capture';
+import { captureName, encodePcapRecord, planCapture, writeCapture } from '../../scripts/bench/generate';
 import { LspTestClient, REPO_ROOT } from '../support/lspClient';
+import { describeFinding } from '../../server/src/core/describe';
 
 /*
  * tcpdumpLens/analyzeCaptureFile over real LSP (node dist/server.js --stdio): the server streams a
@@ -77,7 +79,7 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     const diagnostics = await client.diagnosticsFor(uri, (d) => d.length > 0);
     assert.deepEqual(
       diagnostics.map((d) => [d.range.start.line, d.code, d.message]),
-      want.map((f) => [f.startLine, f.code, f.message]),
+      want.map((f) => [f.startLine, f.code, describeFinding(f, 'en')]),
     );
 
     const events = progress.get('run-1') ?? [];
@@ -107,7 +109,80 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     const text = analyze(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'lab', 'ttl64-ipv4.nv.txt'), 'utf8'));
     assert.deepEqual(
       diagnostics.filter((d) => d.severity === 2).map((d) => d.message),
-      text.findings.filter((f) => f.severity === 'warning').map((f) => f.message),
+      text.findings.filter((f) => f.severity === 'warning').map((f) => describeFinding(f, 'en')),
+    );
+  });
+
+  /** What the request must answer for a capture: analyze() of the text the decoder prints of it. */
+  function expectedFor(file: string): Record<string, unknown> {
+    const bytes = readFileSync(file);
+    const text = renderCaptureAsText(bytes).text;
+    const want = analyze(text);
+    return {
+      uri: pathToFileURL(file).href,
+      format: bytes.readUInt32BE(0) === 0x0a0d0d0a ? 'pcapng' : 'pcap',
+      bytes: bytes.length,
+      packets: want.packets.length,
+      warnings: want.findings.filter((f) => f.severity === 'warning').length,
+      findings: want.findings.length,
+    };
+  }
+
+  it('a generated multi-MB pcap, streamed frame by frame: progress by bytes, the whole-file result', async () => {
+    const file = path.join(dir, 'generated.pcap');
+    const buf = Buffer.alloc(16 << 20);
+    buf.writeUInt32LE(0xa1b2c3d4, 0);
+    buf.writeUInt16LE(2, 4);
+    buf.writeUInt16LE(4, 6);
+    buf.writeUInt32LE(262144, 16);
+    buf.writeUInt32LE(1, 20);
+    let at = 24;
+    planCapture(40000, 7, 'nv', (p) => {
+      at += encodePcapRecord(p, buf, at);
+    });
+    writeFileSync(file, buf.subarray(0, at));
+    const result = await client.connection.sendRequest<Record<string, unknown>>(METHOD, {
+      path: file,
+      workDoneToken: 'gen',
+    });
+    assert.deepEqual(result, expectedFor(file));
+    assert.ok((result.warnings as number) > 0);
+    const percents = (progress.get('gen') ?? [])
+      .filter((e): e is WorkDoneProgressReport => e.kind === 'report')
+      .map((e) => e.percentage!);
+    assert.ok(percents.length >= 3, `only ${percents.length} progress reports: ${percents.join(', ')}`);
+    assert.deepEqual(
+      percents,
+      [...percents].sort((a, b) => a - b),
+      'progress went backwards',
+    );
+  });
+
+  it('a truncated pcap: the frames before the cut analysed, the damage logged, as a whole-file decode', async () => {
+    const whole = readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'lab', 'ttl64-ipv4.pcap'));
+    const file = path.join(dir, 'cut.pcap');
+    writeFileSync(file, whole.subarray(0, Math.floor(whole.length * 0.7)));
+    const logs: string[] = [];
+    client.connection.onNotification('window/logMessage', (m: { message: string }) => {
+      logs.push(m.message);
+    });
+    const result = await client.connection.sendRequest<Record<string, unknown>>(METHOD, { path: file });
+    assert.deepEqual(result, expectedFor(file));
+    assert.ok(
+      logs.some((l) => /^cut\.pcap: pcap (record header of )?frame \d+ truncated/.test(l)),
+      logs.join('\n'),
+    );
+  });
+
+  it('a pcap without frames is an error that says why', async () => {
+    const file = path.join(dir, 'header-only.pcap');
+    writeFileSync(
+      file,
+      readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'lab', 'ttl64-ipv4.pcap')).subarray(0, 30),
+    );
+    await assert.rejects(
+      client.connection.sendRequest(METHOD, { path: file }),
+      /cannot decode header-only\.pcap: pcap record header of frame 1 truncated at byte 24/,
     );
   });
 
@@ -190,7 +265,7 @@ describe('Analyze Capture File (tcpdumpLens/analyzeCaptureFile)', function () {
     const diagnostics = await client.diagnosticsFor(uri, (d) => d.length > 0);
     assert.deepEqual(
       diagnostics.map((d) => [d.range.start.line, d.code, d.message]),
-      want.map((f) => [f.startLine, f.code, f.message]),
+      want.map((f) => [f.startLine, f.code, describeFinding(f, 'en')]),
     );
   });
 

@@ -37,7 +37,7 @@ async function sendBurst(client: LspTestClient): Promise<string> {
 }
 
 const fresh = (text: string): unknown =>
-  normalise(analyze(text, DEFAULT_OPTIONS).findings.map((f) => toDiagnostic(f, URI)));
+  normalise(analyze(text, DEFAULT_OPTIONS).findings.map((f) => toDiagnostic(f, URI, 'en')));
 
 describe('debounce and stale runs over LSP (in-process JSON-RPC)', function () {
   this.timeout(60_000);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../core/analyze';
+import { describeFinding } from '../core/describe';
 import { displayText } from '../core/displayText';
 import { artifactUriFromPath, toSarif } from '../sarif';
 import { write, writeJson } from './output';
@@ -17,7 +18,7 @@ export function findingJson(f: Finding, frame: number | undefined): Record<strin
     ...(frame !== undefined ? { frame } : {}),
     severity: f.severity,
     code: f.code,
-    message: f.message,
+    message: describeFinding(f, 'en'),
     source: 'tcpdump-lens',
     confidence: f.confidence,
     ttl: f.ttl,
@@ -30,7 +31,7 @@ export function findingJson(f: Finding, frame: number | undefined): Record<strin
 /** A finding as one terminal line: capture text in the message cannot steer the terminal (displayText). */
 export function findingText(file: string, f: Finding, frame: number | undefined): string {
   return displayText(
-    `${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${f.message} [${f.code}]${frame !== undefined ? ` (frame ${frame})` : ''}`,
+    `${file}:${f.startLine + 1}:${f.startCharacter + 1}: ${severityWord(f)}: ${describeFinding(f, 'en')} [${f.code}]${frame !== undefined ? ` (frame ${frame})` : ''}`,
   );
 }
 

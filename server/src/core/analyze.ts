@@ -1,15 +1,8 @@
 import { buildBaselines, type SourceBaseline } from './baseline';
 import { looksBinary } from './binaryText';
-import {
-  describeBaselineRelated,
-  describeBinaryCapture,
-  describeChecksumOffload,
-  describeNoTtl,
-  describeSuspiciousReset,
-} from './describe';
 import type { EvidenceKind } from './evidence';
 import { buildTcpFlows, type TcpFlow } from './flows';
-import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions, type Locale } from './options';
+import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import type { Packet } from './packet';
 import { parseCapture, splitLines } from './parse';
 import { inferInitialTtl } from './ttl';
@@ -19,14 +12,32 @@ export type FindingCode =
   'ttl-mismatch' | 'mac-mismatch' | 'rst-sequence' | 'rst-header' | 'no-ttl' | 'checksum-offload' | 'binary-capture';
 export type FindingSeverity = 'warning' | 'information';
 
+/** What a related location shows, as facts: describe.ts words it at the edge. */
+export type RelatedFacts =
+  /** A packet of the claimed sender that set its distance. */
+  | { kind: 'baseline-packet'; source: string; ttl: number; hops: number }
+  /** A packet without a TTL: the head of its first line, as printed. */
+  | { kind: 'packet-text'; text: string };
+
 export interface RelatedLocation {
   line: number;
   startCharacter: number;
   endCharacter: number;
-  message: string;
+  facts: RelatedFacts;
 }
 
-/** A diagnostic in plain data: 0-based lines, LSP-shaped but free of LSP. */
+/**
+ * What a finding says, as facts (codes and numbers, no words): describe.ts's `describeFinding`
+ * turns them into a sentence per locale where a person reads it (LSP, CLI, SARIF), so a change of
+ * language re-words and does not re-analyse.
+ */
+export type FindingFacts =
+  | { kind: 'suspicious-reset'; verdict: ResetVerdict }
+  | { kind: 'checksum-offload'; source: string; count: number }
+  | { kind: 'no-ttl' }
+  | { kind: 'binary-capture' };
+
+/** A diagnostic in plain data: 0-based lines, LSP-shaped but free of LSP and of words. */
 export interface Finding {
   packet: number;
   startLine: number;
@@ -35,7 +46,7 @@ export interface Finding {
   endCharacter: number;
   severity: FindingSeverity;
   code: FindingCode;
-  message: string;
+  facts: FindingFacts;
   related: RelatedLocation[];
   confidence?: Confidence;
   ttl?: number;
@@ -106,16 +117,11 @@ export function relatedPacketsOf(v: ResetVerdict): readonly number[] {
 }
 
 /** The finding for a suspicious RST, once its related locations are known. */
-export function suspiciousResetFinding(
-  p: Packet,
-  v: ResetVerdict,
-  related: RelatedLocation[],
-  locale: Locale,
-): Finding {
+export function suspiciousResetFinding(p: Packet, v: ResetVerdict, related: RelatedLocation[]): Finding {
   return packetFinding(p, {
     severity: v.confidence === 'low' ? 'information' : 'warning',
     code: FINDING_CODE_OF[v.evidence[0].kind],
-    message: describeSuspiciousReset(v, locale),
+    facts: { kind: 'suspicious-reset', verdict: v },
     related,
     confidence: v.confidence,
     ttl: v.ttl,
@@ -137,13 +143,13 @@ function resetFinding(
       line: r.line,
       startCharacter: r.start,
       endCharacter: r.end,
-      message:
+      facts:
         initial === undefined
-          ? a.lines[b.startLine].slice(0, 120)
-          : describeBaselineRelated(a.options.locale, b.src, b.ttl!, initial - b.ttl!),
+          ? { kind: 'packet-text', text: a.lines[b.startLine].slice(0, 120) }
+          : { kind: 'baseline-packet', source: b.src, ttl: b.ttl!, hops: initial - b.ttl! },
     };
   });
-  return suspiciousResetFinding(a.packets[v.packet], v, related, a.options.locale);
+  return suspiciousResetFinding(a.packets[v.packet], v, related);
 }
 
 /** One note per capturing-host source whose checksums tcpdump calls bad: offloading, not an error. */
@@ -166,7 +172,7 @@ function checksumNotes(packets: readonly Packet[], taken: Set<number>, options: 
       packetFinding(at, {
         severity: 'information',
         code: 'checksum-offload',
-        message: describeChecksumOffload(options.locale, source, list.length),
+        facts: { kind: 'checksum-offload', source, count: list.length },
         related: [],
       }),
     );
@@ -238,7 +244,7 @@ export function assembleAnalysis(
       endCharacter: Math.min(lines[0].length, 8),
       severity: 'information',
       code: 'binary-capture',
-      message: describeBinaryCapture(options.locale),
+      facts: { kind: 'binary-capture' },
       related: [],
     });
   }
@@ -247,7 +253,7 @@ export function assembleAnalysis(
       packetFinding(packets[0], {
         severity: 'information',
         code: 'no-ttl',
-        message: describeNoTtl(options.locale),
+        facts: { kind: 'no-ttl' },
         related: [],
       }),
     );

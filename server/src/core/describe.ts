@@ -1,3 +1,4 @@
+import type { Finding, RelatedLocation } from './analyze';
 import type { DistanceBaseline, SourceBaseline } from './baseline';
 import type { Evidence } from './evidence';
 import type { Locale } from './options';
@@ -375,4 +376,27 @@ export function describeBinaryCapture(locale: Locale): string {
   return locale === 'ja'
     ? 'これは tcpdump のテキストではなく、バイナリのキャプチャファイル (pcap/pcapng) のようです。コマンド「tcpdump Lens: キャプチャを tcpdump テキストで開く」で開くか、`tcpdump -nv -r FILE > FILE.txt` でテキストにしてください。'
     : 'This looks like a binary capture file (pcap/pcapng), not tcpdump text. Open it with the command "tcpdump Lens: Open Capture as tcpdump Text", or print it first: `tcpdump -nv -r FILE > FILE.txt`.';
+}
+
+/** A finding's message in `locale`: the one place a finding's facts become a sentence. */
+export function describeFinding(f: Finding, locale: Locale): string {
+  const facts = f.facts;
+  switch (facts.kind) {
+    case 'suspicious-reset':
+      return describeSuspiciousReset(facts.verdict, locale);
+    case 'checksum-offload':
+      return describeChecksumOffload(locale, facts.source, facts.count);
+    case 'no-ttl':
+      return describeNoTtl(locale);
+    case 'binary-capture':
+      return describeBinaryCapture(locale);
+  }
+}
+
+/** A related location's message in `locale`. */
+export function describeRelated(r: RelatedLocation, locale: Locale): string {
+  const facts = r.facts;
+  return facts.kind === 'baseline-packet'
+    ? describeBaselineRelated(locale, facts.source, facts.ttl, facts.hops)
+    : facts.text;
 }

@@ -1,5 +1,6 @@
 import type { Analysis } from './analyze';
 import { describeAddressHover, describePacketHover } from './describe';
+import type { Locale } from './options';
 import type { Packet } from './packet';
 import { inferInitialTtl } from './ttl';
 
@@ -49,7 +50,7 @@ function isWholeToken(text: string, at: number, length: number): boolean {
 }
 
 /** The hover at a position: an address gets its TTL histogram; anywhere else on a packet, the packet's story. */
-export function hoverAt(a: Analysis, line: number, character: number): HoverResult | undefined {
+export function hoverAt(a: Analysis, line: number, character: number, locale: Locale = 'en'): HoverResult | undefined {
   if (line < 0 || line >= a.packetAtLine.length) return undefined;
   const idx = a.packetAtLine[line];
   if (idx < 0) return undefined;
@@ -58,12 +59,7 @@ export function hoverAt(a: Analysis, line: number, character: number): HoverResu
   for (const address of [packet.src, packet.dst]) {
     const at = tokenAt(text, address);
     if (at >= 0 && character >= at && character < at + address.length) {
-      const markdown = describeAddressHover(
-        a.options.locale,
-        address,
-        a.baselines.get(address),
-        (i) => a.packets[i].startLine,
-      );
+      const markdown = describeAddressHover(locale, address, a.baselines.get(address), (i) => a.packets[i].startLine);
       return { markdown, line, start: at, end: at + address.length };
     }
   }
@@ -77,7 +73,7 @@ export function hoverAt(a: Analysis, line: number, character: number): HoverResu
     hops: initialTtl === undefined ? undefined : initialTtl - packet.ttl!,
     baseline: a.baselines.get(packet.src),
     lineOf: (i) => ({ line: a.packets[i].startLine, text: a.lines[a.packets[i].startLine] }),
-    locale: a.options.locale,
+    locale,
   });
   return { markdown, line: packet.startLine, start: 0, end: packet.endLineLength, packet };
 }

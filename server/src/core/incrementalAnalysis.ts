@@ -51,7 +51,6 @@ export function analyzeIncrementally(text: string, options: AnalysisOptions, lin
 }
 
 const sameOptions = (a: AnalysisOptions, b: AnalysisOptions): boolean =>
-  a.locale === b.locale &&
   a.minimumConfidence === b.minimumConfidence &&
   a.initialTtls.length === b.initialTtls.length &&
   a.initialTtls.every((t, i) => t === b.initialTtls[i]) &&

@@ -1,14 +1,17 @@
 import { DEFAULT_INITIAL_TTLS } from './ttl';
 
 export type Locale = 'en' | 'ja';
-export type ConfidenceLevel = 'high' | 'medium' | 'low';
+/** How sure a verdict is; also the floor below which no finding is made. */
+export type Confidence = 'high' | 'medium' | 'low';
 
-/** Everything the analysis can be told. The server and the CLI build it; the core trusts it. */
+/**
+ * Everything the analysis can be told. The server and the CLI build it; the core trusts it. The
+ * language is not among them: findings carry facts, and the views word them per locale.
+ */
 export interface AnalysisOptions {
   initialTtls: readonly number[];
-  locale: Locale;
   /** Suspicious RSTs below this confidence get no finding (the hover still explains them). */
-  minimumConfidence: ConfidenceLevel;
+  minimumConfidence: Confidence;
   /** How a spread baseline (2+ distances) weighs an RST just beyond it; absent: p0f's 2 and 5. */
   spreadRule?: SpreadRule;
 }
@@ -36,11 +39,10 @@ export function sanitizeSpreadRule(weakStepHops: unknown, farSourceHops: unknown
 }
 
 /** Confidence levels in order, for comparing a verdict with `minimumConfidence`. */
-export const CONFIDENCE_RANK: Record<ConfidenceLevel, number> = { low: 0, medium: 1, high: 2 };
+export const CONFIDENCE_RANK: Record<Confidence, number> = { low: 0, medium: 1, high: 2 };
 
 export const DEFAULT_OPTIONS: AnalysisOptions = {
   initialTtls: DEFAULT_INITIAL_TTLS,
-  locale: 'en',
   minimumConfidence: 'low',
 };
 
@@ -60,6 +62,6 @@ export function sanitizeInitialTtls(value: unknown): number[] {
   return unique.length > 0 ? unique : [...DEFAULT_INITIAL_TTLS];
 }
 
-export function sanitizeConfidence(value: unknown): ConfidenceLevel {
+export function sanitizeConfidence(value: unknown): Confidence {
   return value === 'high' || value === 'medium' || value === 'low' ? value : DEFAULT_OPTIONS.minimumConfidence;
 }

@@ -1,5 +1,6 @@
 import type { Analysis } from './analyze';
 import { describeConversation, describeHopHint, describeSummary } from './describe';
+import type { Locale } from './options';
 import { endpoint } from './flows';
 import { isReset } from './packet';
 import { inferInitialTtl } from './ttl';
@@ -19,7 +20,7 @@ export interface ConversationSymbol {
 }
 
 /** One symbol per conversation: TCP flows by address/port pair, other protocols by address pair. */
-export function conversations(a: Analysis): ConversationSymbol[] {
+export function conversations(a: Analysis, locale: Locale = 'en'): ConversationSymbol[] {
   const out: ConversationSymbol[] = [];
   const seen = new Map<
     string,
@@ -65,7 +66,7 @@ export function conversations(a: Analysis): ConversationSymbol[] {
               : 'open';
     out.push({
       name: c.name,
-      detail: describeConversation(a.options.locale, { packets: c.count, ending }),
+      detail: describeConversation(locale, { packets: c.count, ending }),
       startLine: first.startLine,
       endLine: last.endLine,
       endCharacter: last.endLineLength,
@@ -78,13 +79,13 @@ export function conversations(a: Analysis): ConversationSymbol[] {
 }
 
 /** The code lens text for the document's first packet line, or undefined for a document with no packets. */
-export function documentSummary(a: Analysis): { line: number; text: string } | undefined {
+export function documentSummary(a: Analysis, locale: Locale = 'en'): { line: number; text: string } | undefined {
   if (a.packets.length === 0) return undefined;
   const suspicious = a.verdicts.filter((v) => v.status === 'suspicious');
   const sources = new Set(a.packets.map((p) => p.src));
   return {
     line: a.packets[0].startLine,
-    text: describeSummary(a.options.locale, {
+    text: describeSummary(locale, {
       suspicious: suspicious.length,
       suspiciousSources: new Set(suspicious.map((v) => v.source)).size,
       packets: a.packets.length,
@@ -100,7 +101,7 @@ export interface HopHint {
 }
 
 /** `≈3 hops` after each TTL value on lines [fromLine, toLine]; looked up by line, never by scanning all packets. */
-export function hopHints(a: Analysis, fromLine: number, toLine: number): HopHint[] {
+export function hopHints(a: Analysis, fromLine: number, toLine: number, locale: Locale = 'en'): HopHint[] {
   const out: HopHint[] = [];
   const last = Math.min(toLine, a.packetAtLine.length - 1);
   let previous = -1;
@@ -115,7 +116,7 @@ export function hopHints(a: Analysis, fromLine: number, toLine: number): HopHint
     out.push({
       line: p.ttlRange.line,
       character: p.ttlRange.end,
-      label: describeHopHint(a.options.locale, initial - p.ttl),
+      label: describeHopHint(locale, initial - p.ttl),
     });
   }
   return out;

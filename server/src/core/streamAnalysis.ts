@@ -8,7 +8,6 @@ import {
 } from './analyze';
 import type { DistanceBaseline, SourceBaseline } from './baseline';
 import { looksBinary } from './binaryText';
-import { describeBaselineRelated, describeBinaryCapture, describeChecksumOffload, describeNoTtl } from './describe';
 import { POINTS, headerEvidence, type Evidence, type EvidenceKind, type Strength } from './evidence';
 import { endpoint } from './flows';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
@@ -29,8 +28,9 @@ import { judgeAgainstBaseline, settleVerdict, type Confidence, type ResetVerdict
  *
  * Live input (`FollowAnalysis`) has one pass and no future: each RST is judged when it arrives
  * and judged again as its claimed sender's and its conversation's later packets arrive; the first
- * time it is suspicious it is reported, with the line that decided it. Everything it holds is
- * capped (FOLLOW_LIMITS), least recently seen first out.
+ * time it is suspicious it is reported, with the line that decided it, and every later change of
+ * its standing (raised, lowered, retracted) is reported too, so what stands at end of input is
+ * analyze()'s word. Everything it holds is capped (FOLLOW_LIMITS), least recently seen first out.
  */
 
 /** Run evidence looks at the first 64 RSTs of a burst, as evidence.ts does. */
@@ -128,13 +128,14 @@ class DistanceSummary {
    * The DistanceBaseline the evidence functions read. Its packet lists hold the first
    * RELATED_LIMIT packets: all a finding shows, and all hopEvidence tells apart (1, 2–19, 20+).
    */
+  /** A snapshot: a verdict keeps it as a fact, and the summary goes on growing. */
   view(): DistanceBaseline {
     const hops = [...this.byHops.keys()].sort((x, y) => x - y);
     return {
       packets: this.first.map((r) => r.index),
       byHops: new Map(hops.map((h) => [h, this.byHops.get(h)!.first.map((r) => r.index)])),
-      ttls: this.ttls,
-      initialTtls: this.initialTtls,
+      ttls: [...this.ttls],
+      initialTtls: [...this.initialTtls],
       minHops: this.minHops,
       maxHops: this.maxHops,
       icmpOnly: this.icmpOnly,
@@ -222,9 +223,9 @@ class SourceSummary {
       ...this.all.view(),
       tcp: this.tcp?.view(),
       nonTcp: this.nonTcp?.view(),
-      macs: this.macs,
-      tcpDf: this.tcpDf,
-      tcpTos: this.tcpTos,
+      macs: new Map(this.macs),
+      tcpDf: { ...this.tcpDf },
+      tcpTos: new Map(this.tcpTos),
       tcpIpIds: [],
     };
   }
@@ -520,13 +521,13 @@ function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: Analysis
       line: r.line,
       startCharacter: r.start,
       endCharacter: r.end,
-      message:
+      facts:
         initial === undefined
-          ? (b.firstLineHead ?? '')
-          : describeBaselineRelated(options.locale, b.src, b.ttl!, initial - b.ttl!),
+          ? { kind: 'packet-text', text: b.firstLineHead ?? '' }
+          : { kind: 'baseline-packet', source: b.src, ttl: b.ttl!, hops: initial - b.ttl! },
     });
   }
-  return suspiciousResetFinding(p, v, related, options.locale);
+  return suspiciousResetFinding(p, v, related);
 }
 
 /** Checksum-offload notes (analyze.ts's checksumNotes) as packets go by. */
@@ -569,21 +570,21 @@ class ChecksumNotes {
     return undefined;
   }
 
-  note(at: Packet, source: string, count: number, options: AnalysisOptions): Finding {
+  note(at: Packet, source: string, count: number): Finding {
     return packetFinding(at, {
       severity: 'information',
       code: 'checksum-offload',
-      message: describeChecksumOffload(options.locale, source, count),
+      facts: { kind: 'checksum-offload', source, count },
       related: [],
     });
   }
 
   /** Live mode: every note at the end, with the counts so far. */
-  notes(taken: ReadonlySet<number>, options: AnalysisOptions): Finding[] {
+  notes(taken: ReadonlySet<number>): Finding[] {
     const out: Finding[] = [];
     for (const [source, s] of this.bySource) {
       const at = s.candidates.find((p) => !taken.has(p.index));
-      if (at) out.push(this.note(at, source, s.count, options));
+      if (at) out.push(this.note(at, source, s.count));
     }
     return out;
   }
@@ -675,7 +676,7 @@ export class TextIntake {
   }
 }
 
-function binaryFinding(firstLine: string, options: AnalysisOptions): Finding {
+function binaryFinding(firstLine: string): Finding {
   return {
     packet: -1,
     startLine: 0,
@@ -684,7 +685,7 @@ function binaryFinding(firstLine: string, options: AnalysisOptions): Finding {
     endCharacter: Math.min(firstLine.length, 8),
     severity: 'information',
     code: 'binary-capture',
-    message: describeBinaryCapture(options.locale),
+    facts: { kind: 'binary-capture' },
     related: [],
   };
 }
@@ -827,7 +828,7 @@ export class CaptureJudge {
     this.take();
     for (const key of [...this.flows.flows.keys()]) this.flows.drop(key);
     for (const source of this.notes.bySource.keys()) this.placeNote(source);
-    if (this.survey.binary) this.hold(binaryFinding(this.intake.firstLine ?? '', this.options));
+    if (this.survey.binary) this.hold(binaryFinding(this.intake.firstLine ?? ''));
     return this.release(Infinity);
   }
 
@@ -854,7 +855,7 @@ export class CaptureJudge {
           packetFinding(p, {
             severity: 'information',
             code: 'no-ttl',
-            message: describeNoTtl(this.options.locale),
+            facts: { kind: 'no-ttl' },
             related: [],
           }),
         );
@@ -888,7 +889,7 @@ export class CaptureJudge {
     const at = this.notes.locate(source, this.undecided, this.taken);
     if (!at) return;
     this.notePlaced.add(at.src);
-    this.hold(this.notes.note(at, at.src, this.survey.checksumCounts.get(source) ?? 0, this.options));
+    this.hold(this.notes.note(at, at.src, this.survey.checksumCounts.get(source) ?? 0));
   }
 
   private laterCount(r: PendingReset): number {
@@ -961,22 +962,29 @@ export const FOLLOW_LIMITS: Readonly<FollowLimits> = {
 
 /** One live report. */
 export interface FollowEvent {
+  /** The RST's finding as it stands now; for a retraction, the finding that no longer stands. */
   finding: Finding;
   /** 0-based line of the packet that decided it: the RST's own when it was suspicious on arrival. */
   decidedAtLine: number;
   /** Set when this RST was reported before, at this lower confidence, and later packets raised it. */
   raisedFrom?: Confidence;
+  /** Set when this RST was reported before, at this higher confidence, and later packets weakened it. */
+  loweredFrom?: Confidence;
+  /** Later packets explained the RST away (or left it below the minimum confidence): withdraw the report. */
+  retracted?: true;
 }
 
 interface LivePending extends PendingReset {
-  reported?: Confidence;
+  /** The report that stands for this RST, if any. */
+  reported?: Finding;
 }
 
 /**
  * Live analysis: push text as it arrives, get a report for each RST as soon as the evidence makes
- * it suspicious (often only when its claimed sender's own later packets arrive), and again if
- * later packets raise its confidence. A report is never withdrawn: live mode cannot know that
- * later packets would have explained an RST away, which the whole-file analysis can.
+ * it suspicious (often only when its claimed sender's own later packets arrive), and again when
+ * later packets raise its confidence, lower it or explain the RST away (a retraction): a reported
+ * RST stays watched, so what stands at end() is what the whole-file analysis says of it, never
+ * more. (Only an RST pushed out by `limits.pendingPerSource`/`pendingResets` keeps its last word.)
  * Notes that need the whole input (no TTL at all, checksum offload) come from end().
  */
 export class FollowAnalysis {
@@ -1045,26 +1053,36 @@ export class FollowAnalysis {
   end(): FollowEvent[] {
     this.intake.end(this.batch);
     const events = this.take();
+    // The final word on every RST still watched is the end-of-input judgement.
+    const last = this.intake.lineCount - 1;
+    for (const r of [...this.pending]) this.judgeNow(r, last);
+    events.push(...this.events);
+    this.events = [];
     if (this.packets > 0 && !this.anyTtl) {
+      // As in the whole-file read, the note takes the first packet: a report there gives way.
+      for (const r of this.pending) {
+        if (r.packet.index !== this.firstPacket!.index || !r.reported) continue;
+        events.push({ finding: r.reported, decidedAtLine: last, retracted: true });
+        r.reported = undefined;
+      }
       events.push({
         finding: packetFinding(this.firstPacket!, {
           severity: 'information',
           code: 'no-ttl',
-          message: describeNoTtl(this.options.locale),
+          facts: { kind: 'no-ttl' },
           related: [],
         }),
-        decidedAtLine: this.intake.lineCount - 1,
+        decidedAtLine: last,
       });
     }
-    for (const finding of this.notes.notes(this.taken, this.options))
-      events.push({ finding, decidedAtLine: this.intake.lineCount - 1 });
+    for (const finding of this.notes.notes(this.taken)) events.push({ finding, decidedAtLine: last });
     return events;
   }
 
   private take(): FollowEvent[] {
     if (this.intake.binary && !this.binaryReported) {
       this.binaryReported = true;
-      this.events.push({ finding: binaryFinding(this.intake.firstLine ?? '', this.options), decidedAtLine: 0 });
+      this.events.push({ finding: binaryFinding(this.intake.firstLine ?? ''), decidedAtLine: 0 });
     }
     for (const sp of this.batch) this.add(sp);
     this.batch.length = 0;
@@ -1110,7 +1128,7 @@ export class FollowAnalysis {
       };
     }
     if (arrived) this.hold(arrived);
-    for (const r of this.toJudge) this.judgeNow(r, p);
+    for (const r of this.toJudge) this.judgeNow(r, p.startLine);
     this.toJudge.clear();
   }
 
@@ -1141,20 +1159,38 @@ export class FollowAnalysis {
     for (const r of [...(this.pendingBySource.get(source) ?? [])]) this.release(r);
   }
 
-  private judgeNow(r: LivePending, at: Packet): void {
+  /** Judges `r` on what has arrived up to line `at`, and reports any change of its standing. */
+  private judgeNow(r: LivePending, at: number): void {
     if (!this.pending.has(r)) return;
     const p = r.packet;
     const judged = judge(r, this.sources.get(p.src), r.side.data - r.dataBefore, this.options);
     const v = judged.verdict;
-    if (!reportable(v, this.options)) return;
-    if (r.reported && CONFIDENCE_RANK[v.confidence!] <= CONFIDENCE_RANK[r.reported]) return;
-    const raisedFrom = r.reported;
-    r.reported = v.confidence;
+    const was = r.reported?.confidence;
+    if (!reportable(v, this.options)) {
+      if (!r.reported) return;
+      this.events.push({ finding: r.reported, decidedAtLine: at, retracted: true });
+      r.reported = undefined;
+      this.taken.delete(p.index);
+      return;
+    }
+    const finding = resetFinding(p, judged, this.options);
+    if (r.reported && finding.confidence === was && finding.code === r.reported.code) {
+      // Same standing: keep the newest wording and related packets quietly (the end-of-input word).
+      r.reported = finding;
+      return;
+    }
+    r.reported = finding;
     if (p.badChecksum) this.taken.add(p.index);
-    const event: FollowEvent = { finding: resetFinding(p, judged, this.options), decidedAtLine: at.startLine };
-    if (raisedFrom) event.raisedFrom = raisedFrom;
+    const event: FollowEvent = { finding, decidedAtLine: at };
+    if (was && CONFIDENCE_RANK[finding.confidence!] > CONFIDENCE_RANK[was]) event.raisedFrom = was;
+    if (was && CONFIDENCE_RANK[finding.confidence!] < CONFIDENCE_RANK[was]) event.loweredFrom = was;
     this.events.push(event);
-    // Nothing can raise a high verdict: stop watching it.
-    if (v.confidence === 'high') this.release(r);
+  }
+
+  /** The findings that stand now, one per reported RST still watched (in line order). */
+  standing(): Finding[] {
+    const out: Finding[] = [];
+    for (const r of this.pending) if (r.reported) out.push(r.reported);
+    return out.sort((x, y) => x.startLine - y.startLine);
   }
 }

@@ -9,7 +9,7 @@ import {
 } from './evidence';
 import type { TcpFlow } from './flows';
 import { isReset, type Packet } from './packet';
-import type { SpreadRule } from './options';
+import type { Confidence, SpreadRule } from './options';
 import { inferInitialTtl } from './ttl';
 
 export type ResetStatus =
@@ -22,7 +22,7 @@ export type ResetStatus =
   /** The RST itself carries no TTL (or one above every initial TTL), and no other evidence. */
   | 'no-ttl';
 
-export type Confidence = 'high' | 'medium' | 'low';
+export type { Confidence };
 
 /** What the capture says about one RST packet. */
 export interface ResetVerdict {

@@ -1,6 +1,12 @@
 /* Public API of the binary-capture decoder (pure: bytes in, text and plain data out). */
-export { isBinaryCapture, renderCaptureAsText, renderCaptureFrames } from './render';
-export type { RenderOptions, RenderedCapture, RenderedFrame } from './render';
-export { readCaptureContainer } from './container';
-export type { CaptureContainer, CapturedFrame } from './container';
+export {
+  FrameRenderer,
+  MAX_TCP_CONVERSATIONS,
+  isBinaryCapture,
+  renderCaptureAsText,
+  renderCaptureFrames,
+} from './render';
+export type { FrameRendererOptions, RenderOptions, RenderedCapture, RenderedFrame } from './render';
+export { CaptureStreamReader, readCaptureContainer } from './container';
+export type { CaptureContainer, CaptureReaderOptions, CaptureStreamEnd, CapturedFrame } from './container';
 export { SUPPORTED_LINK_TYPES } from './link';

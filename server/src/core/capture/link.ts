@@ -1,5 +1,7 @@
 import { ipv4Text, macText } from './address';
-import { PrintContext, Truncation, enterLayer, printIpv4, printIpv6, u16, u32, u8 } from './network';
+import { printIpv4 } from './ip';
+import { printIpv6 } from './ip6';
+import { PrintContext, Truncation, enterLayer, u16, u32, u8 } from './printContext';
 
 /*
  * Link layers, printed as tcpdump 4.99 prints them without -e: nothing before `IP`/`IP6` for

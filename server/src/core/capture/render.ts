@@ -1,6 +1,6 @@
 import { CapturedFrame, isBinaryCapture, readCaptureContainer } from './container';
 import { SUPPORTED_LINK_TYPES, printLinkFrame } from './link';
-import { PrintContext, TcpConversations, Truncation } from './network';
+import { PrintContext, TcpConversations, Truncation } from './printContext';
 
 /*
  * .pcap/.pcapng bytes → the text `TZ=UTC tcpdump -nv -r FILE` prints (tcpdump 4.99), for the
@@ -43,31 +43,94 @@ export function renderCaptureFrames(bytes: Uint8Array, options: RenderOptions = 
   } catch (e) {
     return { format: 'unknown', frames: [], warnings: [`capture file could not be read: ${String(e)}`] };
   }
-  const warnings = [...container.warnings];
-  const tcp: TcpConversations = new Map();
-  const unsupported = new Map<number, number>();
-  const frames: RenderedFrame[] = [];
-  for (const frame of container.frames) {
-    const numberText = options.numbered ? `${String(frame.number).padStart(5)}  ` : '';
-    const invalid = invalidHeaderText(frame);
-    if (invalid) {
-      frames.push({ number: frame.number, linkType: frame.linkType, text: numberText + invalid });
-      continue;
+  const renderer = new FrameRenderer(options);
+  const frames = container.frames.map((frame) => renderer.render(frame));
+  return { format: container.format, frames, warnings: [...container.warnings, ...renderer.end()] };
+}
+
+/**
+ * tcpdump prints relative TCP sequence numbers per conversation and keeps every conversation it
+ * has seen. This keeps the most recently used `MAX_TCP_CONVERSATIONS`, so a capture of millions
+ * of connections is decoded in bounded memory; a conversation evicted and then seen again starts
+ * over as tcpdump starts a new one (its first packet prints absolute numbers). No capture in
+ * test/fixtures or the tcpdump corpus comes near the cap, so their text is unchanged.
+ */
+export const MAX_TCP_CONVERSATIONS = 65536;
+
+/** A Map that forgets its least recently used entries past `limit` (reads count as use). */
+class RecentConversations extends Map<string, { seq: number; ack: number }> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override get(key: string): { seq: number; ack: number } | undefined {
+    const value = super.get(key);
+    if (value !== undefined) {
+      super.delete(key);
+      super.set(key, value);
     }
+    return value;
+  }
+  override set(key: string, value: { seq: number; ack: number }): this {
+    super.delete(key);
+    super.set(key, value);
+    if (this.size > this.limit) super.delete(this.keys().next().value!);
+    return this;
+  }
+}
+
+export interface FrameRendererOptions extends RenderOptions {
+  /** Conversations remembered for relative sequence numbers (default `MAX_TCP_CONVERSATIONS`). */
+  maxTcpConversations?: number;
+}
+
+/**
+ * Renders frames one at a time, in file order, as `renderCaptureFrames` renders a whole file: it
+ * holds the state tcpdump carries from frame to frame (TCP conversations, bounded) and the
+ * counts behind the end-of-file warnings. Pair it with `CaptureStreamReader` to print a capture
+ * of any size in bounded memory; a new file (or a second pass over one) needs a new renderer.
+ */
+export class FrameRenderer {
+  private readonly tcp: TcpConversations;
+  private readonly unsupported = new Map<number, number>();
+  private readonly decodeWarnings: string[] = [];
+
+  constructor(private readonly options: FrameRendererOptions = {}) {
+    this.tcp = new RecentConversations(Math.max(1, options.maxTcpConversations ?? MAX_TCP_CONVERSATIONS));
+  }
+
+  /** Conversations currently remembered. */
+  get conversations(): number {
+    return this.tcp.size;
+  }
+
+  render(frame: CapturedFrame): RenderedFrame {
+    const numberText = this.options.numbered ? `${String(frame.number).padStart(5)}  ` : '';
+    const invalid = invalidHeaderText(frame);
+    if (invalid) return { number: frame.number, linkType: frame.linkType, text: numberText + invalid };
     const prefix = numberText + timestampText(frame);
     let body: string;
     if (!(frame.linkType in SUPPORTED_LINK_TYPES)) {
-      unsupported.set(frame.linkType, (unsupported.get(frame.linkType) ?? 0) + 1);
+      this.unsupported.set(frame.linkType, (this.unsupported.get(frame.linkType) ?? 0) + 1);
       body = `[unsupported link-type ${frame.linkType}, length ${frame.originalLength}]`;
     } else {
-      body = printFrame(frame, tcp, warnings);
+      body = printFrame(frame, this.tcp, this.decodeWarnings);
     }
-    frames.push({ number: frame.number, linkType: frame.linkType, text: `${prefix} ${body}` });
+    return { number: frame.number, linkType: frame.linkType, text: `${prefix} ${body}` };
   }
-  for (const [linkType, count] of unsupported) {
-    warnings.push(`link-type ${linkType} is not supported: ${count} frame(s) shown without decoding`);
+
+  /** Warnings so far: decoder errors, by frame. */
+  warnings(): string[] {
+    return [...this.decodeWarnings];
   }
-  return { format: container.format, frames, warnings };
+
+  /** Every warning, the unsupported link types' summary last, as `renderCaptureFrames` gives them. */
+  end(): string[] {
+    const out = [...this.decodeWarnings];
+    for (const [linkType, count] of this.unsupported) {
+      out.push(`link-type ${linkType} is not supported: ${count} frame(s) shown without decoding`);
+    }
+    return out;
+  }
 }
 
 function printFrame(frame: CapturedFrame, tcp: TcpConversations, warnings: string[]): string {
