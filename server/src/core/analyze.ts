@@ -1,12 +1,14 @@
-import { buildBaselines, type SourceBaseline } from './baseline';
+import { feedsBaseline, SourceState, type SourceBaseline } from './baseline';
 import { looksBinary } from './binaryText';
+import { ConversationTracker, flowKeyOf, loneReset, type PendingReset } from './conversation';
 import type { EvidenceKind } from './evidence';
-import { buildTcpFlows, type TcpFlow } from './flows';
+import type { TcpFlow } from './flows';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
-import type { Packet } from './packet';
+import { isReset, type Packet } from './packet';
 import { parseCapture, splitLines } from './parse';
+import { KEEP_PACKETS } from './retain';
 import { inferInitialTtl } from './ttl';
-import { judgeResets, type Confidence, type ResetVerdict } from './verdict';
+import { judgeReset, type Confidence, type ResetVerdict } from './verdict';
 
 export type FindingCode =
   'ttl-mismatch' | 'mac-mismatch' | 'rst-sequence' | 'rst-header' | 'no-ttl' | 'checksum-offload' | 'binary-capture';
@@ -180,9 +182,63 @@ function checksumNotes(packets: readonly Packet[], taken: Set<number>, options: 
   return out;
 }
 
-/** The one pipeline: text → packets → per-source baselines → verdicts → findings. */
+/** The one pipeline: text → packets → per-source and per-conversation state → verdicts → findings. */
 export function analyze(text: string, options: AnalysisOptions = DEFAULT_OPTIONS): Analysis {
   return analyzeStages(text, options).analysis;
+}
+
+/**
+ * What the per-source and per-conversation state made of a whole text's packets: the same
+ * accumulators the streamed and live drivers feed, fed all at once; every RST waits for the end.
+ */
+export interface PacketState {
+  sources: Map<string, SourceState>;
+  conversations: ConversationTracker;
+  /** Each RST's conversation facts, by packet index (packet order). */
+  resets: Map<number, PendingReset>;
+}
+
+/** Feeds `packets` (in order) to fresh state, as a stream fed all at once. */
+export function feedPackets(packets: readonly Packet[], options: AnalysisOptions): PacketState {
+  const sources = new Map<string, SourceState>();
+  const conversations = new ConversationTracker(KEEP_PACKETS, options.initialTtls);
+  const resets = new Map<number, PendingReset>();
+  for (const p of packets) {
+    if (feedsBaseline(p)) {
+      let s = sources.get(p.src);
+      if (!s) sources.set(p.src, (s = new SourceState(p.src, KEEP_PACKETS, options.initialTtls)));
+      s.add(p);
+    }
+    const key = flowKeyOf(p);
+    if (key !== undefined) {
+      const r = conversations.add(p, key);
+      if (!r) continue;
+      r.side.awaitingData.push(r);
+      resets.set(p.index, r);
+    } else if (isReset(p)) resets.set(p.index, loneReset(p, p));
+  }
+  conversations.closeAll();
+  return { sources, conversations, resets };
+}
+
+/** The end-of-input verdict on one RST of `state`. */
+export function judgeAtEnd(state: PacketState, index: number, options: AnalysisOptions): ResetVerdict {
+  const r = state.resets.get(index)!;
+  return judgeReset(r, state.sources.get(r.packet.src), r.side.data - r.dataBefore, options);
+}
+
+/** Every source's baseline now (sources whose packets carry no usable TTL have none). */
+export function baselinesOf(sources: ReadonlyMap<string, SourceState>): Map<string, SourceBaseline> {
+  const out = new Map<string, SourceBaseline>();
+  for (const [source, s] of sources) if (s.isBaseline) out.set(source, s.view());
+  return out;
+}
+
+/** The conversations in the order of their first packet. */
+export function flowsOf(conversations: ConversationTracker): TcpFlow[] {
+  const out: TcpFlow[] = [];
+  for (const c of conversations.conversations.values()) out.push(c.flow!);
+  return out;
 }
 
 /** analyze(), keeping what an incremental re-analysis builds on (incrementalAnalysis.ts). */
@@ -190,23 +246,25 @@ export function analyzeStages(
   text: string,
   options: AnalysisOptions,
   lines: string[] = splitLines(text),
-): { analysis: Analysis; flowOfPacket: Map<number, TcpFlow>; prefixedHeads: boolean | undefined } {
+): { analysis: Analysis; state: PacketState; prefixedHeads: boolean | undefined } {
   const binary = looksBinary(text);
   const { packets, prefixedHeads } = binary
     ? { packets: [] as Packet[], prefixedHeads: undefined }
     : parseCapture(text, lines);
-  const baselines = buildBaselines(packets, options.initialTtls);
-  const { flows, flowOfPacket } = buildTcpFlows(packets);
-  const verdicts = judgeResets({
-    packets,
-    baselines,
-    flowOfPacket,
-    initialTtls: options.initialTtls,
-    spreadRule: options.spreadRule,
-  });
+  const state = feedPackets(packets, options);
+  const verdicts: ResetVerdict[] = [];
+  for (const index of state.resets.keys()) verdicts.push(judgeAtEnd(state, index, options));
   return {
-    analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, binary),
-    flowOfPacket,
+    analysis: assembleAnalysis(
+      lines,
+      packets,
+      baselinesOf(state.sources),
+      flowsOf(state.conversations),
+      verdicts,
+      options,
+      binary,
+    ),
+    state,
     prefixedHeads,
   };
 }

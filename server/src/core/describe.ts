@@ -244,24 +244,25 @@ function ttlLine(ctx: HoverContext): string {
 }
 
 function baselineSummary(b: SourceBaseline, locale: Locale): string {
-  const parts = [...b.byHops.entries()].map(([h, idx]) =>
+  const parts = [...b.countByHops.entries()].map(([h, n]) =>
     locale === 'ja'
-      ? `${hops(h, locale)}: ${idx.length} パケット`
-      : `${hops(h, locale)}: ${idx.length} ${idx.length === 1 ? 'packet' : 'packets'}`,
+      ? `${hops(h, locale)}: ${n} パケット`
+      : `${hops(h, locale)}: ${n} ${n === 1 ? 'packet' : 'packets'}`,
   );
   return locale === 'ja'
-    ? `${codeSpan(b.source)} の RST 以外のパケット ${b.packets.length} 個 — ${parts.join('、')}`
-    : `${codeSpan(b.source)}'s non-RST packets: ${b.packets.length} — ${parts.join(', ')}`;
+    ? `${codeSpan(b.source)} の RST 以外のパケット ${b.count} 個 — ${parts.join('、')}`
+    : `${codeSpan(b.source)}'s non-RST packets: ${b.count} — ${parts.join(', ')}`;
 }
 
-function packetLines(indices: readonly number[], ctx: HoverContext, limit = 6): string[] {
+/** The first `limit` of `indices` as lines; `total`: how many there are in all (the list may name fewer). */
+function packetLines(indices: readonly number[], total: number, ctx: HoverContext, limit = 6): string[] {
   const out: string[] = [];
   for (const idx of indices.slice(0, limit)) {
     const { line, text } = ctx.lineOf(idx);
     out.push(`- ${ctx.locale === 'ja' ? '行' : 'line'} ${line + 1}: ${codeSpan(text)}`);
   }
-  if (indices.length > limit) {
-    const more = indices.length - limit;
+  if (total > limit) {
+    const more = total - limit;
     out.push(ctx.locale === 'ja' ? `- … ほか ${more} 行` : `- … and ${more} more`);
   }
   return out;
@@ -289,7 +290,7 @@ export function describePacketHover(ctx: HoverContext): string {
     if (v.baseline) {
       out.push('');
       out.push(baselineSummary(v.baseline, locale));
-      out.push(...packetLines(v.baseline.packets, ctx));
+      out.push(...packetLines(v.baseline.packets, v.baseline.count, ctx));
     }
     return out.join('\n');
   }
@@ -350,7 +351,7 @@ export function describeAddressHover(
   }
   out.push(ja ? '| ホップ | パケット | 最初の行 |' : '| hops | packets | first line |');
   out.push('|---:|---:|---:|');
-  for (const [h, idx] of b.byHops) out.push(`| ${h} | ${idx.length} | ${lineOf(idx[0]) + 1} |`);
+  for (const [h, idx] of b.byHops) out.push(`| ${h} | ${b.countByHops.get(h)} | ${lineOf(idx[0]) + 1} |`);
   out.push('');
   for (const initial of b.initialTtls) {
     const stack = STACKS[initial]?.[locale];

@@ -1,6 +1,7 @@
 import type { DistanceBaseline, SourceBaseline } from './baseline';
-import type { TcpFlow } from './flows';
-import { isReset, type Packet } from './packet';
+import type { PendingReset, ResetRun } from './conversation';
+import type { Packet } from './packet';
+import type { PacketRef } from './retain';
 import { DEFAULT_SPREAD_RULE, type SpreadRule } from './options';
 
 /*
@@ -91,9 +92,9 @@ export function hopEvidence(
       : 'moderate';
   let adjust = 0;
   if (comparedWith === 'other') adjust -= 1; // ICMP/UDP may be answered by another part of the path or stack
-  if (b.packets.length === 1)
+  if (b.count === 1)
     adjust -= 1; // one packet is a thin baseline
-  else if (b.packets.length >= 20) adjust += 0.5;
+  else if (b.count >= 20) adjust += 0.5;
   const nearest = [...b.byHops.keys()].reduce((n, h) => (Math.abs(h - hops) < Math.abs(n - hops) ? h : n), b.minHops);
   return ev(
     'hop-mismatch',
@@ -103,7 +104,7 @@ export function hopEvidence(
       baselineHops: nearest,
       off,
       stable,
-      baselinePackets: b.packets.length,
+      baselinePackets: b.count,
       icmpOnly: comparedWith === 'other' && b.icmpOnly,
     },
     b.byHops.get(nearest),
@@ -127,154 +128,76 @@ export function initialTtlEvidence(
   });
 }
 
-const sameDirection = (a: Packet, b: Packet): boolean =>
-  a.src === b.src && a.srcPort === b.srcPort && a.dst === b.dst && a.dstPort === b.dstPort;
 const sameNumbering = (x: number, y: number): boolean => Math.abs(x - y) < NUMBERING_JUMP;
 
-/** Per-conversation running facts, computed once per flow in one pass so each RST is judged in O(1) + its RST run. */
-interface FlowIndex {
-  position: Map<number, number>;
-  /** Highest seq+length of data that packet's direction had sent before it (or undefined), and the packet that sent it. */
-  sentUpTo: (number | undefined)[];
-  sentUpToWitness: number[];
-  /** Later non-RST data packets of that packet's direction: count and the first one. */
-  laterData: number[];
-  laterDataFirst: number[];
-  /** Position where the run of adjacent same-direction RSTs containing this position starts. */
-  runStart: Int32Array;
-}
-
-const flowIndexes = new WeakMap<TcpFlow, FlowIndex>();
-
-function directionKey(p: Packet): string {
-  return `${p.src} ${p.srcPort} ${p.dst} ${p.dstPort}`;
-}
-
-function indexFlow(flow: TcpFlow, packets: readonly Packet[]): FlowIndex {
-  let idx = flowIndexes.get(flow);
-  if (idx) return idx;
-  const n = flow.packets.length;
-  idx = {
-    position: new Map(),
-    sentUpTo: new Array<number | undefined>(n),
-    sentUpToWitness: new Array<number>(n).fill(-1),
-    laterData: new Array<number>(n).fill(0),
-    laterDataFirst: new Array<number>(n).fill(-1),
-    runStart: new Int32Array(n),
-  };
-  const upTo = new Map<string, { end: number; witness: number }>();
-  flow.packets.forEach((i, pos) => {
-    const q = packets[i];
-    idx.position.set(i, pos);
-    const prev = pos > 0 ? packets[flow.packets[pos - 1]] : undefined;
-    idx.runStart[pos] = prev && isReset(q) && isReset(prev) && sameDirection(prev, q) ? idx.runStart[pos - 1] : pos;
-    const dir = directionKey(q);
-    const sent = upTo.get(dir);
-    idx.sentUpTo[pos] = sent?.end;
-    idx.sentUpToWitness[pos] = sent?.witness ?? -1;
-    if (!isReset(q) && q.seq !== undefined && (q.payloadLength ?? 0) > 0) {
-      const end = q.seq + q.payloadLength!;
-      if (!sent || end > sent.end) upTo.set(dir, { end, witness: i });
-    }
-  });
-  const later = new Map<string, { count: number; first: number }>();
-  for (let pos = n - 1; pos >= 0; pos--) {
-    const q = packets[flow.packets[pos]];
-    const dir = directionKey(q);
-    const l = later.get(dir);
-    idx.laterData[pos] = l?.count ?? 0;
-    idx.laterDataFirst[pos] = l?.first ?? -1;
-    if (!isReset(q) && (q.payloadLength ?? 0) > 0) later.set(dir, { count: (l?.count ?? 0) + 1, first: q.index });
-  }
-  flowIndexes.set(flow, idx);
-  return idx;
-}
-
-/** Sequence evidence from the RST's TCP conversation. */
-export function sequenceEvidence(p: Packet, flow: TcpFlow, packets: readonly Packet[]): Evidence[] {
+/** What a burst of RSTs says, the same for each of its members. */
+export function runEvidence(run: ResetRun): Evidence[] {
   const out: Evidence[] = [];
-  const idx = indexFlow(flow, packets);
-  const pos = idx.position.get(p.index)!;
-
-  // RST_SEQ_DATA: the claimed sender went on sending data after "its" RST.
-  if (idx.laterData[pos] > 0)
-    out.push(ev('rst-seq-data', 'moderate', { count: idx.laterData[pos] }, [idx.laterDataFirst[pos]]));
-
-  // DATA_SEQ_RST: the RST's sequence number lies behind data that side had already sent.
-  const sentUpTo = idx.sentUpTo[pos];
-  if (p.seq !== undefined && sentUpTo !== undefined && p.seq < sentUpTo && sameNumbering(p.seq, sentUpTo)) {
-    out.push(ev('data-seq-rst', 'moderate', { seq: p.seq, sentUpTo }, [idx.sentUpToWitness[pos]]));
-  }
-
-  const run = rstRun(idx, flow, packets, pos);
-  if (run) {
-    const others = run.members.filter((i) => i !== p.index).slice(0, 10);
-    for (const e of run.evidence) out.push({ ...e, packets: others });
-    // RSTs to both ends at once: an injector resets both sides of the conversation.
-    const opposite = run.neighbours.find((q) => isReset(q) && q.src === p.dst && q.srcPort === p.dstPort);
-    if (opposite) out.push(ev('reset-both-ends', 'moderate', {}, [opposite.index]));
-  } else {
-    const neighbours = [flow.packets[pos - 1], flow.packets[pos + 1]]
-      .filter((i) => i !== undefined)
-      .map((i) => packets[i]);
-    const opposite = neighbours.find((q) => isReset(q) && q.src === p.dst && q.srcPort === p.dstPort);
-    if (opposite) out.push(ev('reset-both-ends', 'moderate', {}, [opposite.index]));
-  }
-  return out;
-}
-
-interface RstRun {
-  /** Packet indices of the run, at most the first 64 (enough to judge, bounded for huge bursts). */
-  members: number[];
-  evidence: Evidence[];
-  /** The packets just before and after the run in the conversation. */
-  neighbours: Packet[];
-}
-
-const runCache = new WeakMap<FlowIndex, Map<number, RstRun | null>>();
-
-/** The run of adjacent same-direction RSTs around `pos`, judged once per run (bursts can be huge). */
-function rstRun(idx: FlowIndex, flow: TcpFlow, packets: readonly Packet[], pos: number): RstRun | null {
-  const p = packets[flow.packets[pos]];
-  const inRun = (at: number): boolean =>
-    at >= 0 &&
-    at < flow.packets.length &&
-    isReset(packets[flow.packets[at]]) &&
-    sameDirection(packets[flow.packets[at]], p);
-  const lo = idx.runStart[pos];
-  let cache = runCache.get(idx);
-  if (!cache) runCache.set(idx, (cache = new Map<number, RstRun | null>()));
-  if (cache.has(lo)) return cache.get(lo)!;
-  let hi = lo;
-  while (inRun(hi + 1)) hi++;
-  if (hi === lo) {
-    cache.set(lo, null);
-    return null;
-  }
-  const run = flow.packets.slice(lo, Math.min(hi, lo + 63) + 1).map((i) => packets[i]);
-  const length = hi - lo + 1;
-  const evidence: Evidence[] = [];
-  const seqs = run.map((q) => q.seq);
+  const seqs = run.members.map((m) => m.seq);
   if (seqs.every((s) => s !== undefined)) {
     const pairs = seqs
       .slice(1)
       .map((s, i) => [seqs[i], s] as const)
       .filter(([x, y]) => sameNumbering(x, y));
     if (pairs.length > 0 && pairs.every(([x, y]) => y >= x) && pairs.some(([x, y]) => y > x)) {
-      evidence.push(ev('rst-seq-change', 'moderate', { count: length }));
+      out.push(ev('rst-seq-change', 'moderate', { count: run.length }));
     }
   }
-  const acks = run.map((q) => q.ack).filter((a): a is number => a !== undefined);
+  const acks = run.members.map((m) => m.ack).filter((a): a is number => a !== undefined);
   if (acks.length >= 2 && acks.slice(1).some((a, i) => a !== acks[i] && sameNumbering(a, acks[i]))) {
-    evidence.push(ev('rst-ack-change', 'moderate', { count: length }));
+    out.push(ev('rst-ack-change', 'moderate', { count: run.length }));
   }
-  const ttls = [...new Set(run.map((q) => q.ttl).filter((t): t is number => t !== undefined))].sort((x, y) => x - y);
-  if (ttls.length >= 2) evidence.push(ev('burst-ttl-change', 'moderate', { ttls: ttls.join('/') }));
-  if (length >= 3) evidence.push(ev('rst-burst', 'weak', { count: length }));
-  const neighbours = [flow.packets[lo - 1], flow.packets[hi + 1]].filter((i) => i !== undefined).map((i) => packets[i]);
-  const result = { members: run.map((q) => q.index), evidence, neighbours };
-  cache.set(lo, result);
-  return result;
+  const ttls = [...new Set(run.members.map((m) => m.ttl).filter((t): t is number => t !== undefined))].sort(
+    (x, y) => x - y,
+  );
+  if (ttls.length >= 2) out.push(ev('burst-ttl-change', 'moderate', { ttls: ttls.join('/') }));
+  if (run.length >= 3) out.push(ev('rst-burst', 'weak', { count: run.length }));
+  return out;
+}
+
+const runEvidenceCache = new WeakMap<ResetRun, Evidence[]>();
+
+/**
+ * Sequence evidence from the RST's conversation, as far as it has been seen: `laterData` is how
+ * many data packets its claimed sender sent after it (all of them at end of input).
+ */
+export function sequenceEvidence(r: PendingReset, laterData: number): Evidence[] {
+  const out: Evidence[] = [];
+  const p = r.packet;
+  // RST_SEQ_DATA: the claimed sender went on sending data after "its" RST.
+  if (laterData > 0) out.push(ev('rst-seq-data', 'moderate', { count: laterData }, [r.laterFirst?.index ?? -1]));
+  // DATA_SEQ_RST: the RST's sequence number lies behind data that side had already sent.
+  if (p.seq !== undefined && r.sentUpTo !== undefined && p.seq < r.sentUpTo && sameNumbering(p.seq, r.sentUpTo)) {
+    out.push(ev('data-seq-rst', 'moderate', { seq: p.seq, sentUpTo: r.sentUpTo }, [r.witness!.index]));
+  }
+  const run = r.run;
+  if (run.length > 1) {
+    const others = run.members.filter((m) => m.ref.index !== p.index).slice(0, 10);
+    // A closed run's evidence is final: worked out once for all its members (bursts can be huge).
+    let shared = runEvidenceCache.get(run);
+    if (!shared) {
+      shared = runEvidence(run);
+      if (run.closed) runEvidenceCache.set(run, shared);
+    }
+    for (const e of shared) out.push({ ...e, packets: others.map((m) => m.ref.index) });
+  }
+  // RSTs to both ends at once: an injector resets both sides of the conversation.
+  const opposite = [run.before, run.after].find(
+    (q) => q !== undefined && q.reset && q.ref.src === p.dst && q.srcPort === p.dstPort,
+  );
+  if (opposite) out.push(ev('reset-both-ends', 'moderate', {}, [opposite.ref.index]));
+  return out;
+}
+
+/** The packets a piece of sequence evidence names, as the conversation state keeps them. */
+export function sequenceRefs(r: PendingReset): PacketRef[] {
+  const out: PacketRef[] = [];
+  if (r.laterFirst) out.push(r.laterFirst);
+  if (r.witness) out.push(r.witness);
+  for (const m of r.run.members.slice(0, 11)) out.push(m.ref);
+  if (r.run.before) out.push(r.run.before.ref);
+  if (r.run.after) out.push(r.run.after.ref);
+  return out;
 }
 
 /** Header details that break from the claimed sender's own TCP packets. Each alone is weak. */
@@ -296,24 +219,13 @@ export function headerEvidence(p: Packet, b: SourceBaseline | undefined): Eviden
     out.push(ev('df-mismatch', 'weak', { df: p.df }));
   }
   const ids = b.tcpIpIds;
-  if (p.ipId !== undefined && ids.length >= 3) {
+  if (p.ipId !== undefined && ids.count >= 3) {
     // An ID of 0 alone proves nothing (Linux uses it for its own RSTs and SYN-ACKs); only a clear
     // host pattern the RST breaks counts: always 0, or one counter stepping in small increments.
-    const allZero = ids.every((i) => i === 0);
-    const counter =
-      ids.every((id, i) => i === 0 || (id - ids[i - 1] + 65536) % 65536 <= 256) && ids.some((i) => i !== 0);
-    if (allZero && p.ipId !== 0) out.push(ev('ip-id-mismatch', 'weak', { ipId: p.ipId, pattern: 'zero' }));
-    else if (counter) {
-      const lo = Math.min(...ids) - 256;
-      const hi = Math.max(...ids) + 256;
-      if (p.ipId < lo || p.ipId > hi)
-        out.push(
-          ev('ip-id-mismatch', 'weak', {
-            ipId: p.ipId,
-            pattern: 'counter',
-            range: `${Math.min(...ids)}–${Math.max(...ids)}`,
-          }),
-        );
+    const counter = ids.smallSteps && !ids.allZero;
+    if (ids.allZero && p.ipId !== 0) out.push(ev('ip-id-mismatch', 'weak', { ipId: p.ipId, pattern: 'zero' }));
+    else if (counter && (p.ipId < ids.min - 256 || p.ipId > ids.max + 256)) {
+      out.push(ev('ip-id-mismatch', 'weak', { ipId: p.ipId, pattern: 'counter', range: `${ids.min}–${ids.max}` }));
     }
   }
   return out;

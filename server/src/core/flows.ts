@@ -1,5 +1,3 @@
-import { isReset, type Packet } from './packet';
-
 /** How a TCP conversation ended in the capture (as far as the capture shows). */
 export type FlowEnding = 'fin' | 'reset' | 'open';
 
@@ -19,39 +17,4 @@ export interface TcpFlow {
 export function endpoint(address: string, port: string | undefined): string {
   const host = address.includes(':') ? `[${address}]` : address;
   return port === undefined ? host : `${host}:${port}`;
-}
-
-/** The same for both directions of a conversation. */
-export function flowKey(p: Packet): string {
-  const x = endpoint(p.src, p.srcPort);
-  const y = endpoint(p.dst, p.dstPort);
-  return x < y ? `${x} ${y}` : `${y} ${x}`;
-}
-
-/** Groups TCP packets into conversations; the order of flows is the order they first appear. */
-export function buildTcpFlows(packets: readonly Packet[]): { flows: TcpFlow[]; flowOfPacket: Map<number, TcpFlow> } {
-  const byKey = new Map<string, TcpFlow>();
-  const flowOfPacket = new Map<number, TcpFlow>();
-  for (const p of packets) {
-    if (p.proto !== 'TCP' || p.srcPort === undefined || p.dstPort === undefined) continue;
-    const k = flowKey(p);
-    let f = byKey.get(k);
-    if (!f) {
-      f = {
-        key: `${endpoint(p.src, p.srcPort)} <> ${endpoint(p.dst, p.dstPort)}`,
-        a: p.src,
-        aPort: p.srcPort,
-        b: p.dst,
-        bPort: p.dstPort,
-        packets: [],
-        ending: 'open',
-      };
-      byKey.set(k, f);
-    }
-    f.packets.push(p.index);
-    flowOfPacket.set(p.index, f);
-    if (isReset(p)) f.ending = 'reset';
-    else if (f.ending === 'open' && p.flags?.includes('F')) f.ending = 'fin';
-  }
-  return { flows: [...byKey.values()], flowOfPacket };
 }

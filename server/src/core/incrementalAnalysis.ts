@@ -1,11 +1,24 @@
-import { analyzeStages, assembleAnalysis, type Analysis, type Finding, type FindingCode } from './analyze';
-import { buildBaselines } from './baseline';
+import {
+  analyzeStages,
+  assembleAnalysis,
+  baselinesOf,
+  feedPackets,
+  flowsOf,
+  judgeAtEnd,
+  type Analysis,
+  type Finding,
+  type FindingCode,
+  type PacketState,
+} from './analyze';
+import { feedsBaseline, SourceState } from './baseline';
 import { looksBinary } from './binaryText';
-import { buildTcpFlows, flowKey, type TcpFlow } from './flows';
+import { ConversationTracker, flowKeyOf, loneReset } from './conversation';
+import type { TcpFlow } from './flows';
 import type { AnalysisOptions } from './options';
 import { isReset, type Packet } from './packet';
 import { parseLineRange, readableLastLine, splitLines, type LineRangeParse } from './parse';
-import { judgeReset, judgeResets, type ResetVerdict } from './verdict';
+import { KEEP_PACKETS } from './retain';
+import type { ResetVerdict } from './verdict';
 
 /*
  * Re-analysis after an edit, equal to analyze() of the new text but without redoing it all:
@@ -20,11 +33,11 @@ import { judgeReset, judgeResets, type ResetVerdict } from './verdict';
 
 export interface IncrementalState {
   analysis: Analysis;
-  flowOfPacket: Map<number, TcpFlow>;
+  /** The per-source and per-conversation state behind it (consumed by the next re-analysis). */
+  state: PacketState;
   prefixedHeads: boolean | undefined;
   /** source address → indices of all its packets; built on the first edit that needs it. */
   packetsBySource?: Map<string, number[]>;
-  flowByKey?: Map<string, TcpFlow>;
 }
 
 /** Lines [from, oldEnd) of the analysed text became lines [from, newEnd) of the new one; all others are unchanged. */
@@ -176,35 +189,44 @@ export function reanalyze(
     touchedSources: -1,
   };
   lastReanalysis = stats;
-  const ctxBase = { initialTtls: options.initialTtls, spreadRule: options.spreadRule };
 
   if (shift !== 0) {
     // Packet numbers moved: everything that names packets by index is rebuilt from the packets.
-    const baselines = buildBaselines(packets, options.initialTtls);
-    const { flows, flowOfPacket } = buildTcpFlows(packets);
-    const verdicts = judgeResets({ packets, baselines, flowOfPacket, ...ctxBase });
+    const state = feedPackets(packets, options);
+    const verdicts = [...state.resets.keys()].map((i) => judgeAtEnd(state, i, options));
     return {
-      analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, false, packetAtLine),
-      flowOfPacket,
+      analysis: assembleAnalysis(
+        lines,
+        packets,
+        baselinesOf(state.sources),
+        flowsOf(state.conversations),
+        verdicts,
+        options,
+        false,
+        packetAtLine,
+      ),
+      state,
       prefixedHeads: parsed.prefixedHeads,
     };
   }
 
-  // Same packet numbers: packets [keep, suffixFrom) were replaced; only their sources and flows change.
+  // Same packet numbers: packets [keep, suffixFrom) were replaced; only their sources and
+  // conversations change, and those are fed again from their packets.
   stats.mode = 'sources';
   const removed = oldPackets.slice(keep, suffixFrom);
   const inEdit = (i: number): boolean => i >= keep && i < suffixFrom;
   const bySource = prev.packetsBySource ?? indexBySource(oldPackets);
-  const flowByKey = prev.flowByKey ?? new Map(old.flows.map((f) => [flowKey(oldPackets[f.packets[0]]), f]));
-  const flowOfPacket = prev.flowOfPacket;
+  const state = prev.state;
 
   const touchedSources = new Set<string>();
   const touchedFlows = new Set<string>();
   for (const p of [...removed, ...mid]) {
     touchedSources.add(p.src);
-    if (p.proto === 'TCP' && p.srcPort !== undefined && p.dstPort !== undefined) touchedFlows.add(flowKey(p));
+    const key = flowKeyOf(p);
+    if (key !== undefined) touchedFlows.add(key);
   }
   stats.touchedSources = touchedSources.size;
+  for (const p of removed) state.resets.delete(p.index);
 
   const baselines = new Map(old.baselines);
   const rejudge = new Set<number>();
@@ -217,40 +239,51 @@ export function reanalyze(
     );
     if (list.length === 0) bySource.delete(source);
     else bySource.set(source, list);
-    const b = buildBaselines(
-      list.map((i) => packets[i]),
-      options.initialTtls,
-    ).get(source);
-    if (b) baselines.set(source, b);
+    let s: SourceState | undefined;
+    for (const i of list) {
+      const p = packets[i];
+      if (isReset(p)) rejudge.add(i);
+      if (!feedsBaseline(p)) continue;
+      s ??= new SourceState(source, KEEP_PACKETS, options.initialTtls);
+      s.add(p);
+    }
+    if (s) state.sources.set(source, s);
+    else state.sources.delete(source);
+    if (s?.isBaseline) baselines.set(source, s.view());
     else baselines.delete(source);
-    for (const i of list) if (isReset(packets[i])) rejudge.add(i);
   }
 
-  for (const p of removed) flowOfPacket.delete(p.index);
   let flows = old.flows;
   if (touchedFlows.size > 0) {
+    const conversations = state.conversations.conversations;
     const replaced = new Map<TcpFlow, TcpFlow | null>();
     const added: TcpFlow[] = [];
     for (const key of touchedFlows) {
-      const before = flowByKey.get(key);
+      const before = conversations.get(key);
       const list = spliceIndices(
-        before?.packets ?? [],
+        before?.flow?.packets ?? [],
         keep,
         suffixFrom,
-        mid
-          .filter((p) => p.proto === 'TCP' && p.srcPort !== undefined && p.dstPort !== undefined && flowKey(p) === key)
-          .map((p) => p.index),
+        mid.filter((p) => flowKeyOf(p) === key).map((p) => p.index),
       );
-      const flow = list.length > 0 ? buildTcpFlows(list.map((i) => packets[i])).flows[0] : null;
-      if (before) replaced.set(before, flow);
-      else if (flow) added.push(flow);
-      if (flow) {
-        flowByKey.set(key, flow);
-        for (const i of flow.packets) {
-          flowOfPacket.set(i, flow);
-          if (isReset(packets[i])) rejudge.add(i);
-        }
-      } else flowByKey.delete(key);
+      if (list.length === 0) {
+        conversations.delete(key);
+        if (before) replaced.set(before.flow!, null);
+        continue;
+      }
+      const fresh = new ConversationTracker(KEEP_PACKETS, options.initialTtls);
+      for (const i of list) {
+        const r = fresh.add(packets[i], key);
+        if (!r) continue;
+        r.side.awaitingData.push(r);
+        state.resets.set(i, r);
+        rejudge.add(i);
+      }
+      fresh.closeAll();
+      const c = fresh.conversations.get(key)!;
+      conversations.set(key, c);
+      if (before) replaced.set(before.flow!, c.flow!);
+      else added.push(c.flow!);
     }
     const next: TcpFlow[] = [];
     for (const f of old.flows) {
@@ -261,11 +294,14 @@ export function reanalyze(
     // analyze() lists conversations in the order of their first packet.
     flows = next.sort((x, y) => x.packets[0] - y.packets[0]);
   }
-  for (const p of mid) if (isReset(p)) rejudge.add(p.index);
+  for (const p of mid) {
+    if (!isReset(p) || flowKeyOf(p) !== undefined) continue;
+    state.resets.set(p.index, loneReset(p, p));
+    rejudge.add(p.index);
+  }
 
-  const ctx = { packets, baselines, flowOfPacket, ...ctxBase };
   const verdicts: ResetVerdict[] = old.verdicts.filter((v) => !rejudge.has(v.packet) && !inEdit(v.packet));
-  for (const i of rejudge) verdicts.push(judgeReset(packets[i], ctx));
+  for (const i of rejudge) verdicts.push(judgeAtEnd(state, i, options));
   verdicts.sort((x, y) => x.packet - y.packet);
 
   // With no line moved, a verdict kept as it was words its finding as it was (its related packets
@@ -278,10 +314,9 @@ export function reanalyze(
   }
   return {
     analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, false, packetAtLine, unchanged),
-    flowOfPacket,
+    state,
     prefixedHeads: parsed.prefixedHeads,
     packetsBySource: bySource,
-    flowByKey,
   };
 }
 

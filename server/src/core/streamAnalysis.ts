@@ -1,20 +1,13 @@
-import {
-  RELATED_LIMIT,
-  packetFinding,
-  relatedPacketsOf,
-  suspiciousResetFinding,
-  type Finding,
-  type RelatedLocation,
-} from './analyze';
-import type { DistanceBaseline, SourceBaseline } from './baseline';
+import { packetFinding, relatedPacketsOf, suspiciousResetFinding, type Finding, type RelatedLocation } from './analyze';
+import { feedsBaseline, SourceState } from './baseline';
 import { looksBinary } from './binaryText';
-import { POINTS, headerEvidence, type Evidence, type EvidenceKind, type Strength } from './evidence';
-import { endpoint } from './flows';
+import { ConversationTracker, directionKey, flowKeyOf, loneReset, type PendingReset } from './conversation';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
-import { isReset, type Packet, type TokenRange } from './packet';
+import { isReset, type Packet } from './packet';
+import { COPY_OUT, type PacketRef } from './retain';
 import { LINE_LIMIT, LineSplitter, StreamParser, type LongLine, type StreamedPacket } from './streamParse';
 import { inferInitialTtl } from './ttl';
-import { judgeAgainstBaseline, settleVerdict, type Confidence, type ResetVerdict } from './verdict';
+import { judgeReset, type Confidence, type ResetVerdict } from './verdict';
 
 /*
  * The analysis of analyze.ts, fed text in pieces instead of holding the document: memory grows
@@ -33,489 +26,31 @@ import { judgeAgainstBaseline, settleVerdict, type Confidence, type ResetVerdict
  * analyze()'s word. Everything it holds is capped (FOLLOW_LIMITS), least recently seen first out.
  */
 
-/** Run evidence looks at the first 64 RSTs of a burst, as evidence.ts does. */
-const RUN_MEMBER_LIMIT = 64;
-const NUMBERING_JUMP = 1 << 24;
-/** Distinct MAC addresses remembered per source (a segment has few; this only bounds a flood). */
-const MAC_LIMIT = 256;
-
-/** What a finding needs to point at a packet that is no longer held. */
-interface PacketRef {
-  index: number;
-  startLine: number;
-  src: string;
-  ttl?: number;
-  ttlRange?: TokenRange;
-  firstLineLength: number;
-  /** The first 120 characters of its first line, when its TTL gives no hop count (the related message quotes it). */
-  firstLineHead?: string;
-}
-
-/**
- * A copy of `s` that does not keep the text it was cut from alive. V8 represents slices and
- * concatenations as views into their source: a 14-character address kept as a map key would keep
- * its whole 1 MB read chunk in memory. Concatenating flattens into a fresh string; shorter strings
- * than V8's 13-character view threshold are copies already.
- */
-function detach(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
-}
-
-function detachOptional(s: string | undefined): string | undefined {
-  return s === undefined ? undefined : detach(s);
-}
-
-/** A packet to hold on to past its chunk (pending RSTs, checksum-note candidates). */
-function detachPacket(p: Packet): Packet {
-  const copy: Packet = { ...p, src: detach(p.src), dst: detach(p.dst) };
-  if (p.timestamp !== undefined) copy.timestamp = detach(p.timestamp);
-  if (p.srcMac !== undefined) copy.srcMac = detachOptional(p.srcMac);
-  if (p.dstMac !== undefined) copy.dstMac = detachOptional(p.dstMac);
-  if (p.icmpType !== undefined) copy.icmpType = detachOptional(p.icmpType);
-  if (p.srcPort !== undefined) copy.srcPort = detach(p.srcPort);
-  if (p.dstPort !== undefined) copy.dstPort = detach(p.dstPort);
-  return copy;
-}
-
-function refOf(sp: StreamedPacket, initialTtls: readonly number[]): PacketRef {
-  const p = sp.packet;
-  const ref: PacketRef = {
-    index: p.index,
-    startLine: p.startLine,
-    src: detach(p.src),
-    firstLineLength: sp.firstLine.length,
-  };
-  if (p.ttl !== undefined) ref.ttl = p.ttl;
-  if (p.ttlRange) ref.ttlRange = p.ttlRange;
-  if (p.ttl === undefined || inferInitialTtl(p.ttl, initialTtls) === undefined)
-    ref.firstLineHead = detach(sp.firstLine.slice(0, 120));
-  return ref;
-}
-
-function insertSorted(list: number[], value: number): void {
-  let i = list.length;
-  while (i > 0 && list[i - 1] > value) i--;
-  if (list[i - 1] !== value) list.splice(i, 0, value);
-}
-
-/** A DistanceBaseline without its packet list: counts, and the first RELATED_LIMIT packets. */
-class DistanceSummary {
-  count = 0;
-  first: PacketRef[] = [];
-  byHops = new Map<number, { count: number; first: PacketRef[] }>();
-  ttls: number[] = [];
-  initialTtls: number[] = [];
-  minHops = Infinity;
-  maxHops = -Infinity;
-  icmpOnly = true;
-
-  add(p: Packet, ref: () => PacketRef, initial: number): void {
-    const hops = initial - p.ttl!;
-    this.count++;
-    if (this.first.length < RELATED_LIMIT) this.first.push(ref());
-    let at = this.byHops.get(hops);
-    if (!at) this.byHops.set(hops, (at = { count: 0, first: [] }));
-    at.count++;
-    if (at.first.length < RELATED_LIMIT) at.first.push(ref());
-    insertSorted(this.ttls, p.ttl!);
-    insertSorted(this.initialTtls, initial);
-    if (hops < this.minHops) this.minHops = hops;
-    if (hops > this.maxHops) this.maxHops = hops;
-    if (p.proto !== 'ICMP' && p.proto !== 'ICMP6') this.icmpOnly = false;
-  }
-
-  /**
-   * The DistanceBaseline the evidence functions read. Its packet lists hold the first
-   * RELATED_LIMIT packets: all a finding shows, and all hopEvidence tells apart (1, 2–19, 20+).
-   */
-  /** A snapshot: a verdict keeps it as a fact, and the summary goes on growing. */
-  view(): DistanceBaseline {
-    const hops = [...this.byHops.keys()].sort((x, y) => x - y);
-    return {
-      packets: this.first.map((r) => r.index),
-      byHops: new Map(hops.map((h) => [h, this.byHops.get(h)!.first.map((r) => r.index)])),
-      ttls: [...this.ttls],
-      initialTtls: [...this.initialTtls],
-      minHops: this.minHops,
-      maxHops: this.maxHops,
-      icmpOnly: this.icmpOnly,
-    };
-  }
-}
-
-/** The IP ID facts headerEvidence reads from a source's ID list, kept as it grows. */
-class IpIdPattern {
-  count = 0;
-  allZero = true;
-  /** Every step from one ID to the next is a small increment (mod 2^16). */
-  smallSteps = true;
-  min = Infinity;
-  max = -Infinity;
-  private last = 0;
-
-  add(id: number): void {
-    if (this.count > 0 && (id - this.last + 65536) % 65536 > 256) this.smallSteps = false;
-    if (id !== 0) this.allZero = false;
-    if (id < this.min) this.min = id;
-    if (id > this.max) this.max = id;
-    this.last = id;
-    this.count++;
-  }
-
-  /** headerEvidence's IP ID rule, on the summary instead of the list. */
-  evidence(ipId: number | undefined): Evidence | undefined {
-    if (ipId === undefined || this.count < 3) return undefined;
-    const counter = this.smallSteps && !this.allZero;
-    if (this.allZero && ipId !== 0) return evidence('ip-id-mismatch', 'weak', { ipId, pattern: 'zero' });
-    if (counter && (ipId < this.min - 256 || ipId > this.max + 256)) {
-      return evidence('ip-id-mismatch', 'weak', { ipId, pattern: 'counter', range: `${this.min}–${this.max}` });
-    }
-    return undefined;
-  }
-}
-
-/** Everything one source's non-RST packets say about it (baseline.ts's SourceBaseline, summarised). */
-class SourceSummary {
-  all = new DistanceSummary();
-  tcp?: DistanceSummary;
-  nonTcp?: DistanceSummary;
-  macs = new Map<string, number>();
-  tcpDf = { set: 0, clear: 0 };
-  tcpTos = new Map<number, number>();
-  ipIds = new IpIdPattern();
-  readonly source: string;
-  constructor(source: string) {
-    this.source = detach(source);
-  }
-
-  /** Mirrors buildBaselines for one packet (the caller checks feedsBaseline). */
-  add(sp: StreamedPacket, initialTtls: readonly number[]): void {
-    const p = sp.packet;
-    if (p.srcMac) {
-      const n = this.macs.get(p.srcMac);
-      if (n !== undefined) this.macs.set(p.srcMac, n + 1);
-      else if (this.macs.size < MAC_LIMIT) this.macs.set(detach(p.srcMac), 1);
-    }
-    const isTcp = p.proto === 'TCP';
-    if (isTcp) {
-      if (p.df !== undefined) this.tcpDf[p.df ? 'set' : 'clear']++;
-      if (p.tos !== undefined) this.tcpTos.set(p.tos, (this.tcpTos.get(p.tos) ?? 0) + 1);
-      if (p.ipId !== undefined) this.ipIds.add(p.ipId);
-    }
-    const initial = p.ttl === undefined ? undefined : inferInitialTtl(p.ttl, initialTtls);
-    if (initial === undefined) return;
-    let ref: PacketRef | undefined;
-    const once = (): PacketRef => (ref ??= refOf(sp, initialTtls));
-    this.all.add(p, once, initial);
-    const part = isTcp ? (this.tcp ??= new DistanceSummary()) : (this.nonTcp ??= new DistanceSummary());
-    part.add(p, once, initial);
-  }
-
-  /** A source whose packets carry no usable TTL is no baseline at all (as in buildBaselines). */
-  get isBaseline(): boolean {
-    return this.all.count > 0;
-  }
-
-  /** The SourceBaseline the evidence functions read; its ID list stays empty (IpIdPattern judges IDs). */
-  view(): SourceBaseline {
-    return {
-      source: this.source,
-      ...this.all.view(),
-      tcp: this.tcp?.view(),
-      nonTcp: this.nonTcp?.view(),
-      macs: new Map(this.macs),
-      tcpDf: { ...this.tcpDf },
-      tcpTos: new Map(this.tcpTos),
-      tcpIpIds: [],
-    };
-  }
-}
-
-/** buildBaselines' rule for which packets make a baseline. */
-function feedsBaseline(p: Packet): boolean {
-  return !isReset(p) && !(p.proto === 'TCP' && p.flags === undefined);
-}
-
-function evidence(
-  kind: EvidenceKind,
-  strength: Strength,
-  facts: Evidence['facts'],
-  packets?: number[],
-  adjust = 0,
-): Evidence {
-  return { kind, strength, points: Math.max(0, POINTS[strength] + adjust), facts, ...(packets ? { packets } : {}) };
-}
-
-const sameNumbering = (x: number, y: number): boolean => Math.abs(x - y) < NUMBERING_JUMP;
-const directionKey = (p: Packet): string => `${p.src} ${p.srcPort} ${p.dst} ${p.dstPort}`;
-
-function flowKeyOf(p: Packet): string | undefined {
-  if (p.proto !== 'TCP' || p.srcPort === undefined || p.dstPort === undefined) return undefined;
-  const x = endpoint(p.src, p.srcPort);
-  const y = endpoint(p.dst, p.dstPort);
-  return x < y ? `${x} ${y}` : `${y} ${x}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Conversations: the sequence evidence of evidence.ts, computed as packets go by.
-
-/** The packet next to an RST (run) in its conversation, for the both-ends test. */
-interface Neighbour {
-  ref: PacketRef;
-  reset: boolean;
-  srcPort?: string;
-}
-
-interface RunMember {
-  ref: PacketRef;
-  seq?: number;
-  ack?: number;
-  ttl?: number;
-}
-
-/** Adjacent same-direction RSTs of one conversation (a lone RST is a run of one). */
-interface ResetRun {
-  direction: string;
-  members: RunMember[];
-  length: number;
-  before?: Neighbour;
-  after?: Neighbour;
-  closed: boolean;
-  /** Its run evidence, once closed (the same for every member). */
-  evidence?: Evidence[];
-}
-
-interface FlowSide {
-  /** Highest seq+length of data this side sent so far, and the packet that sent it. */
-  sentUpTo?: number;
-  witness?: PacketRef;
-  /** Non-RST data packets this side sent so far. */
-  data: number;
-  /** RSTs waiting to learn which data packet of this side came first after them. */
-  awaitingData: PendingReset[];
-}
-
-interface Flow {
-  key: string;
-  sides: Map<string, FlowSide>;
-  last?: Neighbour;
-  run?: ResetRun;
-}
-
-/** An RST whose verdict is not final yet. */
-interface PendingReset {
-  packet: Packet;
-  ref: PacketRef;
-  run: ResetRun;
-  side: FlowSide;
-  sentUpTo?: number;
-  witness?: PacketRef;
-  /** Its side's data packets before it. */
-  dataBefore: number;
-  /** The first data packet its claimed sender sent after it. */
-  laterFirst?: PacketRef;
-}
-
-function runEvidence(run: ResetRun): Evidence[] {
-  const out: Evidence[] = [];
-  const seqs = run.members.map((m) => m.seq);
-  if (seqs.every((s) => s !== undefined)) {
-    const pairs = seqs
-      .slice(1)
-      .map((s, i) => [seqs[i], s] as const)
-      .filter(([x, y]) => sameNumbering(x, y));
-    if (pairs.length > 0 && pairs.every(([x, y]) => y >= x) && pairs.some(([x, y]) => y > x)) {
-      out.push(evidence('rst-seq-change', 'moderate', { count: run.length }));
-    }
-  }
-  const acks = run.members.map((m) => m.ack).filter((a): a is number => a !== undefined);
-  if (acks.length >= 2 && acks.slice(1).some((a, i) => a !== acks[i] && sameNumbering(a, acks[i]))) {
-    out.push(evidence('rst-ack-change', 'moderate', { count: run.length }));
-  }
-  const ttls = [...new Set(run.members.map((m) => m.ttl).filter((t): t is number => t !== undefined))].sort(
-    (x, y) => x - y,
-  );
-  if (ttls.length >= 2) out.push(evidence('burst-ttl-change', 'moderate', { ttls: ttls.join('/') }));
-  if (run.length >= 3) out.push(evidence('rst-burst', 'weak', { count: run.length }));
-  return out;
-}
-
-/** sequenceEvidence for one RST, from what its conversation has shown (or, in batch, will show). */
-function sequenceEvidenceOf(r: PendingReset, laterCount: number, refs: Map<number, PacketRef>): Evidence[] {
-  const out: Evidence[] = [];
-  const p = r.packet;
-  if (laterCount > 0) {
-    const first = r.laterFirst;
-    if (first) refs.set(first.index, first);
-    out.push(evidence('rst-seq-data', 'moderate', { count: laterCount }, [first ? first.index : -1]));
-  }
-  if (p.seq !== undefined && r.sentUpTo !== undefined && p.seq < r.sentUpTo && sameNumbering(p.seq, r.sentUpTo)) {
-    refs.set(r.witness!.index, r.witness!);
-    out.push(evidence('data-seq-rst', 'moderate', { seq: p.seq, sentUpTo: r.sentUpTo }, [r.witness!.index]));
-  }
-  const run = r.run;
-  if (run.length > 1) {
-    const others = run.members.filter((m) => m.ref.index !== p.index).slice(0, 10);
-    for (const m of others) refs.set(m.ref.index, m.ref);
-    const shared = run.evidence ?? runEvidence(run);
-    if (run.closed) run.evidence = shared;
-    for (const e of shared) out.push({ ...e, packets: others.map((m) => m.ref.index) });
-  }
-  // RSTs to both ends at once: an injector resets both sides of the conversation.
-  const opposite = [run.before, run.after].find(
-    (q) => q !== undefined && q.reset && q.ref.src === p.dst && q.srcPort === p.dstPort,
-  );
-  if (opposite) {
-    refs.set(opposite.ref.index, opposite.ref);
-    out.push(evidence('reset-both-ends', 'moderate', {}, [opposite.ref.index]));
-  }
-  return out;
-}
-
-/** Follows every conversation's packets; says when an RST's run closes and when its later data shows up. */
-class FlowTracker {
-  readonly flows = new Map<string, Flow>();
-
-  constructor(
-    private readonly initialTtls: readonly number[],
-    /** A run closed: its members' neighbours are known. */
-    private readonly onRunClosed: (run: ResetRun, members: PendingReset[]) => void,
-    /** The first data packet after a pending RST arrived on its side. */
-    private readonly onLaterData: (r: PendingReset) => void,
-  ) {}
-
-  private readonly runMembers = new Map<ResetRun, PendingReset[]>();
-  /** Live mode: members kept per open run (the newest); batch mode needs them all. */
-  memberLimit = Infinity;
-
-  /** Returns the pending RST when `sp` is one, else undefined. */
-  add(sp: StreamedPacket, key: string): PendingReset | undefined {
-    const p = sp.packet;
-    let flow = this.flows.get(key);
-    if (!flow) {
-      const kept = detach(key);
-      this.flows.set(kept, (flow = { key: kept, sides: new Map() }));
-    } else if (this.memberLimit !== Infinity) {
-      // Live mode: Map order is recency order, so the first flow is the longest idle.
-      this.flows.delete(key);
-      this.flows.set(flow.key, flow);
-    }
-    const direction = directionKey(p);
-    let side = flow.sides.get(direction);
-    if (!side) flow.sides.set(detach(direction), (side = { data: 0, awaitingData: [] }));
-    const reset = isReset(p);
-    const ref = refOf(sp, this.initialTtls);
-    const here: Neighbour = { ref, reset, srcPort: detachOptional(p.srcPort) };
-    let pending: PendingReset | undefined;
-    if (reset) {
-      let run = flow.run;
-      if (!run || run.closed || run.direction !== direction) {
-        if (run && !run.closed) this.closeRun(run, here);
-        run = { direction, members: [], length: 0, before: flow.last, closed: false };
-        flow.run = run;
-        this.runMembers.set(run, []);
-      }
-      run.length++;
-      if (run.members.length < RUN_MEMBER_LIMIT) run.members.push({ ref, seq: p.seq, ack: p.ack, ttl: p.ttl });
-      pending = {
-        packet: detachPacket(p),
-        ref,
-        run,
-        side,
-        sentUpTo: side.sentUpTo,
-        witness: side.witness,
-        dataBefore: side.data,
-      };
-      const members = this.runMembers.get(run)!;
-      members.push(pending);
-      if (members.length > this.memberLimit) members.shift();
-    } else {
-      if (flow.run && !flow.run.closed) this.closeRun(flow.run, here);
-      if ((p.payloadLength ?? 0) > 0) {
-        side.data++;
-        if (side.awaitingData.length > 0) {
-          for (const r of side.awaitingData.splice(0)) {
-            r.laterFirst = ref;
-            this.onLaterData(r);
-          }
-        }
-        if (p.seq !== undefined) {
-          const end = p.seq + p.payloadLength!;
-          if (side.sentUpTo === undefined || end > side.sentUpTo) {
-            side.sentUpTo = end;
-            side.witness = ref;
-          }
-        }
-      }
-    }
-    flow.last = here;
-    return pending;
-  }
-
-  /** Members of a run still open (live mode judges them before it closes). */
-  membersOf(run: ResetRun): readonly PendingReset[] {
-    return this.runMembers.get(run) ?? [];
-  }
-
-  closeRun(run: ResetRun, after: Neighbour | undefined): void {
-    if (run.closed) return;
-    run.closed = true;
-    run.after = after;
-    const members = this.runMembers.get(run) ?? [];
-    this.runMembers.delete(run);
-    this.onRunClosed(run, members);
-  }
-
-  /** Ends a conversation: closes its run and forgets it. */
-  drop(key: string): void {
-    const flow = this.flows.get(key);
-    if (!flow) return;
-    if (flow.run) this.closeRun(flow.run, undefined);
-    this.flows.delete(key);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Verdicts and findings
 
 interface Judged {
   verdict: ResetVerdict;
+  /** The packets the verdict may name, as the state kept them (their text is gone). */
   refs: Map<number, PacketRef>;
 }
 
-/** judgeReset (verdict.ts) on the summaries: the same evidence, in the same order. */
-function judge(
-  r: PendingReset,
-  summary: SourceSummary | undefined,
-  laterCount: number,
-  options: AnalysisOptions,
-): Judged {
-  const p = r.packet;
+function judge(r: PendingReset, source: SourceState | undefined, laterData: number, options: AnalysisOptions): Judged {
   const refs = new Map<number, PacketRef>();
-  const baseline = summary?.isBaseline ? summary.view() : undefined;
-  const { verdict, evidence } = judgeAgainstBaseline(p, baseline, options.initialTtls, options.spreadRule);
-  if (verdict.compared && summary) {
-    // The packets the verdict compared with, as the summary remembers them, for related locations.
-    for (const ref of (summary.tcp ?? summary.nonTcp ?? summary.all).first) refs.set(ref.index, ref);
-  }
-  evidence.push(...sequenceEvidenceOf(r, laterCount, refs));
-  evidence.push(...headerEvidence(p, baseline));
-  const id = baseline ? summary!.ipIds.evidence(p.ipId) : undefined;
-  if (id) evidence.push(id);
-  return { verdict: settleVerdict(verdict, evidence), refs };
+  return { verdict: judgeReset(r, source, laterData, options, refs), refs };
 }
 
 function reportable(v: ResetVerdict, options: AnalysisOptions): boolean {
   return v.status === 'suspicious' && CONFIDENCE_RANK[v.confidence!] >= CONFIDENCE_RANK[options.minimumConfidence];
 }
 
-/** analyze.ts's resetFinding, with related packets looked up among the refs the verdict kept. */
+/** A suspicious RST's finding, its related packets looked up among the refs the verdict kept. */
 function resetFinding(p: Packet, { verdict: v, refs }: Judged, options: AnalysisOptions): Finding {
   const related: RelatedLocation[] = [];
   for (const i of relatedPacketsOf(v)) {
     const b = refs.get(i);
     if (!b) continue;
-    const r = b.ttlRange ?? { line: b.startLine, start: 0, end: b.firstLineLength };
+    const r = b.ttlRange ?? { line: b.startLine, start: 0, end: b.firstLineLength ?? 0 };
     const initial = b.ttl === undefined ? undefined : inferInitialTtl(b.ttl, options.initialTtls);
     related.push({
       line: r.line,
@@ -547,13 +82,13 @@ class ChecksumNotes {
     let s = this.bySource.get(p.src);
     if (!s) {
       if (this.bySource.size >= this.sourceLimit) return undefined;
-      this.bySource.set(detach(p.src), (s = { count: 0, candidates: [], settled: this.countOnly }));
+      this.bySource.set(COPY_OUT.string(p.src), (s = { count: 0, candidates: [], settled: this.countOnly }));
     }
     s.count++;
     // The note goes on the first such packet no other finding took; only RSTs are ever taken,
     // so the first non-RST settles it.
     if (!s.settled) {
-      s.candidates.push(detachPacket(p));
+      s.candidates.push(COPY_OUT.packet(p));
       if (!isReset(p)) s.settled = true;
     }
     return p.src;
@@ -695,7 +230,7 @@ function binaryFinding(firstLine: string): Finding {
 
 /** Pass 1's result: every source's summary and, per conversation, what the judge needs of its future. */
 export interface CaptureSurveyResult {
-  /** @internal */ readonly sources: ReadonlyMap<string, SourceSummary>;
+  /** @internal */ readonly sources: ReadonlyMap<string, SourceState>;
   /** @internal Index of each conversation's last packet. */ readonly flowEnd: ReadonlyMap<string, number>;
   /** @internal Data packets each conversation side sent in all. */ readonly sideData: ReadonlyMap<string, number>;
   /** @internal Checksum-offload packets per source. */ readonly checksumCounts: ReadonlyMap<string, number>;
@@ -712,7 +247,7 @@ export interface CaptureSurveyResult {
 export class CaptureSurvey {
   private readonly intake: TextIntake;
   private readonly longLines: LongLine[] = [];
-  private readonly sources = new Map<string, SourceSummary>();
+  private readonly sources = new Map<string, SourceState>();
   private readonly flowEnd = new Map<string, number>();
   private readonly sideData = new Map<string, number>();
   private readonly checksums: ChecksumNotes;
@@ -762,18 +297,18 @@ export class CaptureSurvey {
       if (feedsBaseline(p)) {
         let s = this.sources.get(p.src);
         if (!s) {
-          s = new SourceSummary(p.src);
+          s = new SourceState(p.src, COPY_OUT, this.options.initialTtls);
           this.sources.set(s.source, s);
         }
-        s.add(sp, this.options.initialTtls);
+        s.add(p, sp.firstLine);
       }
       const key = flowKeyOf(p);
       if (key === undefined) continue;
-      this.flowEnd.set(this.flowEnd.has(key) ? key : detach(key), p.index);
+      this.flowEnd.set(this.flowEnd.has(key) ? key : COPY_OUT.string(key), p.index);
       if (!isReset(p) && (p.payloadLength ?? 0) > 0) {
         const d = directionKey(p);
         const n = this.sideData.get(d);
-        this.sideData.set(n === undefined ? detach(d) : d, (n ?? 0) + 1);
+        this.sideData.set(n === undefined ? COPY_OUT.string(d) : d, (n ?? 0) + 1);
       }
     }
     this.batch.length = 0;
@@ -790,7 +325,7 @@ export class CaptureSurvey {
 export class CaptureJudge {
   /** Cuts lines where the survey did, so both passes read the same packets. */
   private readonly intake: TextIntake;
-  private readonly flows: FlowTracker;
+  private readonly flows: ConversationTracker;
   private readonly notes: ChecksumNotes;
   /** Reported RSTs that are checksum-note candidates (only those matter to the notes). */
   private readonly taken = new Set<number>();
@@ -808,13 +343,12 @@ export class CaptureJudge {
   ) {
     this.intake = new TextIntake(false, survey.lineLimit);
     this.notes = new ChecksumNotes(options.initialTtls);
-    this.flows = new FlowTracker(
-      options.initialTtls,
-      (_run, members) => {
+    this.flows = new ConversationTracker(COPY_OUT, options.initialTtls, {
+      runClosed: (_run, members) => {
         for (const r of members) this.settle(r);
       },
-      (r) => this.decide(r),
-    );
+      laterData: (r) => this.decide(r),
+    });
   }
 
   push(chunk: string): Finding[] {
@@ -826,7 +360,7 @@ export class CaptureJudge {
   end(): Finding[] {
     this.intake.end(this.batch);
     this.take();
-    for (const key of [...this.flows.flows.keys()]) this.flows.drop(key);
+    for (const key of [...this.flows.conversations.keys()]) this.flows.drop(key);
     for (const source of this.notes.bySource.keys()) this.placeNote(source);
     if (this.survey.binary) this.hold(binaryFinding(this.intake.firstLine ?? ''));
     return this.release(Infinity);
@@ -863,20 +397,11 @@ export class CaptureJudge {
       }
       const key = flowKeyOf(p);
       if (key !== undefined) {
-        const pending = this.flows.add(sp, key);
+        const pending = this.flows.add(p, key, sp.firstLine);
         if (pending) this.undecided.set(p.index, p.startLine);
         if (this.survey.flowEnd.get(key) === p.index) this.flows.drop(key);
       } else if (isReset(p)) {
-        this.decide(
-          {
-            packet: p,
-            ref: refOf(sp, this.options.initialTtls),
-            run: { direction: '', members: [], length: 1, closed: true },
-            side: { data: 0, awaitingData: [] },
-            dataBefore: 0,
-          },
-          0,
-        );
+        this.decide(loneReset(p, COPY_OUT.ref(p, sp.firstLine, this.options.initialTtls)), 0);
       }
       const source = this.notes.add(p);
       if (source !== undefined) this.placeNote(source);
@@ -989,10 +514,10 @@ interface LivePending extends PendingReset {
  */
 export class FollowAnalysis {
   private readonly intake: TextIntake;
-  private readonly sources = new Map<string, SourceSummary>();
+  private readonly sources = new Map<string, SourceState>();
   private readonly pendingBySource = new Map<string, LivePending[]>();
   private readonly pending = new Set<LivePending>();
-  private readonly flows: FlowTracker;
+  private readonly flows: ConversationTracker;
   private readonly notes: ChecksumNotes;
   /** Reported RSTs among the checksum-note candidates (the only ones a note could land on). */
   private readonly taken = new Set<number>();
@@ -1010,14 +535,14 @@ export class FollowAnalysis {
   ) {
     this.intake = new TextIntake(true, limits.lineLength);
     this.notes = new ChecksumNotes(options.initialTtls, limits.sources);
-    this.flows = new FlowTracker(
-      options.initialTtls,
-      (_run, members) => {
+    // A later data packet is its sender's own: the source trigger re-judges, no hook needed.
+    this.flows = new ConversationTracker(COPY_OUT, options.initialTtls, {
+      runClosed: (_run, members) => {
         for (const r of members) if (this.pending.has(r)) this.toJudge.add(r);
       },
-      () => undefined, // the data packet is its sender's own: the source trigger re-judges
-    );
+    });
     this.flows.memberLimit = limits.pendingPerSource;
+    this.flows.recencyOrder = true;
   }
 
   /** Lines read so far. */
@@ -1040,7 +565,7 @@ export class FollowAnalysis {
     return {
       packets: this.packets,
       sources: this.sources.size,
-      conversations: this.flows.flows.size,
+      conversations: this.flows.conversations.size,
       pendingResets: this.pending.size,
     };
   }
@@ -1100,9 +625,9 @@ export class FollowAnalysis {
     if (feedsBaseline(p)) {
       let s = this.sources.get(p.src);
       if (s) this.sources.delete(p.src);
-      else s = new SourceSummary(p.src);
+      else s = new SourceState(p.src, COPY_OUT, this.options.initialTtls);
       this.sources.set(s.source, s);
-      s.add(sp, this.options.initialTtls);
+      s.add(p, sp.firstLine);
       if (this.sources.size > this.limits.sources) this.forgetSource(this.sources.keys().next().value!);
       // The claimed sender spoke again: its waiting RSTs may now be decided.
       for (const r of this.pendingBySource.get(p.src) ?? []) this.toJudge.add(r);
@@ -1110,8 +635,9 @@ export class FollowAnalysis {
     const key = flowKeyOf(p);
     let arrived: LivePending | undefined;
     if (key !== undefined) {
-      arrived = this.flows.add(sp, key);
-      if (this.flows.flows.size > this.limits.conversations) this.flows.drop(this.flows.flows.keys().next().value!);
+      arrived = this.flows.add(p, key, sp.firstLine);
+      if (this.flows.conversations.size > this.limits.conversations)
+        this.flows.drop(this.flows.conversations.keys().next().value!);
       if (arrived) {
         // A longer burst changes every member's run evidence.
         for (const r of this.flows.membersOf(arrived.run)) if (this.pending.has(r)) this.toJudge.add(r);
@@ -1119,13 +645,7 @@ export class FollowAnalysis {
         if (arrived.side.awaitingData.length > this.limits.pendingPerSource) arrived.side.awaitingData.shift();
       }
     } else if (isReset(p)) {
-      arrived = {
-        packet: detachPacket(p),
-        ref: refOf(sp, this.options.initialTtls),
-        run: { direction: '', members: [], length: 1, closed: true },
-        side: { data: 0, awaitingData: [] },
-        dataBefore: 0,
-      };
+      arrived = loneReset(COPY_OUT.packet(p), COPY_OUT.ref(p, sp.firstLine, this.options.initialTtls));
     }
     if (arrived) this.hold(arrived);
     for (const r of this.toJudge) this.judgeNow(r, p.startLine);

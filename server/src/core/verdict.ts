@@ -1,14 +1,16 @@
-import type { DistanceBaseline, SourceBaseline } from './baseline';
+import type { DistanceBaseline, SourceBaseline, SourceState } from './baseline';
+import type { PendingReset } from './conversation';
 import {
   headerEvidence,
   hopEvidence,
   initialTtlEvidence,
   macEvidence,
   sequenceEvidence,
+  sequenceRefs,
   type Evidence,
 } from './evidence';
-import type { TcpFlow } from './flows';
-import { isReset, type Packet } from './packet';
+import type { Packet } from './packet';
+import type { PacketRef } from './retain';
 import type { Confidence, SpreadRule } from './options';
 import { inferInitialTtl } from './ttl';
 
@@ -50,14 +52,6 @@ export interface ResetVerdict {
   hopsBeforeSender?: number;
 }
 
-export interface JudgeContext {
-  packets: readonly Packet[];
-  baselines: ReadonlyMap<string, SourceBaseline>;
-  flowOfPacket: ReadonlyMap<number, TcpFlow>;
-  initialTtls: readonly number[];
-  spreadRule?: SpreadRule;
-}
-
 /**
  * Points → confidence. Weak signals (0.5 each) need company to count at all, and however many
  * there are, weak signals alone never make more than low: a false alarm costs more trust than a miss.
@@ -76,8 +70,7 @@ const RANK = { conclusive: 0, strong: 1, moderate: 2, weak: 3 } as const;
 
 /**
  * What an RST's own header says against its claimed sender's baseline: the MAC, the hop distance
- * and the initial TTL. Shared by the whole-document judge below and the streaming one
- * (streamAnalysis.ts), which add their own sequence evidence.
+ * and the initial TTL.
  */
 export function judgeAgainstBaseline(
   p: Packet,
@@ -131,17 +124,27 @@ export function settleVerdict(verdict: ResetVerdict, evidence: Evidence[]): Rese
   return verdict;
 }
 
-export function judgeReset(p: Packet, ctx: JudgeContext): ResetVerdict {
-  const baseline = ctx.baselines.get(p.src);
-  const { verdict, evidence } = judgeAgainstBaseline(p, baseline, ctx.initialTtls, ctx.spreadRule);
-  const flow = ctx.flowOfPacket.get(p.index);
-  if (flow) evidence.push(...sequenceEvidence(p, flow, ctx.packets));
+/**
+ * The one judge: an RST against its claimed sender's baseline and what its conversation has shown
+ * (`laterData`: its sender's data packets after it, so far). Every driver calls this, at the end
+ * of input or as packets arrive; `named`, when given, collects the refs of the packets the
+ * verdict may name (a streamed finding points at them after their text is gone).
+ */
+export function judgeReset(
+  r: PendingReset,
+  source: SourceState | undefined,
+  laterData: number,
+  options: { initialTtls: readonly number[]; spreadRule?: SpreadRule },
+  named?: Map<number, PacketRef>,
+): ResetVerdict {
+  const p = r.packet;
+  const baseline = source?.isBaseline ? source.view() : undefined;
+  const { verdict, evidence } = judgeAgainstBaseline(p, baseline, options.initialTtls, options.spreadRule);
+  if (named) {
+    if (verdict.compared && source) for (const ref of source.namedRefs()) named.set(ref.index, ref);
+    for (const ref of sequenceRefs(r)) named.set(ref.index, ref);
+  }
+  evidence.push(...sequenceEvidence(r, laterData));
   evidence.push(...headerEvidence(p, baseline));
   return settleVerdict(verdict, evidence);
-}
-
-export function judgeResets(ctx: JudgeContext): ResetVerdict[] {
-  const out: ResetVerdict[] = [];
-  for (const p of ctx.packets) if (isReset(p)) out.push(judgeReset(p, ctx));
-  return out;
 }

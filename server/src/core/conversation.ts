@@ -1,0 +1,227 @@
+import { endpoint, type TcpFlow } from './flows';
+import { isReset, type Packet } from './packet';
+import type { PacketRef, Retainer } from './retain';
+
+/*
+ * Per-conversation state as packets arrive: what the sequence evidence needs to know about each RST
+ * (how much data its sender had sent before it, whether it sent more after it, the burst of RSTs it
+ * belongs to and the packets around that burst). Every driver feeds this one tracker; they differ
+ * only in when they judge the RSTs it hands back.
+ */
+
+/** Run evidence looks at the first 64 RSTs of a burst (enough to judge, bounded for huge bursts). */
+export const RUN_MEMBER_LIMIT = 64;
+
+/** The packet next to an RST (run) in its conversation, for the both-ends test. */
+export interface Neighbour {
+  ref: PacketRef;
+  reset: boolean;
+  srcPort?: string;
+}
+
+export interface RunMember {
+  ref: PacketRef;
+  seq?: number;
+  ack?: number;
+  ttl?: number;
+}
+
+/** Adjacent same-direction RSTs of one conversation (a lone RST is a run of one). */
+export interface ResetRun {
+  direction: string;
+  /** The first RUN_MEMBER_LIMIT of them. */
+  members: RunMember[];
+  length: number;
+  before?: Neighbour;
+  after?: Neighbour;
+  /** The conversation's next packet (or its end) has shown the run is over. */
+  closed: boolean;
+}
+
+export interface FlowSide {
+  /** Highest seq+length of data this side sent so far, and the packet that sent it. */
+  sentUpTo?: number;
+  witness?: PacketRef;
+  /** Non-RST data packets this side sent so far. */
+  data: number;
+  /** RSTs waiting to learn which data packet of this side came first after them. */
+  awaitingData: PendingReset[];
+}
+
+/** One TCP conversation's state (both directions). */
+export interface Conversation {
+  /** The direction-free key (flowKeyOf). */
+  key: string;
+  sides: Map<string, FlowSide>;
+  last?: Neighbour;
+  run?: ResetRun;
+  /** Its packets and ending, when the tracker keeps them (a whole-text analysis's conversations). */
+  flow?: TcpFlow;
+}
+
+/** An RST and what its conversation has shown about it so far. */
+export interface PendingReset {
+  packet: Packet;
+  ref: PacketRef;
+  run: ResetRun;
+  /** Its sender's side of the conversation. */
+  side: FlowSide;
+  sentUpTo?: number;
+  witness?: PacketRef;
+  /** Its side's data packets before it. */
+  dataBefore: number;
+  /** The first data packet its claimed sender sent after it. */
+  laterFirst?: PacketRef;
+}
+
+/** One direction of a conversation. */
+export const directionKey = (p: Packet): string => `${p.src} ${p.srcPort} ${p.dst} ${p.dstPort}`;
+
+/** The same key for both directions of a TCP conversation; undefined for anything else. */
+export function flowKeyOf(p: Packet): string | undefined {
+  if (p.proto !== 'TCP' || p.srcPort === undefined || p.dstPort === undefined) return undefined;
+  const x = endpoint(p.src, p.srcPort);
+  const y = endpoint(p.dst, p.dstPort);
+  return x < y ? `${x} ${y}` : `${y} ${x}`;
+}
+
+/** An RST outside any conversation tracked (no ports): judged on its header alone. */
+export function loneReset(p: Packet, ref: PacketRef): PendingReset {
+  return {
+    packet: p,
+    ref,
+    run: { direction: '', members: [], length: 1, closed: true },
+    side: { data: 0, awaitingData: [] },
+    dataBefore: 0,
+  };
+}
+
+export interface TrackerHooks {
+  /** A run closed: its members' neighbours are known. */
+  runClosed?: (run: ResetRun, members: readonly PendingReset[]) => void;
+  /** The first data packet after an RST waiting on its side arrived. */
+  laterData?: (r: PendingReset) => void;
+}
+
+/** Follows every conversation's packets; says when an RST's run closes and when its later data shows up. */
+export class ConversationTracker {
+  readonly conversations = new Map<string, Conversation>();
+  private readonly runMembers = new Map<ResetRun, PendingReset[]>();
+  /** Members kept per open run; live mode keeps only the newest. */
+  memberLimit = Infinity;
+  /** Live mode: Map order is recency order, so the first conversation is the longest idle. */
+  recencyOrder = false;
+
+  constructor(
+    private readonly retainer: Retainer,
+    private readonly initialTtls: readonly number[],
+    private readonly hooks: TrackerHooks = {},
+  ) {}
+
+  /** Feeds one packet of conversation `key`; returns its pending state when it is an RST. */
+  add(p: Packet, key: string, firstLine?: string): PendingReset | undefined {
+    const keep = this.retainer;
+    let c = this.conversations.get(key);
+    if (!c) {
+      const kept = keep.string(key);
+      c = { key: kept, sides: new Map() };
+      if (keep.keepsPackets) {
+        c.flow = {
+          key: `${endpoint(p.src, p.srcPort)} <> ${endpoint(p.dst, p.dstPort)}`,
+          a: p.src,
+          aPort: p.srcPort!,
+          b: p.dst,
+          bPort: p.dstPort!,
+          packets: [],
+          ending: 'open',
+        };
+      }
+      this.conversations.set(kept, c);
+    } else if (this.recencyOrder) {
+      this.conversations.delete(key);
+      this.conversations.set(c.key, c);
+    }
+    const direction = directionKey(p);
+    let side = c.sides.get(direction);
+    if (!side) c.sides.set(keep.string(direction), (side = { data: 0, awaitingData: [] }));
+    const reset = isReset(p);
+    if (c.flow) {
+      c.flow.packets.push(p.index);
+      if (reset) c.flow.ending = 'reset';
+      else if (c.flow.ending === 'open' && p.flags?.includes('F')) c.flow.ending = 'fin';
+    }
+    const ref = keep.ref(p, firstLine, this.initialTtls);
+    const here: Neighbour = { ref, reset, srcPort: p.srcPort === undefined ? undefined : keep.string(p.srcPort) };
+    let pending: PendingReset | undefined;
+    if (reset) {
+      let run = c.run;
+      if (!run || run.closed || run.direction !== direction) {
+        if (run && !run.closed) this.closeRun(run, here);
+        run = { direction, members: [], length: 0, before: c.last, closed: false };
+        c.run = run;
+        this.runMembers.set(run, []);
+      }
+      run.length++;
+      if (run.members.length < RUN_MEMBER_LIMIT) run.members.push({ ref, seq: p.seq, ack: p.ack, ttl: p.ttl });
+      pending = {
+        packet: keep.packet(p),
+        ref,
+        run,
+        side,
+        sentUpTo: side.sentUpTo,
+        witness: side.witness,
+        dataBefore: side.data,
+      };
+      const members = this.runMembers.get(run)!;
+      members.push(pending);
+      if (members.length > this.memberLimit) members.shift();
+    } else {
+      if (c.run && !c.run.closed) this.closeRun(c.run, here);
+      if ((p.payloadLength ?? 0) > 0) {
+        side.data++;
+        if (side.awaitingData.length > 0) {
+          for (const r of side.awaitingData.splice(0)) {
+            r.laterFirst = ref;
+            this.hooks.laterData?.(r);
+          }
+        }
+        if (p.seq !== undefined) {
+          const end = p.seq + p.payloadLength!;
+          if (side.sentUpTo === undefined || end > side.sentUpTo) {
+            side.sentUpTo = end;
+            side.witness = ref;
+          }
+        }
+      }
+    }
+    c.last = here;
+    return pending;
+  }
+
+  /** Members of a run still open (live mode judges them before it closes). */
+  membersOf(run: ResetRun): readonly PendingReset[] {
+    return this.runMembers.get(run) ?? [];
+  }
+
+  private closeRun(run: ResetRun, after: Neighbour | undefined): void {
+    if (run.closed) return;
+    run.closed = true;
+    run.after = after;
+    const members = this.runMembers.get(run) ?? [];
+    this.runMembers.delete(run);
+    this.hooks.runClosed?.(run, members);
+  }
+
+  /** Ends a conversation: closes its run and forgets it. */
+  drop(key: string): void {
+    const c = this.conversations.get(key);
+    if (!c) return;
+    if (c.run) this.closeRun(c.run, undefined);
+    this.conversations.delete(key);
+  }
+
+  /** End of input: every open run is closed (nothing follows it); the conversations stay. */
+  closeAll(): void {
+    for (const c of this.conversations.values()) if (c.run) this.closeRun(c.run, undefined);
+  }
+}
