@@ -4,7 +4,8 @@ import { localeFromTag, sanitizeInitialTtls } from '../../server/src/core/option
 
 describe('inferInitialTtl', () => {
   const cases: [number, number | undefined][] = [
-    [1, 32],
+    [1, 1],
+    [2, 32],
     [32, 32],
     [33, 64],
     [61, 64],
@@ -24,6 +25,10 @@ describe('inferInitialTtl', () => {
     assert.equal(inferInitialTtl(200, [64, 128]), undefined);
     assert.equal(hopsFromTtl(200, [64, 128]), undefined);
     assert.equal(hopsFromTtl(61), 3);
+  });
+  it('TTL 1 is an application\'s choice (eBGP, OSPF, IGMP): the sender is adjacent, whatever the candidates', () => {
+    assert.equal(hopsFromTtl(1), 0);
+    assert.equal(hopsFromTtl(1, [64, 128]), 0);
   });
 });
 

@@ -7,7 +7,7 @@ import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './option
 import { isReset, type Packet } from './packet';
 import { parseCapture, splitLines } from './parse';
 import { KEEP_PACKETS } from './retain';
-import { inferInitialTtl } from './ttl';
+import { inferInitialTtl, isOwnOffloadedPacket } from './ttl';
 import { judgeReset, type Confidence, type ResetVerdict } from './verdict';
 
 export type FindingCode =
@@ -158,9 +158,7 @@ function resetFinding(
 function checksumNotes(packets: readonly Packet[], taken: Set<number>, options: AnalysisOptions): Finding[] {
   const bySource = new Map<string, Packet[]>();
   for (const p of packets) {
-    if (!p.badChecksum || p.ttl === undefined) continue;
-    // Offloading only affects what the capturing host itself sends: 0 hops away.
-    if (inferInitialTtl(p.ttl, options.initialTtls) !== p.ttl) continue;
+    if (!isOwnOffloadedPacket(p, options.initialTtls)) continue;
     const list = bySource.get(p.src);
     if (list) list.push(p);
     else bySource.set(p.src, [p]);

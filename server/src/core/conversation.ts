@@ -39,6 +39,12 @@ export interface ResetRun {
 }
 
 export interface FlowSide {
+  /** The sequence number of this side's SYN (tcpdump prints it absolute), when seen. */
+  isn?: number;
+  /** The sequence number of this side's latest bare SYN (an RST refusing it acknowledges it + 1). */
+  synSeq?: number;
+  /** The acknowledgement numbers of this side's latest packets (at most RECENT_ACKS), newest last. */
+  recentAcks: number[];
   /** Highest seq+length of data this side sent so far, and the packet that sent it. */
   sentUpTo?: number;
   witness?: PacketRef;
@@ -59,8 +65,20 @@ export interface Conversation {
   flow?: TcpFlow;
 }
 
+/**
+ * The forms of RST an ordinary stack sends for a connection it does not have: refusing a SYN (RST,ACK
+ * acknowledging it), or answering an arriving segment with its acknowledgement number as the RST's
+ * sequence number and no ACK flag (RFC 793 §3.4, "reset generation"; a closed or aborted socket).
+ */
+export type KernelResetForm = 'refuses-syn' | 'answers-segment';
+
+/** Acknowledgement numbers remembered per side, for telling an RST that answers one of them. */
+const RECENT_ACKS = 8;
+
 /** An RST and what its conversation has shown about it so far. */
 export interface PendingReset {
+  /** Set when the RST has a form an ordinary stack sends (see KernelResetForm). */
+  kernelForm?: KernelResetForm;
   packet: Packet;
   ref: PacketRef;
   run: ResetRun;
@@ -91,9 +109,23 @@ export function loneReset(p: Packet, ref: PacketRef): PendingReset {
     packet: p,
     ref,
     run: { direction: '', members: [], length: 1, closed: true },
-    side: { data: 0, awaitingData: [] },
+    side: { data: 0, recentAcks: [], awaitingData: [] },
     dataBefore: 0,
   };
+}
+
+/** Whether RST `p` from `side` has an ordinary stack's form, given what its peer sent. */
+function kernelFormOf(p: Packet, side: FlowSide, peer: FlowSide | undefined): KernelResetForm | undefined {
+  if (!peer || p.flags === undefined) return undefined;
+  const acks = p.flags.includes('.');
+  if (acks && p.ack !== undefined && peer.synSeq !== undefined && p.ack === (peer.synSeq + 1) >>> 0)
+    return 'refuses-syn';
+  if (acks || p.seq === undefined) return undefined;
+  // tcpdump prints the peer's acknowledgements relative to this side's SYN, the RST's seq absolute.
+  for (const a of peer.recentAcks) {
+    if (p.seq === a || (side.isn !== undefined && p.seq === (side.isn + a) >>> 0)) return 'answers-segment';
+  }
+  return undefined;
 }
 
 export interface TrackerHooks {
@@ -143,7 +175,7 @@ export class ConversationTracker {
     }
     const direction = directionKey(p);
     let side = c.sides.get(direction);
-    if (!side) c.sides.set(keep.string(direction), (side = { data: 0, awaitingData: [] }));
+    if (!side) c.sides.set(keep.string(direction), (side = { data: 0, recentAcks: [], awaitingData: [] }));
     const reset = isReset(p);
     if (c.flow) {
       c.flow.packets.push(p.index);
@@ -172,11 +204,21 @@ export class ConversationTracker {
         witness: side.witness,
         dataBefore: side.data,
       };
+      const form = kernelFormOf(p, side, c.sides.get(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`));
+      if (form) pending.kernelForm = form;
       const members = this.runMembers.get(run)!;
       members.push(pending);
       if (members.length > this.memberLimit) members.shift();
     } else {
       if (c.run && !c.run.closed) this.closeRun(c.run, here);
+      if (p.flags?.includes('S') && p.seq !== undefined) {
+        side.isn = p.seq;
+        side.synSeq = p.flags.includes('.') ? undefined : p.seq;
+      }
+      if (p.ack !== undefined) {
+        side.recentAcks.push(p.ack);
+        if (side.recentAcks.length > RECENT_ACKS) side.recentAcks.shift();
+      }
       if ((p.payloadLength ?? 0) > 0) {
         side.data++;
         if (side.awaitingData.length > 0) {

@@ -224,7 +224,7 @@ export function headerEvidence(p: Packet, b: SourceBaseline | undefined): Eviden
     // host pattern the RST breaks counts: always 0, or one counter stepping in small increments.
     const counter = ids.smallSteps && !ids.allZero;
     if (ids.allZero && p.ipId !== 0) out.push(ev('ip-id-mismatch', 'weak', { ipId: p.ipId, pattern: 'zero' }));
-    else if (counter && (p.ipId < ids.min - 256 || p.ipId > ids.max + 256)) {
+    else if (counter && p.ipId !== 0 && (p.ipId < ids.min - 256 || p.ipId > ids.max + 256)) {
       out.push(ev('ip-id-mismatch', 'weak', { ipId: p.ipId, pattern: 'counter', range: `${ids.min}–${ids.max}` }));
     }
   }

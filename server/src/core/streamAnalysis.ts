@@ -6,7 +6,7 @@ import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './option
 import { isReset, type Packet } from './packet';
 import { COPY_OUT, type PacketRef } from './retain';
 import { LINE_LIMIT, LineSplitter, StreamParser, type LongLine, type StreamedPacket } from './streamParse';
-import { inferInitialTtl } from './ttl';
+import { inferInitialTtl, isOwnOffloadedPacket } from './ttl';
 import { judgeReset, type Confidence, type ResetVerdict } from './verdict';
 
 /*
@@ -76,9 +76,7 @@ class ChecksumNotes {
 
   /** Counts `p` when tcpdump called its checksum bad on the capturing host's own packet; returns its source then. */
   add(p: Packet): string | undefined {
-    if (!p.badChecksum || p.ttl === undefined) return undefined;
-    // Offloading only affects what the capturing host itself sends: 0 hops away.
-    if (inferInitialTtl(p.ttl, this.initialTtls) !== p.ttl) return undefined;
+    if (!isOwnOffloadedPacket(p, this.initialTtls)) return undefined;
     let s = this.bySource.get(p.src);
     if (!s) {
       if (this.bySource.size >= this.sourceLimit) return undefined;

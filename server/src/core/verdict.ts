@@ -7,7 +7,9 @@ import {
   macEvidence,
   sequenceEvidence,
   sequenceRefs,
+  POINTS,
   type Evidence,
+  type EvidenceKind,
 } from './evidence';
 import type { Packet } from './packet';
 import type { PacketRef } from './retain';
@@ -52,16 +54,48 @@ export interface ResetVerdict {
   hopsBeforeSender?: number;
 }
 
+/** Evidence about who sent the RST: its header against its claimed sender's own packets. */
+const IDENTITY = new Set<EvidenceKind>([
+  'hop-mismatch',
+  'initial-ttl-mismatch',
+  'mac-mismatch',
+  'ip-id-mismatch',
+  'df-mismatch',
+  'tos-mismatch',
+]);
+
+/**
+ * Whether the RST's own header speaks against its claimed sender: one discrepancy of weight, or two
+ * weak ones (an ordinary stack's RST may differ in one of DF, TOS or IP ID from its data packets).
+ */
+function headerSpeaksAgainst(evidence: readonly Evidence[]): boolean {
+  const identity = evidence.filter((e) => IDENTITY.has(e.kind));
+  return identity.some((e) => e.strength !== 'weak') || new Set(identity.map((e) => e.kind)).size >= 2;
+}
+
+/**
+ * Race signals an ordinary stack cannot produce together: a burst of three or more back-to-back RSTs
+ * whose sequence or acknowledgement numbers walk (an injector covering the window), from one sender.
+ */
+function raceOnlyAnInjectorMakes(evidence: readonly Evidence[]): boolean {
+  const has = (k: EvidenceKind): boolean => evidence.some((e) => e.kind === k);
+  return has('rst-burst') && (has('rst-seq-change') || has('rst-ack-change')) && !has('burst-ttl-change');
+}
+
 /**
  * Points → confidence. Weak signals (0.5 each) need company to count at all, and however many
- * there are, weak signals alone never make more than low: a false alarm costs more trust than a miss.
+ * there are, weak signals alone never make more than low. Race and sequence signals alone are at
+ * most low as well (Weaver, Sommer and Paxson: ordinary stacks and middleboxes end connections in
+ * odd ways): a warning needs the RST's own header to speak against its claimed sender, or a race no
+ * ordinary stack runs. A false accusation costs more trust than a miss.
  */
 export function confidenceFrom(evidence: readonly Evidence[]): Confidence | undefined {
   if (evidence.some((e) => e.strength === 'conclusive')) return 'high';
   const points = evidence.reduce((n, e) => n + e.points, 0);
   if (evidence.every((e) => e.strength === 'weak')) return points >= 1 ? 'low' : undefined;
-  if (points >= 3) return 'high';
-  if (points >= 2) return 'medium';
+  const warning = headerSpeaksAgainst(evidence) || raceOnlyAnInjectorMakes(evidence);
+  if (points >= 3) return warning ? 'high' : 'low';
+  if (points >= 2) return warning ? 'medium' : 'low';
   if (points >= 1) return 'low';
   return undefined;
 }
@@ -146,5 +180,57 @@ export function judgeReset(
   }
   evidence.push(...sequenceEvidence(r, laterData));
   evidence.push(...headerEvidence(p, baseline));
-  return settleVerdict(verdict, evidence);
+  return settleVerdict(verdict, withoutExplained(evidence, r, verdict));
+}
+
+/** What an ordinary stack's RST, in the forms it has, explains: its numbers follow the peer's. */
+const EXPLAINED_BY_KERNEL_FORM = new Set<EvidenceKind>([
+  'rst-seq-change',
+  'rst-ack-change',
+  'rst-burst',
+  'data-seq-rst',
+  // The kernel answers from its own reply path: DF, TOS and IP ID need not match the socket's.
+  'df-mismatch',
+  'tos-mismatch',
+  'ip-id-mismatch',
+]);
+
+/** Signals a burst shares among its members: a member that matches its sender does not inherit them. */
+const SHARED_BY_RUN = new Set<EvidenceKind>(['rst-seq-change', 'rst-ack-change', 'burst-ttl-change', 'rst-burst']);
+
+/** Initial TTLs operating systems start their own (kernel) packets from. */
+const OS_DEFAULT_INITIAL_TTLS = new Set([64, 128]);
+
+/**
+ * The evidence that still speaks against the RST once what ordinary stacks do is accounted for:
+ * - an RST in a kernel form (refusing a SYN, answering a segment with its ACK number) has numbers
+ *   that follow its peer's, not an injector's, and headers from the kernel's reply path;
+ * - an RST that matches its claimed sender in hops, initial TTL, MAC and IP ID does not inherit
+ *   the burst signals of the differently-sent RSTs next to it;
+ * - at the claimed sender's own distance, a kernel-form RST starting from an operating system's
+ *   default while the host's packets start elsewhere (an application-chosen TTL: 1 for eBGP, 255
+ *   for GTSM, 128 set on a socket) is that host's kernel: a weak note, not a forgery.
+ */
+function withoutExplained(evidence: Evidence[], r: PendingReset, verdict: ResetVerdict): Evidence[] {
+  let out = evidence;
+  if (r.kernelForm) out = out.filter((e) => !EXPLAINED_BY_KERNEL_FORM.has(e.kind));
+  const has = (k: EvidenceKind): boolean => out.some((e) => e.kind === k);
+  const matchesSender =
+    verdict.baseline !== undefined &&
+    verdict.hops !== undefined &&
+    !has('hop-mismatch') &&
+    !has('initial-ttl-mismatch') &&
+    !has('mac-mismatch') &&
+    !has('ip-id-mismatch');
+  if (matchesSender && has('burst-ttl-change')) out = out.filter((e) => !SHARED_BY_RUN.has(e.kind));
+  const sameDistance =
+    verdict.compared !== undefined && verdict.hops !== undefined && verdict.compared.byHops.has(verdict.hops);
+  if (r.kernelForm && sameDistance && !has('hop-mismatch') && OS_DEFAULT_INITIAL_TTLS.has(verdict.initialTtl!)) {
+    out = out.map((e) =>
+      e.kind === 'initial-ttl-mismatch' && e.strength !== 'weak'
+        ? { ...e, strength: 'weak', points: POINTS.weak, facts: { ...e.facts, ownKernel: true } }
+        : e,
+    );
+  }
+  return out;
 }
