@@ -26,7 +26,7 @@ describe('inferInitialTtl', () => {
     assert.equal(hopsFromTtl(200, [64, 128]), undefined);
     assert.equal(hopsFromTtl(61), 3);
   });
-  it('TTL 1 is an application\'s choice (eBGP, OSPF, IGMP): the sender is adjacent, whatever the candidates', () => {
+  it("TTL 1 is an application's choice (eBGP, OSPF, IGMP): the sender is adjacent, whatever the candidates", () => {
     assert.equal(hopsFromTtl(1), 0);
     assert.equal(hopsFromTtl(1, [64, 128]), 0);
   });
