@@ -12,10 +12,8 @@ import { isReset } from '../../server/src/core/packet';
  * sent it — known by construction, never from this analyzer: every one is genuine (sent by the
  * host whose address it carries) except those the firewall sends for port 8801.
  * A genuine RST must get no warning; a forged one must get one.
- *
- * PENDING lists the RSTs today's rules judge wrongly (issue 14's rules are rewritten next): they
- * are skipped with the rule that will cover them, and a guard fails once one of them is judged
- * right, so its entry is deleted and it becomes a real test.
+ * Before issue 14's rules (race signals alone are information, kernel-form RSTs, application
+ * TTLs, no inherited burst signals) 36 of these genuine RSTs were warned about.
  */
 
 const DIR = path.resolve(__dirname, '..', 'fixtures', 'ordinary');
@@ -38,57 +36,6 @@ interface ExpectedFile {
 }
 const table = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as {
   files: Record<string, ExpectedFile>;
-};
-
-const RULE2 =
-  'issue 14 rule 2: stale-ACK reset while connecting (the retried SYN reuses the four-tuple) read as rst-seq-data';
-const RULE4 = 'issue 14 rule 4: both ends aborting at the same time read as reset-both-ends';
-const RULE5 = "issue 14 rule 5: a new connection's data on the just-reset four-tuple read as rst-seq-data";
-const RULE7_KERNEL = (ttl: number): string =>
-  `issue 14 rule 7: the kernel's RST at the default TTL 64 beside the application's IP_TTL ${ttl} read as initial-ttl-mismatch`;
-const RULE7_ADJACENT =
-  "issue 14 rule 7: the kernel's RST at TTL 64 beside the application's IP_TTL 1 (adjacent peer) read as hop-mismatch + initial-ttl-mismatch";
-const RULE7_BURST = (ttl: number): string =>
-  `issue 14 rule 7: the application's RST (IP_TTL ${ttl}) followed by the kernel's (64) read as burst-ttl-change`;
-
-/** `file:line` (the RST's first line, 1-based) → why today's analysis gets it wrong. */
-const PENDING: Record<string, string> = {
-  'stale-ack-connect.nv.txt:21': RULE2,
-  'stale-ack-connect.server.nv.txt:21': RULE2,
-  'both-ends-abort.nv.txt:21': RULE4,
-  'both-ends-abort.nv.txt:23': RULE4,
-  'both-ends-abort.nv.txt:43': RULE4,
-  'both-ends-abort.nv.txt:45': RULE4,
-  'both-ends-abort.server.nv.txt:21': RULE4,
-  'both-ends-abort.server.nv.txt:23': RULE4,
-  'both-ends-abort.server.nv.txt:43': RULE4,
-  'both-ends-abort.server.nv.txt:45': RULE4,
-  'reused-4-tuple.nv.txt:19': RULE5,
-  'reused-4-tuple.server.nv.txt:19': RULE5,
-  'app-ttl-1.nv.txt:25': RULE7_ADJACENT,
-  'app-ttl-1.server.nv.txt:25': RULE7_ADJACENT,
-  'app-ttl-128.nv.txt:25': RULE7_KERNEL(128),
-  'app-ttl-128.nv.txt:57': RULE7_BURST(128),
-  'app-ttl-128.nv.txt:59': RULE7_KERNEL(128),
-  'app-ttl-128.nv.txt:61': RULE7_KERNEL(128),
-  'app-ttl-128.nv.txt:63': RULE7_KERNEL(128),
-  'app-ttl-128.nv.txt:65': RULE7_KERNEL(128),
-  'app-ttl-128.server.nv.txt:25': RULE7_KERNEL(128),
-  'app-ttl-128.server.nv.txt:53': RULE7_KERNEL(128),
-  'app-ttl-128.server.nv.txt:57': RULE7_KERNEL(128),
-  'app-ttl-128.server.nv.txt:61': RULE7_KERNEL(128),
-  'app-ttl-128.server.nv.txt:65': RULE7_KERNEL(128),
-  'app-ttl-255.nv.txt:25': RULE7_KERNEL(255),
-  'app-ttl-255.nv.txt:57': RULE7_BURST(255),
-  'app-ttl-255.nv.txt:59': RULE7_KERNEL(255),
-  'app-ttl-255.nv.txt:61': RULE7_KERNEL(255),
-  'app-ttl-255.nv.txt:63': RULE7_KERNEL(255),
-  'app-ttl-255.nv.txt:65': RULE7_KERNEL(255),
-  'app-ttl-255.server.nv.txt:25': RULE7_KERNEL(255),
-  'app-ttl-255.server.nv.txt:53': RULE7_KERNEL(255),
-  'app-ttl-255.server.nv.txt:57': RULE7_KERNEL(255),
-  'app-ttl-255.server.nv.txt:61': RULE7_KERNEL(255),
-  'app-ttl-255.server.nv.txt:65': RULE7_KERNEL(255),
 };
 
 const cache = new Map<string, Analysis>();
@@ -131,23 +78,6 @@ describe('ordinary stacks (issue 14): real-kernel RSTs, genuine unless a firewal
     }
   });
 
-  it('names only RSTs of expected.json in PENDING', () => {
-    const known = new Set(files.flatMap((f) => table.files[f].resets.map((r) => `${f}:${r.line}`)));
-    assert.deepEqual(
-      Object.keys(PENDING).filter((k) => !known.has(k)),
-      [],
-    );
-  });
-
-  it('every PENDING RST is still judged wrongly (delete its entry once its rule lands)', () => {
-    const fixed = Object.keys(PENDING).filter((key) => {
-      const [file, line] = key.split(':');
-      const r = table.files[file]?.resets.find((x) => x.line === Number(line));
-      return r !== undefined && wrongAbout(file, r) === undefined;
-    });
-    assert.deepEqual(fixed, [], `judged right now, no longer pending: ${fixed.join(', ')}`);
-  });
-
   for (const file of files) {
     const e = table.files[file];
     describe(`${file} (${e.scenario}, captured at the ${e.vantage})`, () => {
@@ -163,9 +93,7 @@ describe('ordinary stacks (issue 14): real-kernel RSTs, genuine unless a firewal
         const title = `${key} ${r.packet} ttl ${r.ttl}: ${r.truth} (${r.sender}: ${r.mechanism}) — ${
           r.truth === 'genuine' ? 'no warning' : 'a warning'
         }`;
-        const pending = PENDING[key];
-        if (pending) it.skip(`${title} [pending: ${pending}]`);
-        else it(title, () => assert.equal(wrongAbout(file, r), undefined));
+        it(title, () => assert.equal(wrongAbout(file, r), undefined));
       }
     });
   }
