@@ -91,6 +91,7 @@ export const FINDING_CODE_OF: Record<EvidenceKind, FindingCode> = {
   'tos-mismatch': 'rst-header',
   'df-mismatch': 'rst-header',
   'ip-id-mismatch': 'rst-header',
+  'handshake-hop-mismatch': 'ttl-mismatch',
   'rst-payload': 'rst-header',
 };
 

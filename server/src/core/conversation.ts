@@ -41,6 +41,8 @@ export interface ResetRun {
 export interface FlowSide {
   /** The sequence number of this side's SYN (tcpdump prints it absolute), when seen. */
   isn?: number;
+  /** This side's first SYN-ACK with a TTL: where the stack that accepted the connection sits. */
+  handshake?: PacketRef;
   /** The sequence number of this side's latest bare SYN (an RST refusing it acknowledges it + 1). */
   synSeq?: number;
   /** The acknowledgement numbers of this side's latest packets (at most RECENT_ACKS), newest last. */
@@ -79,6 +81,8 @@ const RECENT_ACKS = 8;
 export interface PendingReset {
   /** Set when the RST has a form an ordinary stack sends (see KernelResetForm). */
   kernelForm?: KernelResetForm;
+  /** Its sender's handshake packet in this conversation, when there was one. */
+  handshake?: PacketRef;
   packet: Packet;
   ref: PacketRef;
   run: ResetRun;
@@ -206,6 +210,7 @@ export class ConversationTracker {
       };
       const form = kernelFormOf(p, side, c.sides.get(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`));
       if (form) pending.kernelForm = form;
+      if (side.handshake) pending.handshake = side.handshake;
       const members = this.runMembers.get(run)!;
       members.push(pending);
       if (members.length > this.memberLimit) members.shift();
@@ -215,6 +220,9 @@ export class ConversationTracker {
         side.isn = p.seq;
         side.synSeq = p.flags.includes('.') ? undefined : p.seq;
       }
+      // The SYN-ACK only: a bare SYN may come from any program (raw sockets, traceroute-like probes
+      // with chosen TTLs); the answer to it comes from the listening host's kernel.
+      if (p.flags?.includes('S') && p.flags.includes('.') && p.ttl !== undefined) side.handshake ??= ref;
       if (p.ack !== undefined) {
         side.recentAcks.push(p.ack);
         if (side.recentAcks.length > RECENT_ACKS) side.recentAcks.shift();

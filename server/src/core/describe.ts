@@ -77,9 +77,17 @@ export function describeEvidence(e: Evidence, v: ResetVerdict, locale: Locale, q
         ? `送信元 MAC ${quote(String(f.mac))} は ${src} の他のパケットの MAC (${quote(String(f.knownMacs))}) と違います。このセグメント上の別の機器が送りました。`
         : `Its source MAC ${quote(String(f.mac))} is not the one ${src}'s other packets carry (${quote(String(f.knownMacs))}): another device on this segment sent it.`;
     case 'initial-ttl-mismatch':
+      if (f.ownKernel === true)
+        return ja
+          ? `TTL ${v.ttl} は初期値 ${f.initialTtl} から始まり、${src} の他のパケット (初期値 ${f.baselineInitialTtls}) と同じ距離から届いています。アプリケーションが TTL を指定し、カーネルの RST は OS の既定値を使うホストの典型です (偽造ではありません)。`
+          : `Its TTL ${v.ttl} starts from ${f.initialTtl} at the same distance as ${src}'s other packets (which start from ${f.baselineInitialTtls}): a host whose application sets its own TTL while its kernel's RSTs use the OS default — not a forgery.`;
       return ja
         ? `TTL ${v.ttl} は初期値 ${f.initialTtl} から始まっていますが、${src} の${f.comparedWith === 'tcp' ? ' TCP ' : '他の'}パケットは初期値 ${f.baselineInitialTtls} です。別のネットワークスタックが送っています。`
         : `Its TTL ${v.ttl} starts from ${f.initialTtl}, while ${src}'s ${f.comparedWith === 'tcp' ? 'TCP' : 'other'} packets start from ${f.baselineInitialTtls}: a different network stack sent it.`;
+    case 'handshake-hop-mismatch':
+      return ja
+        ? `この会話で ${src} のハンドシェイクは ${hops(Number(f.handshakeHops), locale)} (TTL ${f.handshakeTtl}) から届きましたが、この RST は ${hops(Number(f.hops), locale)} から届いています。接続を開いたのとは別の機器が送りました。`
+        : `In this conversation ${src}'s handshake arrived from ${hops(Number(f.handshakeHops), locale)} (TTL ${f.handshakeTtl}), this RST from ${hops(Number(f.hops), locale)}: another device than the one that opened the connection sent it.`;
     case 'rst-seq-data':
       return ja
         ? `${src} はこの RST の後もデータを送り続けています (${f.count} パケット)。自分で接続をリセットしてはいません。`

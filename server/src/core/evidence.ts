@@ -2,6 +2,7 @@ import type { DistanceBaseline, SourceBaseline } from './baseline';
 import type { PendingReset, ResetRun } from './conversation';
 import type { Packet } from './packet';
 import type { PacketRef } from './retain';
+import { inferInitialTtl } from './ttl';
 import { DEFAULT_SPREAD_RULE, type SpreadRule } from './options';
 
 /*
@@ -25,6 +26,7 @@ export type EvidenceKind =
   | 'tos-mismatch'
   | 'df-mismatch'
   | 'ip-id-mismatch'
+  | 'handshake-hop-mismatch'
   | 'rst-payload';
 
 export type Strength = 'conclusive' | 'strong' | 'moderate' | 'weak';
@@ -182,17 +184,43 @@ export function sequenceEvidence(r: PendingReset, laterData: number): Evidence[]
     for (const e of shared) out.push({ ...e, packets: others.map((m) => m.ref.index) });
   }
   // RSTs to both ends at once: an injector resets both sides of the conversation.
+  // Only when the two share one origin (the same TTL): two hosts aborting at once is ordinary.
   const opposite = [run.before, run.after].find(
-    (q) => q !== undefined && q.reset && q.ref.src === p.dst && q.srcPort === p.dstPort,
+    (q) => q !== undefined && q.reset && q.ref.src === p.dst && q.srcPort === p.dstPort && q.ref.ttl === p.ttl,
   );
   if (opposite) out.push(ev('reset-both-ends', 'moderate', {}, [opposite.ref.index]));
   return out;
+}
+
+/**
+ * The RST against its claimed sender's own handshake in this conversation: the stack that opened
+ * the connection sits at one distance; an RST from another distance was sent by another device,
+ * even when a block page or FIN from that device (sent before the RST, at its distance) makes the
+ * sender's overall baseline look spread (rule 6 of issue 14: judge by the baseline from before the
+ * injection). A one-hop step is weak: a load balancer may hand the connection to a server behind it.
+ */
+export function handshakeEvidence(p: Packet, r: PendingReset, initialTtls: readonly number[]): Evidence | undefined {
+  const h = r.handshake;
+  if (!h || h.ttl === undefined || p.ttl === undefined || p.ttl === 1 || h.ttl === 1) return undefined;
+  const hInitial = inferInitialTtl(h.ttl, initialTtls);
+  const initial = inferInitialTtl(p.ttl, initialTtls);
+  if (hInitial === undefined || initial === undefined) return undefined;
+  const hops = initial - p.ttl;
+  const handshakeHops = hInitial - h.ttl;
+  if (hops === handshakeHops) return undefined;
+  return ev(
+    'handshake-hop-mismatch',
+    Math.abs(hops - handshakeHops) >= 2 ? 'moderate' : 'weak',
+    { hops, handshakeHops, handshakeTtl: h.ttl },
+    [h.index],
+  );
 }
 
 /** The packets a piece of sequence evidence names, as the conversation state keeps them. */
 export function sequenceRefs(r: PendingReset): PacketRef[] {
   const out: PacketRef[] = [];
   if (r.laterFirst) out.push(r.laterFirst);
+  if (r.handshake) out.push(r.handshake);
   if (r.witness) out.push(r.witness);
   for (const m of r.run.members.slice(0, 11)) out.push(m.ref);
   if (r.run.before) out.push(r.run.before.ref);

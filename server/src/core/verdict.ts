@@ -1,6 +1,7 @@
 import type { DistanceBaseline, SourceBaseline, SourceState } from './baseline';
 import type { PendingReset } from './conversation';
 import {
+  handshakeEvidence,
   headerEvidence,
   hopEvidence,
   initialTtlEvidence,
@@ -57,6 +58,7 @@ export interface ResetVerdict {
 /** Evidence about who sent the RST: its header against its claimed sender's own packets. */
 const IDENTITY = new Set<EvidenceKind>([
   'hop-mismatch',
+  'handshake-hop-mismatch',
   'initial-ttl-mismatch',
   'mac-mismatch',
   'ip-id-mismatch',
@@ -178,6 +180,11 @@ export function judgeReset(
     if (verdict.compared && source) for (const ref of source.namedRefs()) named.set(ref.index, ref);
     for (const ref of sequenceRefs(r)) named.set(ref.index, ref);
   }
+  // The handshake speaks only where the sender's whole baseline does not already (no double count).
+  const handshake = evidence.some((e) => e.kind === 'hop-mismatch')
+    ? undefined
+    : handshakeEvidence(p, r, options.initialTtls);
+  if (handshake) evidence.push(handshake);
   evidence.push(...sequenceEvidence(r, laterData));
   evidence.push(...headerEvidence(p, baseline));
   return settleVerdict(verdict, withoutExplained(evidence, r, verdict));
