@@ -5,6 +5,7 @@ import { analyze, type Analysis } from '../../server/src/core/analyze';
 import { renderCaptureFrames } from '../../server/src/core/capture';
 import { describeFinding } from '../../server/src/core/describe';
 import { isReset } from '../../server/src/core/packet';
+import { FollowAnalysis } from '../../server/src/core/streamAnalysis';
 
 /*
  * Issue 14: the RSTs an ordinary stack sends, captured from real kernels in network namespaces
@@ -75,6 +76,21 @@ describe('ordinary stacks (issue 14): real-kernel RSTs, genuine unless a firewal
         .packets.filter(isReset)
         .map((p) => p.startLine + 1);
       assert.deepEqual(parsed, listed, `${file}: RSTs parsed vs expected.json`);
+    }
+  });
+
+  it('live mode (--follow) never warns about a genuine RST on the way, and warns about every forged one', () => {
+    for (const file of files) {
+      const live = new FollowAnalysis();
+      const events = [];
+      for (const line of readFileSync(path.join(DIR, file), 'utf8').split(/(?<=\n)/)) events.push(...live.push(line));
+      events.push(...live.end());
+      for (const r of table.files[file].resets) {
+        const warned = events.some(
+          (e) => e.finding.startLine === r.line - 1 && e.finding.severity === 'warning' && !e.retracted,
+        );
+        assert.equal(warned, r.truth === 'forged', `${file}:${r.line} (${r.truth}: ${r.mechanism})`);
+      }
     }
   });
 

@@ -1,3 +1,4 @@
+import { flowKeyOf } from './conversation';
 import { isReset, type Packet } from './packet';
 import type { PacketRef, Retainer } from './retain';
 import { inferInitialTtl } from './ttl';
@@ -25,6 +26,8 @@ export interface DistanceBaseline {
   maxHops: number;
   /** Every protocol in it is ICMP/ICMPv6 (some stacks start ICMP at another TTL than TCP). */
   icmpOnly: boolean;
+  /** Set when every packet of it belongs to this one TCP conversation (its flowKeyOf key). */
+  oneConversation?: string;
 }
 
 /** The IP IDs of a source's TCP packets, as the facts the ID-pattern evidence reads. */
@@ -79,6 +82,8 @@ class DistanceState {
   minHops = Infinity;
   maxHops = -Infinity;
   icmpOnly = true;
+  /** The one TCP conversation all its packets came from; null once there are several. */
+  conversation: string | null | undefined;
 
   /** `ref` makes the packet's ref, only asked for when the packet is among those named. */
   add(p: Packet, ref: () => PacketRef, initial: number): void {
@@ -108,6 +113,7 @@ class DistanceState {
       minHops: this.minHops,
       maxHops: this.maxHops,
       icmpOnly: this.icmpOnly,
+      ...(this.conversation ? { oneConversation: this.conversation } : {}),
     };
   }
 }
@@ -163,6 +169,12 @@ export class SourceState {
     this.all.add(p, this.refOfAdding, initial);
     const part = isTcp ? (this.tcp ??= new DistanceState()) : (this.nonTcp ??= new DistanceState());
     part.add(p, this.refOfAdding, initial);
+    // Whether one connection alone tells where it sits (per-connection load balancing may differ).
+    if (isTcp && part.conversation !== null) {
+      const key = flowKeyOf(p);
+      if (part.conversation === undefined) part.conversation = key === undefined ? null : this.retainer.string(key);
+      else if (key !== part.conversation) part.conversation = null;
+    }
   }
 
   private addId(id: number): void {

@@ -83,6 +83,8 @@ export interface PendingReset {
   kernelForm?: KernelResetForm;
   /** Its sender's handshake packet in this conversation, when there was one. */
   handshake?: PacketRef;
+  /** Its conversation's key (flowKeyOf), when it has one. */
+  conversation?: string;
   packet: Packet;
   ref: PacketRef;
   run: ResetRun;
@@ -211,6 +213,7 @@ export class ConversationTracker {
       const form = kernelFormOf(p, side, c.sides.get(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`));
       if (form) pending.kernelForm = form;
       if (side.handshake) pending.handshake = side.handshake;
+      pending.conversation = c.key;
       const members = this.runMembers.get(run)!;
       members.push(pending);
       if (members.length > this.memberLimit) members.shift();

@@ -141,14 +141,23 @@ export function describeEvidence(e: Evidence, v: ResetVerdict, locale: Locale, q
   }
 }
 
-function confidenceSentence(v: ResetVerdict, locale: Locale): string {
+function confidenceSentence(v: ResetVerdict, locale: Locale, quote: Quote): string {
   const c = CONFIDENCE[v.confidence!][locale];
   const icmpOnly = v.evidence.some((e) => e.kind === 'hop-mismatch' && e.facts.icmpOnly === true);
   const more = v.evidence.length - 1;
+  const src = quote(v.source);
   if (locale === 'ja') {
-    return `確信度: ${c}${icmpOnly ? ' (比較できたのは ICMP パケットだけです)' : ''}。${more > 0 ? `ほかに ${more} 件の手がかりがあります (ホバーで表示)。` : ''}`;
+    const held =
+      v.provisional === 'one-connection-baseline'
+        ? ` (まだ不明: ${src} の距離を示しているのは別の接続 1 つだけです。接続ごとの負荷分散なら接続ごとに経路が違います)`
+        : '';
+    return `確信度: ${c}${icmpOnly ? ' (比較できたのは ICMP パケットだけです)' : ''}${held}。${more > 0 ? `ほかに ${more} 件の手がかりがあります (ホバーで表示)。` : ''}`;
   }
-  return `Confidence: ${c}${icmpOnly ? ' (compared with its ICMP packets only)' : ''}.${more > 0 ? ` ${more} more ${more === 1 ? 'signal' : 'signals'} in the hover.` : ''}`;
+  const held =
+    v.provisional === 'one-connection-baseline'
+      ? ` so far (still unknown: only one other connection of ${src} shows its distance, and per-connection load balancing gives each connection its own path)`
+      : '';
+  return `Confidence: ${c}${icmpOnly ? ' (compared with its ICMP packets only)' : ''}${held}.${more > 0 ? ` ${more} more ${more === 1 ? 'signal' : 'signals'} in the hover.` : ''}`;
 }
 
 /** The diagnostic message for a suspicious RST: the strongest evidence first, then how sure. */
@@ -161,7 +170,7 @@ export function describeSuspiciousReset(v: ResetVerdict, locale: Locale, quote: 
         ? `RST は ${quote(v.source)} から来たことになっていますが — ${text}`
         : `RST claims to come from ${quote(v.source)}, but: ${text}`;
   }
-  return `${text} ${confidenceSentence(v, locale)}`;
+  return `${text} ${confidenceSentence(v, locale, quote)}`;
 }
 
 export function describeBaselineRelated(locale: Locale, source: string, ttl: number, hopCount: number): string {

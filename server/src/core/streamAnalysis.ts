@@ -35,9 +35,15 @@ interface Judged {
   refs: Map<number, PacketRef>;
 }
 
-function judge(r: PendingReset, source: SourceState | undefined, laterData: number, options: AnalysisOptions): Judged {
+function judge(
+  r: PendingReset,
+  source: SourceState | undefined,
+  laterData: number,
+  options: AnalysisOptions,
+  provisional = false,
+): Judged {
   const refs = new Map<number, PacketRef>();
-  return { verdict: judgeReset(r, source, laterData, options, refs), refs };
+  return { verdict: judgeReset(r, source, laterData, options, refs, provisional), refs };
 }
 
 function reportable(v: ResetVerdict, options: AnalysisOptions): boolean {
@@ -578,7 +584,7 @@ export class FollowAnalysis {
     const events = this.take();
     // The final word on every RST still watched is the end-of-input judgement.
     const last = this.intake.lineCount - 1;
-    for (const r of [...this.pending]) this.judgeNow(r, last);
+    for (const r of [...this.pending]) this.judgeNow(r, last, true);
     events.push(...this.events);
     this.events = [];
     if (this.packets > 0 && !this.anyTtl) {
@@ -678,10 +684,11 @@ export class FollowAnalysis {
   }
 
   /** Judges `r` on what has arrived up to line `at`, and reports any change of its standing. */
-  private judgeNow(r: LivePending, at: number): void {
+  /** `final`: the end of input, where live mode's word is the whole-file one. */
+  private judgeNow(r: LivePending, at: number, final = false): void {
     if (!this.pending.has(r)) return;
     const p = r.packet;
-    const judged = judge(r, this.sources.get(p.src), r.side.data - r.dataBefore, this.options);
+    const judged = judge(r, this.sources.get(p.src), r.side.data - r.dataBefore, this.options, !final);
     const v = judged.verdict;
     const was = r.reported?.confidence;
     if (!reportable(v, this.options)) {

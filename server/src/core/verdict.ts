@@ -53,6 +53,12 @@ export interface ResetVerdict {
    * (negative: beyond it, farther from the capture point).
    */
   hopsBeforeSender?: number;
+  /**
+   * Live mode, before the end of input: why the verdict is held lower than its evidence would make
+   * it ('one-connection-baseline': only one other connection of the claimed sender shows its
+   * distance so far, and per-connection load balancing gives connections paths of their own).
+   */
+  provisional?: 'one-connection-baseline';
 }
 
 /** Evidence about who sent the RST: its header against its claimed sender's own packets. */
@@ -172,6 +178,8 @@ export function judgeReset(
   laterData: number,
   options: { initialTtls: readonly number[]; spreadRule?: SpreadRule },
   named?: Map<number, PacketRef>,
+  /** Live mode before the end of input: later packets may still explain the RST. */
+  provisional = false,
 ): ResetVerdict {
   const p = r.packet;
   const baseline = source?.isBaseline ? source.view() : undefined;
@@ -187,7 +195,20 @@ export function judgeReset(
   if (handshake) evidence.push(handshake);
   evidence.push(...sequenceEvidence(r, laterData));
   evidence.push(...headerEvidence(p, baseline));
-  return settleVerdict(verdict, withoutExplained(evidence, r, verdict));
+  const settled = settleVerdict(verdict, withoutExplained(evidence, r, verdict));
+  return provisional ? holdBackOnThinBaseline(settled, r) : settled;
+}
+
+/**
+ * Live mode's word before the end: a distance learnt from one other connection only is not yet a
+ * baseline (per-connection load balancing gives each connection its own path), so a verdict that
+ * rests on it alone is at most low until more of the sender is seen.
+ */
+function holdBackOnThinBaseline(v: ResetVerdict, r: PendingReset): ResetVerdict {
+  const one = v.comparedWith === 'tcp' ? v.compared?.oneConversation : undefined;
+  if (v.status !== 'suspicious' || v.confidence === 'low' || one === undefined || one === r.conversation) return v;
+  if (v.evidence.some((e) => e.kind === 'mac-mismatch' || e.kind === 'handshake-hop-mismatch')) return v;
+  return { ...v, confidence: 'low', provisional: 'one-connection-baseline' };
 }
 
 /** What an ordinary stack's RST, in the forms it has, explains: its numbers follow the peer's. */
