@@ -42,6 +42,33 @@ function labelledIpAt(line: string, from: number): number {
   return -1;
 }
 
+/**
+ * Where the IP part starts behind a link layer or capture decoration the parser knows nothing else
+ * about (PPPoE `[ses 0x1] IP ...`, raw IP's `ip: `, BSD loopback's `AF IPv4 (2), length 44: `,
+ * PPP's `IP (0x0021), length 44: ` inside another frame): an `IP`/`IP6` keyword after a space, or
+ * `: ` followed by an IP header or addresses. Searched only where nothing more specific matched.
+ */
+function decoratedIpAt(r: ParseRun, line: string, from: number): { at: number; family?: 4 | 6 } | null {
+  for (let i = line.indexOf('IP', from); i >= 0; i = line.indexOf('IP', i + 2)) {
+    if (i > from && line.charCodeAt(i - 1) !== 32) continue;
+    const e = stickyMatch(r.sticky.PROTOCOL_E, line, i);
+    if (e) return { at: i + e[0].length, family: e[1] === 'IP' ? 4 : e[1] === 'IP6' ? 6 : undefined };
+    const k = stickyMatch(r.sticky.IP_KEYWORD, line, i);
+    if (k && (line.charCodeAt(i + k[0].length) === 40 /* ( */ || isAddressStart(line, i + k[0].length)))
+      return { at: i };
+  }
+  for (let k = line.indexOf(': ', from); k >= 0; k = line.indexOf(': ', k + 2)) {
+    if (stickyMatch(r.sticky.IP_PART_V4, line, k + 2)) return { at: k + 2, family: 4 };
+    if (stickyMatch(r.sticky.IP_PART_V6, line, k + 2)) return { at: k + 2, family: 6 };
+  }
+  return null;
+}
+
+function isAddressStart(line: string, at: number): boolean {
+  const c = line.charCodeAt(at);
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || c === 58; /* : */
+}
+
 export function matchHead(r: ParseRun, line: string, requirePrefix: boolean): HeadMatch | null {
   if (line.length === 0) return null;
   const c0 = line.charCodeAt(0);
@@ -75,6 +102,11 @@ export function matchHead(r: ParseRun, line: string, requirePrefix: boolean): He
     timestamp = m[1];
     prefixed = true;
     if ((m = stickyMatch(r.sticky.INVALID_NS, line, at))) at += m[0].length;
+  } else if ((m = stickyMatch(r.sticky.TIME_NOTE, line, at))) {
+    // A time tcpdump could not convert still marks a head: the packet keeps its addresses.
+    at += m[0].length;
+    timestamp = m[1];
+    prefixed = true;
   } else if (frameNumber !== undefined && line.charCodeAt(at) === 32) {
     return null;
   }
@@ -106,11 +138,20 @@ export function matchHead(r: ParseRun, line: string, requirePrefix: boolean): He
   const mac = stickyMatch(r.sticky.MAC_HEAD, line, at);
   const cooked = mac ? null : prefixed ? stickyMatch(r.sticky.COOKED_E, line, at) : null;
   if (mac || cooked) {
-    const e = findIpEthertype(r, line, at);
+    const e = findIpEthertype(r, line, at) ?? decoratedIpAt(r, line, at);
     if (!e) return result(at, true);
     return result(e.at, false, e.family, mac?.[1], mac?.[2]);
   }
-  if (!prefixed) return null;
+  if (!prefixed) {
+    // With -t there is no prefix to tell a head: only a link layer that names its IPv4/IPv6
+    // ethertype, or a decoration that starts the line and hands over to an IP header or addresses
+    // within its first words (`ip: `, `AF IPv4 (2), length 44: `).
+    if (!(c >= 65 && c <= 122)) return null;
+    const e = findIpEthertype(r, line, at);
+    if (e) return result(e.at, false, e.family);
+    const d = decoratedIpAt(r, line, at);
+    return d && d.at <= 64 ? result(d.at, false, d.family) : null;
+  }
   // Other link layers (vendor tags, 802.11, MACsec, PPP ...) hand over to IP after an
   // `ethertype IPv4` or a `: IP ` label; a prefixed line with neither (ARP, STP, LLDP ...) still
   // starts a new, non-IP packet.
@@ -118,5 +159,7 @@ export function matchHead(r: ParseRun, line: string, requirePrefix: boolean): He
   const kwAt = labelledIpAt(line, at);
   if (kwAt >= 0 && (!e || kwAt < e.at)) return result(kwAt, false);
   if (e) return result(e.at, false, e.family);
+  const d = decoratedIpAt(r, line, at);
+  if (d) return result(d.at, false, d.family);
   return result(at, true);
 }

@@ -15,6 +15,11 @@ function stickyPatterns() {
     /** `--print-caplen`-style lengths before the timestamp, `(invalid ns)` after a broken one. */
     CAPLEN: /caplen \d+ len \d+ /y,
     INVALID_NS: /\(invalid ns\) /y,
+    /** What tcpdump prints where a time it cannot convert would be: `[Error converting time]`, `[timestamp overflow]` ... */
+    TIME_NOTE: /(\[[^\]\r\n]{0,48}(?:[Tt]ime|[Ee]rror)[^\]\r\n]{0,48}\]|Date fail) +/y,
+    /** Where an IP header or its addresses begin after a link layer's own words and `: `. */
+    IP_PART_V4: /\(tos 0x|\d{1,3}(?:\.\d{1,3}){3}(?:\.\w+)? > /y,
+    IP_PART_V6: /\((?:hlim|class|flowlabel) |[0-9a-f]{0,4}:[0-9a-f:]*(?:\.\w+)? > /y,
     ANY_INTERFACE: /[\w.:@-]+ +(?:In|Out|B|M|P|O|U|\?) +(?:ifindex \d+ +)?/y,
     /** Linux cooked capture with -e: direction, optional link address, then the ethertype. */
     COOKED_E: /(?:In|Out|B|M|P) +(?:[0-9a-f]{2}(?::[0-9a-f]{2})* +)?(?=ethertype )/y,
