@@ -28,6 +28,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 const CORPUS = sharedPath('corpus', 'pcaps');
 const LAB = path.join(REPO, 'test', 'fixtures', 'lab');
 const MIXED = path.join(REPO, 'test', 'fixtures', 'bad', 'mixed-v4-v6.pcap');
+const HEADS = path.join(REPO, 'test', 'fixtures', 'heads');
 
 /**
  * Differences that are tcpdump's decoding of protocols the analysis never reads. Kept small; each
@@ -136,6 +137,16 @@ describe('binary capture decoding agrees with the real tcpdump -nv', function ()
         const r = assertAgrees(file);
         assert.ok(r.framesCompared > 10 && r.unsupported.size === 0);
         assert.ok(r.findings.tcpdump.length > 0, 'the lab captures hold RSTs to judge');
+      });
+    }
+  });
+
+  describe('link layers the lab lacks (test/fixtures/heads: PPPoE, QinQ, PPP, Cisco HDLC, loopback ...)', () => {
+    for (const file of captureFilesIn(HEADS)) {
+      it(path.basename(file), () => {
+        const r = assertAgrees(file);
+        assert.ok(r.framesCompared === 6 && r.unsupported.size === 0, `${r.framesCompared} frames compared`);
+        assert.equal(r.findings.tcpdump.length, 1, 'the RST from 2 hops is the one warning');
       });
     }
   });

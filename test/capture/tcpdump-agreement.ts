@@ -75,8 +75,8 @@ export interface FileAgreement {
   tcpdumpStderr: string;
 }
 
-/** `-#` head line: packet number, two spaces, then the timestamp or an invalid-header note. */
-const NUMBERED_HEAD = /^ *(\d+) {2}(?:\d\d:\d\d:\d\d\.\d{6} |\[Invalid header)/;
+/** `-#` head line: packet number, two spaces, then the timestamp or a bracketed note (`[Invalid header ...`, `[Error converting time]`). */
+const NUMBERED_HEAD = /^ *(\d+) {2}(?:\d\d:\d\d:\d\d\.\d{6} |\[)/;
 
 /** The text of each numbered frame (lines before the first number, if any, are dropped). */
 function framesOfText(text: string): Map<number, string> {

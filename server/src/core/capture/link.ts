@@ -188,10 +188,29 @@ function printEthertype(
     printNsh(c, at, length);
     return;
   }
+  if (type === 0x8864 && printPppoeSession(c, at, length)) return;
   const name = ETHERTYPE_NAMES[type] ?? 'Unknown';
   c.out += macs
     ? `${macs}, ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${shownLength}`
     : `ethertype ${name} (0x${type.toString(16).padStart(4, '0')}), length ${length}`;
+}
+
+/**
+ * A PPPoE session frame (RFC 2516) carrying IPv4 or IPv6 over PPP, as print-pppoe.c prints it
+ * without -e: `PPPoE  [ses 0x1] ` then the IP packet. False for anything else (the caller prints
+ * the ethertype line): DSL access links carry all their IP this way.
+ */
+function printPppoeSession(c: PrintContext, at: number, length: number): boolean {
+  if (length < 8 || c.snapEnd - at < 8 || u8(c, at) !== 0x11 || u8(c, at + 1) !== 0) return false;
+  const session = u16(c, at + 2);
+  const payload = Math.min(u16(c, at + 4), length - 6);
+  const protocol = u16(c, at + 6);
+  if (protocol !== 0x0021 && protocol !== 0x0057) return false;
+  c.protocol = 'pppoe';
+  c.out += `PPPoE  [ses 0x${session.toString(16)}] `;
+  if (protocol === 0x0021) printIpv4(c, at + 8, payload - 2);
+  else printIpv6(c, at + 8, payload - 2);
+  return true;
 }
 
 /** Network Service Header (RFC 8300) at -v, then the packet it carries (print-nsh.c). */
