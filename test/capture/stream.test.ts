@@ -4,8 +4,11 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import {
   CaptureStreamReader,
+  CaptureTextStream,
+  FrameLineIndex,
   FrameRenderer,
   readCaptureContainer,
+  renderCaptureAsText,
   renderCaptureFrames,
   type CapturedFrame,
 } from '../../server/src/core/capture';
@@ -102,6 +105,57 @@ describe('capture stream reader and frame renderer', function () {
       const small = bytes.length <= 200_000 ? [[1], [3, 1, 7], [13, 2, 61, 5]] : [[997, 1, 4093]];
       for (const sizes of small) assertSameAsWhole(bytes, sizes, `${label} in chunks of ${sizes.join(',')}`);
     }
+  });
+
+  it(`CaptureTextStream, every capture in random chunk sizes: renderCaptureAsText's text and warnings; the line index gives each line's frame`, () => {
+    for (const file of files) {
+      const bytes = new Uint8Array(fs.readFileSync(file));
+      const label = path.relative(REPO, file);
+      const whole = renderCaptureAsText(bytes);
+      const frames = renderCaptureFrames(bytes).frames;
+      // What the CLI held before the index: one array entry per line, naming the line's frame.
+      const frameAt: number[] = [];
+      for (const f of frames) for (let i = 0; i <= (f.text.match(/\n/g) ?? []).length; i++) frameAt.push(f.number);
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 1, max: 70000 }), { minLength: 1, maxLength: 20 }), (sizes) => {
+          const index = new FrameLineIndex();
+          const decoder = new CaptureTextStream({ index });
+          let text = '';
+          for (let at = 0, i = 0; at < bytes.length; i++) {
+            const n = sizes[i % sizes.length];
+            text += decoder.push(Uint8Array.prototype.slice.call(bytes, at, at + n));
+            at += n;
+          }
+          const end = decoder.end();
+          assert.equal(text, whole.text, label);
+          assert.deepEqual(end.warnings, whole.warnings, label);
+          assert.equal(end.frames, whole.packets, label);
+          assert.equal(index.frameCount, whole.packets, label);
+          for (let line = -1; line <= frameAt.length; line++)
+            assert.equal(index.frameOf(line), frameAt[line], `${label}: line ${line}`);
+        }),
+        { seed: 31337, numRuns: 2 },
+      );
+    }
+  });
+
+  it('FrameLineIndex grows past its first buffer: a million frames of one to three lines', () => {
+    const index = new FrameLineIndex();
+    const firsts: number[] = [];
+    let lines = 0;
+    for (let f = 0; f < 1_000_000; f++) {
+      firsts.push(lines);
+      const n = 1 + (f % 3);
+      index.add(n);
+      lines += n;
+    }
+    assert.equal(index.frameCount, 1_000_000);
+    for (const f of [0, 1, 2, 1023, 1024, 1025, 500_000, 999_999]) {
+      assert.equal(index.frameOf(firsts[f]), f + 1);
+      assert.equal(index.frameOf(firsts[f] + (f % 3)), f + 1, `last line of frame ${f + 1}`);
+    }
+    assert.equal(index.frameOf(lines), undefined);
+    assert.equal(new FrameLineIndex().frameOf(0), undefined);
   });
 
   it('truncated anywhere, streamed: the frames and the warning of the whole-buffer read', () => {

@@ -34,6 +34,9 @@ class LiveCli {
   send(line: string): void {
     this.child.stdin.write(`${line}\n`);
   }
+  sendBytes(bytes: Uint8Array): void {
+    this.child.stdin.write(bytes);
+  }
   /** Waits until at least `n` output lines arrived (or fails, saying what did). */
   async until(n: number, timeoutMs = 8000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -171,6 +174,41 @@ describe('CLI --follow (live)', () => {
           ['lower', 19, 'medium', 'high', 23],
         ],
       );
+    } finally {
+      cli.child.kill();
+    }
+  });
+
+  it('a pcap on stdin (tcpdump -w - | tcpdump-lens --follow -): each frame decoded as it arrives, the forged RST reported while stdin is open', async () => {
+    // The lab capture: the firewall's forged RST is frame 21 (its line 39), decidable on arrival.
+    const bytes = readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'lab', 'ttl64-ipv4.pcap'));
+    const records: Buffer[] = [];
+    for (let at = 24; at < bytes.length;) {
+      const end = at + 16 + bytes.readUInt32LE(at + 8);
+      records.push(bytes.subarray(at, end));
+      at = end;
+    }
+    assert.ok(records.length > 22, 'the capture has frames after the forged RST');
+    const cli = new LiveCli(['--format', 'json', '-']);
+    try {
+      // The magic number in two writes, as a writer may hand it over; then a frame at a time.
+      cli.sendBytes(bytes.subarray(0, 2));
+      await pause(50);
+      cli.sendBytes(bytes.subarray(2, 24));
+      let sent = 0;
+      while (!cli.stdout.includes('"ttl-mismatch"')) {
+        assert.ok(sent < 25, `no finding after ${sent} frames:\n${cli.stdout}\nstderr: ${cli.stderr}`);
+        cli.sendBytes(records[sent++]);
+        await pause(sent < 20 ? 10 : 150);
+      }
+      assert.equal(cli.child.exitCode, null, 'still running: stdin is open');
+      const first = JSON.parse(cli.lines[0]) as Record<string, unknown>;
+      assert.deepEqual([first.event, first.code, first.frame, first.line], ['report', 'ttl-mismatch', 21, 39]);
+      assert.ok(sent <= 22, `reported only after frame ${sent} arrived`);
+      for (const r of records.slice(sent)) cli.sendBytes(r);
+      cli.child.stdin.end();
+      assert.equal(await cli.exit, 1);
+      assert.equal(cli.stderr, '');
     } finally {
       cli.child.kill();
     }

@@ -42,8 +42,9 @@ export function ipv6Text(b: Uint8Array, at: number): string {
   return out;
 }
 
+/** Two lower-case hex digits by byte value, built once: every frame prints two MACs. */
+const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export function macText(b: Uint8Array, at: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < 6; i++) parts.push(b[at + i].toString(16).padStart(2, '0'));
-  return parts.join(':');
+  return `${HEX_BYTE[b[at]]}:${HEX_BYTE[b[at + 1]]}:${HEX_BYTE[b[at + 2]]}:${HEX_BYTE[b[at + 3]]}:${HEX_BYTE[b[at + 4]]}:${HEX_BYTE[b[at + 5]]}`;
 }

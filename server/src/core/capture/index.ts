@@ -9,4 +9,6 @@ export {
 export type { FrameRendererOptions, RenderOptions, RenderedCapture, RenderedFrame } from './render';
 export { CaptureStreamReader, readCaptureContainer } from './container';
 export type { CaptureContainer, CaptureReaderOptions, CaptureStreamEnd, CapturedFrame } from './container';
+export { CaptureTextStream, FrameLineIndex } from './textStream';
+export type { CaptureTextOptions } from './textStream';
 export { SUPPORTED_LINK_TYPES } from './link';

@@ -13,6 +13,14 @@ const TCP_FLAG_LETTERS: [number, string][] = [
   [0x40, 'E'],
   [0x80, 'W'],
 ];
+/** `Flags [...]` text by flag byte, built once: it is printed for every TCP packet. */
+const TCP_FLAGS_TEXT: string[] = Array.from(
+  { length: 256 },
+  (_, flags) =>
+    TCP_FLAG_LETTERS.filter(([bit]) => flags & bit)
+      .map(([, l]) => l)
+      .join('') || 'none',
+);
 const TCP_OPTION_NAMES: Record<number, string> = {
   0: 'eol',
   1: 'nop',
@@ -63,11 +71,7 @@ export function printTcp(
   const win = u16(c, at + 14);
   const urp = u16(c, at + 18);
   const flags = u8(c, at + 13);
-  c.out += `Flags [${
-    TCP_FLAG_LETTERS.filter(([bit]) => flags & bit)
-      .map(([, l]) => l)
-      .join('') || 'none'
-  }]`;
+  c.out += `Flags [${TCP_FLAGS_TEXT[flags]}]`;
 
   let thSeq = 0;
   let thAck = 0;
@@ -87,11 +91,9 @@ export function printTcp(
         }
       }
     }
-    const bytesHex = (from: number): string =>
-      Array.from(c.data.subarray(from, from + addrLength), (b) => hex(b, 2)).join('');
-    const key = reversed
-      ? `${version}|${bytesHex(dstAt)}|${bytesHex(srcAt)}|${dport}|${sport}`
-      : `${version}|${bytesHex(srcAt)}|${bytesHex(dstAt)}|${sport}|${dport}`;
+    // The address texts already printed name the addresses one to one (dotted quads, inet_ntop):
+    // no need to spell the bytes out again for the key.
+    const key = reversed ? `${version}|${dst}|${src}|${dport}|${sport}` : `${version}|${src}|${dst}|${sport}|${dport}`;
     let entry = c.tcp.get(key);
     if (!entry || flags & 0x02) {
       entry = reversed ? { ack: seq, seq: (ack - 1) >>> 0 } : { seq, ack: (ack - 1) >>> 0 };
