@@ -43,12 +43,24 @@ export interface FlowSide {
   isn?: number;
   /** This side's first SYN-ACK with a TTL: where the stack that accepted the connection sits. */
   handshake?: PacketRef;
+  /**
+   * Whether this side's packets, after arriving from another TTL than the handshake, arrived from
+   * the handshake's TTL again: its path alternates (per-packet load balancing), so a TTL that
+   * differs from the handshake's says nothing about who sent a packet.
+   */
+  pathAlternates?: boolean;
+  /** Whether a packet of this side after the handshake arrived from another TTL than it. */
+  leftHandshakeTtl?: boolean;
   /** The sequence number of this side's latest bare SYN (an RST refusing it acknowledges it + 1). */
   synSeq?: number;
   /** The acknowledgement numbers of this side's latest packets (at most RECENT_ACKS), newest last. */
   recentAcks: number[];
-  /** Highest seq+length of data this side sent so far, and the packet that sent it. */
-  sentUpTo?: number;
+  /**
+   * Where this side's sending stands: the end of its latest data segment (absolute), and that
+   * segment. A retransmission moves it back: a stack that resets after retransmitting resets from
+   * there, not from the highest sequence number it ever sent.
+   */
+  sendPoint?: number;
   witness?: PacketRef;
   /** Non-RST data packets this side sent so far. */
   data: number;
@@ -60,6 +72,8 @@ export interface FlowSide {
 export interface Conversation {
   /** The direction-free key (flowKeyOf). */
   key: string;
+  /** How many times a new connection reused its four-tuple (opensNewConnection). */
+  incarnation: number;
   sides: Map<string, FlowSide>;
   last?: Neighbour;
   run?: ResetRun;
@@ -81,7 +95,7 @@ const RECENT_ACKS = 8;
 export interface PendingReset {
   /** Set when the RST has a form an ordinary stack sends (see KernelResetForm). */
   kernelForm?: KernelResetForm;
-  /** Its sender's handshake packet in this conversation, when there was one. */
+  /** Its sender's handshake packet in this conversation, when there was one and its path did not alternate. */
   handshake?: PacketRef;
   /** Its conversation's key (flowKeyOf), when it has one. */
   conversation?: string;
@@ -90,8 +104,13 @@ export interface PendingReset {
   run: ResetRun;
   /** Its sender's side of the conversation. */
   side: FlowSide;
-  sentUpTo?: number;
+  /** Its sender's send point when it came (see FlowSide.sendPoint), and the segment that set it. */
+  sendPoint?: number;
   witness?: PacketRef;
+  /** Its sequence number, absolute (tcpdump prints a conversation's later numbers relative). */
+  seq?: number;
+  /** Which connection on the conversation's four-tuple it belongs to (0: the first). */
+  incarnation: number;
   /** Its side's data packets before it. */
   dataBefore: number;
   /** The first data packet its claimed sender sent after it. */
@@ -116,8 +135,31 @@ export function loneReset(p: Packet, ref: PacketRef): PendingReset {
     ref,
     run: { direction: '', members: [], length: 1, closed: true },
     side: { data: 0, recentAcks: [], awaitingData: [] },
+    incarnation: 0,
     dataBefore: 0,
   };
+}
+
+/**
+ * A bare SYN with another initial sequence number than the last one of its direction opens a new
+ * connection on a reused four-tuple: what the old one did says nothing about the new one's RSTs.
+ */
+export function opensNewConnection(p: Packet, lastIsn: number | undefined): boolean {
+  return p.flags === 'S' && p.seq !== undefined && lastIsn !== undefined && p.seq !== lastIsn;
+}
+
+/** Values this far apart come from tcpdump switching between absolute and relative numbering. */
+const NUMBERING_JUMP = 1 << 24;
+
+/**
+ * A sequence number as absolute: tcpdump prints a conversation's numbers relative to its initial
+ * one after the handshake, but an RST's often absolute. A value far from the initial sequence
+ * number is relative to it.
+ */
+export function absoluteSeq(seq: number, isn: number | undefined): number {
+  if (isn === undefined) return seq;
+  const d = Math.abs(seq - isn);
+  return Math.min(d, 2 ** 32 - d) < NUMBERING_JUMP ? seq : (isn + seq) >>> 0;
 }
 
 /** Whether RST `p` from `side` has an ordinary stack's form, given what its peer sent. */
@@ -162,7 +204,7 @@ export class ConversationTracker {
     let c = this.conversations.get(key);
     if (!c) {
       const kept = keep.string(key);
-      c = { key: kept, sides: new Map() };
+      c = { key: kept, sides: new Map(), incarnation: 0 };
       if (keep.keepsPackets) {
         c.flow = {
           key: `${endpoint(p.src, p.srcPort)} <> ${endpoint(p.dst, p.dstPort)}`,
@@ -181,8 +223,17 @@ export class ConversationTracker {
     }
     const direction = directionKey(p);
     let side = c.sides.get(direction);
-    if (!side) c.sides.set(keep.string(direction), (side = { data: 0, recentAcks: [], awaitingData: [] }));
     const reset = isReset(p);
+    if (opensNewConnection(p, side?.isn)) {
+      // A new connection on the same four-tuple: start its state afresh.
+      if (c.run && !c.run.closed) this.closeRun(c.run, { ref: keep.ref(p, firstLine, this.initialTtls), reset });
+      c.sides = new Map();
+      c.last = undefined;
+      c.run = undefined;
+      c.incarnation++;
+      side = undefined;
+    }
+    if (!side) c.sides.set(keep.string(direction), (side = { data: 0, recentAcks: [], awaitingData: [] }));
     if (c.flow) {
       c.flow.packets.push(p.index);
       if (reset) c.flow.ending = 'reset';
@@ -206,13 +257,15 @@ export class ConversationTracker {
         ref,
         run,
         side,
-        sentUpTo: side.sentUpTo,
+        sendPoint: side.sendPoint,
         witness: side.witness,
+        incarnation: c.incarnation,
         dataBefore: side.data,
       };
+      if (p.seq !== undefined) pending.seq = absoluteSeq(p.seq, side.isn);
       const form = kernelFormOf(p, side, c.sides.get(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`));
       if (form) pending.kernelForm = form;
-      if (side.handshake) pending.handshake = side.handshake;
+      if (side.handshake && !side.pathAlternates) pending.handshake = side.handshake;
       pending.conversation = c.key;
       const members = this.runMembers.get(run)!;
       members.push(pending);
@@ -226,6 +279,10 @@ export class ConversationTracker {
       // The SYN-ACK only: a bare SYN may come from any program (raw sockets, traceroute-like probes
       // with chosen TTLs); the answer to it comes from the listening host's kernel.
       if (p.flags?.includes('S') && p.flags.includes('.') && p.ttl !== undefined) side.handshake ??= ref;
+      else if (side.handshake && p.ttl !== undefined) {
+        if (p.ttl !== side.handshake.ttl) side.leftHandshakeTtl = true;
+        else if (side.leftHandshakeTtl) side.pathAlternates = true;
+      }
       if (p.ack !== undefined) {
         side.recentAcks.push(p.ack);
         if (side.recentAcks.length > RECENT_ACKS) side.recentAcks.shift();
@@ -239,11 +296,8 @@ export class ConversationTracker {
           }
         }
         if (p.seq !== undefined) {
-          const end = p.seq + p.payloadLength!;
-          if (side.sentUpTo === undefined || end > side.sentUpTo) {
-            side.sentUpTo = end;
-            side.witness = ref;
-          }
+          side.sendPoint = (absoluteSeq(p.seq, side.isn) + p.payloadLength!) >>> 0;
+          side.witness = ref;
         }
       }
     }

@@ -169,8 +169,9 @@ export function sequenceEvidence(r: PendingReset, laterData: number): Evidence[]
   // RST_SEQ_DATA: the claimed sender went on sending data after "its" RST.
   if (laterData > 0) out.push(ev('rst-seq-data', 'moderate', { count: laterData }, [r.laterFirst?.index ?? -1]));
   // DATA_SEQ_RST: the RST's sequence number lies behind data that side had already sent.
-  if (p.seq !== undefined && r.sentUpTo !== undefined && p.seq < r.sentUpTo && sameNumbering(p.seq, r.sentUpTo)) {
-    out.push(ev('data-seq-rst', 'moderate', { seq: p.seq, sentUpTo: r.sentUpTo }, [r.witness!.index]));
+  const seq = r.seq;
+  if (seq !== undefined && r.sendPoint !== undefined && seq < r.sendPoint && sameNumbering(seq, r.sendPoint)) {
+    out.push(ev('data-seq-rst', 'moderate', { seq, sentUpTo: r.sendPoint }, [r.witness!.index]));
   }
   const run = r.run;
   if (run.length > 1) {
@@ -197,9 +198,15 @@ export function sequenceEvidence(r: PendingReset, laterData: number): Evidence[]
  * the connection sits at one distance; an RST from another distance was sent by another device,
  * even when a block page or FIN from that device (sent before the RST, at its distance) makes the
  * sender's overall baseline look spread (rule 6 of issue 14: judge by the baseline from before the
- * injection). A one-hop step is weak: a load balancer may hand the connection to a server behind it.
+ * injection). A step within p0f's spread rule (≤ 2 hops by default) is weak: a load balancer may
+ * hand the connection to a server behind it, and some paths balance per packet.
  */
-export function handshakeEvidence(p: Packet, r: PendingReset, initialTtls: readonly number[]): Evidence | undefined {
+export function handshakeEvidence(
+  p: Packet,
+  r: PendingReset,
+  initialTtls: readonly number[],
+  spread: SpreadRule = DEFAULT_SPREAD_RULE,
+): Evidence | undefined {
   const h = r.handshake;
   if (!h || h.ttl === undefined || p.ttl === undefined || p.ttl === 1 || h.ttl === 1) return undefined;
   const hInitial = inferInitialTtl(h.ttl, initialTtls);
@@ -210,7 +217,7 @@ export function handshakeEvidence(p: Packet, r: PendingReset, initialTtls: reado
   if (hops === handshakeHops) return undefined;
   return ev(
     'handshake-hop-mismatch',
-    Math.abs(hops - handshakeHops) >= 2 ? 'moderate' : 'weak',
+    Math.abs(hops - handshakeHops) > spread.weakStepHops ? 'moderate' : 'weak',
     { hops, handshakeHops, handshakeTtl: h.ttl },
     [h.index],
   );

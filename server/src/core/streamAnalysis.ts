@@ -1,7 +1,14 @@
 import { packetFinding, relatedPacketsOf, suspiciousResetFinding, type Finding, type RelatedLocation } from './analyze';
 import { feedsBaseline, SourceState } from './baseline';
 import { looksBinary } from './binaryText';
-import { ConversationTracker, directionKey, flowKeyOf, loneReset, type PendingReset } from './conversation';
+import {
+  ConversationTracker,
+  directionKey,
+  flowKeyOf,
+  loneReset,
+  opensNewConnection,
+  type PendingReset,
+} from './conversation';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import { isReset, type Packet } from './packet';
 import { COPY_OUT, type PacketRef } from './retain';
@@ -236,7 +243,10 @@ function binaryFinding(firstLine: string): Finding {
 export interface CaptureSurveyResult {
   /** @internal */ readonly sources: ReadonlyMap<string, SourceState>;
   /** @internal Index of each conversation's last packet. */ readonly flowEnd: ReadonlyMap<string, number>;
-  /** @internal Data packets each conversation side sent in all. */ readonly sideData: ReadonlyMap<string, number>;
+  /** @internal Data packets each conversation side sent in all, per connection on its four-tuple (sideKey). */ readonly sideData: ReadonlyMap<
+    string,
+    number
+  >;
   /** @internal Checksum-offload packets per source. */ readonly checksumCounts: ReadonlyMap<string, number>;
   readonly packets: number;
   readonly lines: number;
@@ -254,6 +264,9 @@ export class CaptureSurvey {
   private readonly sources = new Map<string, SourceState>();
   private readonly flowEnd = new Map<string, number>();
   private readonly sideData = new Map<string, number>();
+  /** Per direction, its latest SYN's sequence number; per conversation, its connections so far. */
+  private readonly isn = new Map<string, number>();
+  private readonly incarnations = new Map<string, number>();
   private readonly checksums: ChecksumNotes;
   private readonly batch: StreamedPacket[] = [];
   private packets = 0;
@@ -309,15 +322,36 @@ export class CaptureSurvey {
       const key = flowKeyOf(p);
       if (key === undefined) continue;
       this.flowEnd.set(this.flowEnd.has(key) ? key : COPY_OUT.string(key), p.index);
+      const incarnation = this.incarnationOf(p, key);
       if (!isReset(p) && (p.payloadLength ?? 0) > 0) {
-        const d = directionKey(p);
+        const d = sideKey(directionKey(p), incarnation);
         const n = this.sideData.get(d);
         this.sideData.set(n === undefined ? COPY_OUT.string(d) : d, (n ?? 0) + 1);
       }
     }
     this.batch.length = 0;
   }
+
+  /** Which connection on its four-tuple `p` belongs to, as ConversationTracker counts them. */
+  private incarnationOf(p: Packet, key: string): number {
+    let n = this.incarnations.get(key) ?? 0;
+    if (p.flags?.includes('S') && p.seq !== undefined) {
+      const d = directionKey(p);
+      if (opensNewConnection(p, this.isn.get(d))) {
+        this.incarnations.set(key, ++n);
+        // The tracker starts both sides afresh: neither keeps its old SYN.
+        this.isn.delete(d);
+        this.isn.delete(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`);
+      }
+      this.isn.set(this.isn.has(d) ? d : COPY_OUT.string(d), p.seq);
+    }
+    return n;
+  }
 }
+
+/** A conversation side's key in the survey: its direction, and which connection on the four-tuple. */
+const sideKey = (direction: string, incarnation: number): string =>
+  incarnation === 0 ? direction : `${direction}#${incarnation}`;
 
 /**
  * Pass 2: judges every RST against the survey. push() returns the findings it can release so far,
@@ -422,7 +456,7 @@ export class CaptureJudge {
   }
 
   private laterCount(r: PendingReset): number {
-    return (this.survey.sideData.get(directionKey(r.packet)) ?? 0) - r.dataBefore;
+    return (this.survey.sideData.get(sideKey(directionKey(r.packet), r.incarnation)) ?? 0) - r.dataBefore;
   }
 
   /** Run closed: judge now, or once the first later data packet of its sender is known. */

@@ -191,7 +191,7 @@ export function judgeReset(
   // The handshake speaks only where the sender's whole baseline does not already (no double count).
   const handshake = evidence.some((e) => e.kind === 'hop-mismatch')
     ? undefined
-    : handshakeEvidence(p, r, options.initialTtls);
+    : handshakeEvidence(p, r, options.initialTtls, options.spreadRule);
   if (handshake) evidence.push(handshake);
   evidence.push(...sequenceEvidence(r, laterData));
   evidence.push(...headerEvidence(p, baseline));
