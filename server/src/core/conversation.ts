@@ -72,8 +72,6 @@ export interface FlowSide {
 export interface Conversation {
   /** The direction-free key (flowKeyOf). */
   key: string;
-  /** How many times a new connection reused its four-tuple (opensNewConnection). */
-  incarnation: number;
   sides: Map<string, FlowSide>;
   last?: Neighbour;
   run?: ResetRun;
@@ -109,8 +107,6 @@ export interface PendingReset {
   witness?: PacketRef;
   /** Its sequence number, absolute (tcpdump prints a conversation's later numbers relative). */
   seq?: number;
-  /** Which connection on the conversation's four-tuple it belongs to (0: the first). */
-  incarnation: number;
   /** Its side's data packets before it. */
   dataBefore: number;
   /** The first data packet its claimed sender sent after it. */
@@ -135,7 +131,6 @@ export function loneReset(p: Packet, ref: PacketRef): PendingReset {
     ref,
     run: { direction: '', members: [], length: 1, closed: true },
     side: { data: 0, recentAcks: [], awaitingData: [] },
-    incarnation: 0,
     dataBefore: 0,
   };
 }
@@ -144,7 +139,7 @@ export function loneReset(p: Packet, ref: PacketRef): PendingReset {
  * A bare SYN with another initial sequence number than the last one of its direction opens a new
  * connection on a reused four-tuple: what the old one did says nothing about the new one's RSTs.
  */
-export function opensNewConnection(p: Packet, lastIsn: number | undefined): boolean {
+function opensNewConnection(p: Packet, lastIsn: number | undefined): boolean {
   return p.flags === 'S' && p.seq !== undefined && lastIsn !== undefined && p.seq !== lastIsn;
 }
 
@@ -204,7 +199,7 @@ export class ConversationTracker {
     let c = this.conversations.get(key);
     if (!c) {
       const kept = keep.string(key);
-      c = { key: kept, sides: new Map(), incarnation: 0 };
+      c = { key: kept, sides: new Map() };
       if (keep.keepsPackets) {
         c.flow = {
           key: `${endpoint(p.src, p.srcPort)} <> ${endpoint(p.dst, p.dstPort)}`,
@@ -230,7 +225,6 @@ export class ConversationTracker {
       c.sides = new Map();
       c.last = undefined;
       c.run = undefined;
-      c.incarnation++;
       side = undefined;
     }
     if (!side) c.sides.set(keep.string(direction), (side = { data: 0, recentAcks: [], awaitingData: [] }));
@@ -259,7 +253,6 @@ export class ConversationTracker {
         side,
         sendPoint: side.sendPoint,
         witness: side.witness,
-        incarnation: c.incarnation,
         dataBefore: side.data,
       };
       if (p.seq !== undefined) pending.seq = absoluteSeq(p.seq, side.isn);

@@ -1,14 +1,7 @@
 import { packetFinding, relatedPacketsOf, suspiciousResetFinding, type Finding, type RelatedLocation } from './analyze';
 import { feedsBaseline, SourceState } from './baseline';
 import { looksBinary } from './binaryText';
-import {
-  ConversationTracker,
-  directionKey,
-  flowKeyOf,
-  loneReset,
-  opensNewConnection,
-  type PendingReset,
-} from './conversation';
+import { ConversationTracker, flowKeyOf, loneReset, type PendingReset } from './conversation';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import { isReset, type Packet } from './packet';
 import { COPY_OUT, type PacketRef } from './retain';
@@ -17,14 +10,15 @@ import { inferInitialTtl, isOwnOffloadedPacket } from './ttl';
 import { judgeReset, type Confidence, type ResetVerdict } from './verdict';
 
 /*
- * The analysis of analyze.ts, fed text in pieces instead of holding the document: memory grows
- * with the number of sources and open conversations, not with the number of packets.
+ * The drivers that read text in pieces instead of holding the document, over the same state and
+ * judge as analyze.ts: memory grows with the number of sources and open conversations, not with
+ * the number of packets.
  *
- * Whole inputs take two passes over the same text (`CaptureSurvey`, then `CaptureJudge`):
- * the first keeps a compact summary of every source's non-RST packets (what baseline.ts builds,
- * minus the packet lists) and, per conversation, its last packet and how much data each side
- * sent; the second judges each RST against those summaries, holding a conversation only while
- * its packets last. The findings equal analyze()'s.
+ * Whole inputs take two passes over the same text (`CaptureSurvey`, then `CaptureJudge`): the
+ * first feeds every source's SourceState and notes where each conversation ends; the second feeds
+ * the ConversationTracker and judges a conversation's RSTs when its last packet has gone by —
+ * all a whole-text read would know of them — holding a conversation only while its packets last.
+ * The findings equal analyze()'s.
  *
  * Live input (`FollowAnalysis`) has one pass and no future: each RST is judged when it arrives
  * and judged again as its claimed sender's and its conversation's later packets arrive; the first
@@ -243,10 +237,6 @@ function binaryFinding(firstLine: string): Finding {
 export interface CaptureSurveyResult {
   /** @internal */ readonly sources: ReadonlyMap<string, SourceState>;
   /** @internal Index of each conversation's last packet. */ readonly flowEnd: ReadonlyMap<string, number>;
-  /** @internal Data packets each conversation side sent in all, per connection on its four-tuple (sideKey). */ readonly sideData: ReadonlyMap<
-    string,
-    number
-  >;
   /** @internal Checksum-offload packets per source. */ readonly checksumCounts: ReadonlyMap<string, number>;
   readonly packets: number;
   readonly lines: number;
@@ -263,10 +253,6 @@ export class CaptureSurvey {
   private readonly longLines: LongLine[] = [];
   private readonly sources = new Map<string, SourceState>();
   private readonly flowEnd = new Map<string, number>();
-  private readonly sideData = new Map<string, number>();
-  /** Per direction, its latest SYN's sequence number; per conversation, its connections so far. */
-  private readonly isn = new Map<string, number>();
-  private readonly incarnations = new Map<string, number>();
   private readonly checksums: ChecksumNotes;
   private readonly batch: StreamedPacket[] = [];
   private packets = 0;
@@ -293,7 +279,6 @@ export class CaptureSurvey {
     return {
       sources: this.sources,
       flowEnd: this.flowEnd,
-      sideData: this.sideData,
       checksumCounts,
       packets: this.packets,
       lines: this.intake.lineCount,
@@ -322,36 +307,10 @@ export class CaptureSurvey {
       const key = flowKeyOf(p);
       if (key === undefined) continue;
       this.flowEnd.set(this.flowEnd.has(key) ? key : COPY_OUT.string(key), p.index);
-      const incarnation = this.incarnationOf(p, key);
-      if (!isReset(p) && (p.payloadLength ?? 0) > 0) {
-        const d = sideKey(directionKey(p), incarnation);
-        const n = this.sideData.get(d);
-        this.sideData.set(n === undefined ? COPY_OUT.string(d) : d, (n ?? 0) + 1);
-      }
     }
     this.batch.length = 0;
   }
-
-  /** Which connection on its four-tuple `p` belongs to, as ConversationTracker counts them. */
-  private incarnationOf(p: Packet, key: string): number {
-    let n = this.incarnations.get(key) ?? 0;
-    if (p.flags?.includes('S') && p.seq !== undefined) {
-      const d = directionKey(p);
-      if (opensNewConnection(p, this.isn.get(d))) {
-        this.incarnations.set(key, ++n);
-        // The tracker starts both sides afresh: neither keeps its old SYN.
-        this.isn.delete(d);
-        this.isn.delete(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`);
-      }
-      this.isn.set(this.isn.has(d) ? d : COPY_OUT.string(d), p.seq);
-    }
-    return n;
-  }
 }
-
-/** A conversation side's key in the survey: its direction, and which connection on the four-tuple. */
-const sideKey = (direction: string, incarnation: number): string =>
-  incarnation === 0 ? direction : `${direction}#${incarnation}`;
 
 /**
  * Pass 2: judges every RST against the survey. push() returns the findings it can release so far,
@@ -369,6 +328,8 @@ export class CaptureJudge {
   private readonly taken = new Set<number>();
   /** RSTs not decided yet: packet index → start line, in line order. */
   private readonly undecided = new Map<number, number>();
+  /** The RSTs of each conversation not ended yet. */
+  private readonly openResets = new Map<string, PendingReset[]>();
   private readonly notePlaced = new Set<string>();
   private readonly batch: StreamedPacket[] = [];
   /** Findings not released yet, by start line. */
@@ -381,12 +342,7 @@ export class CaptureJudge {
   ) {
     this.intake = new TextIntake(false, survey.lineLimit);
     this.notes = new ChecksumNotes(options.initialTtls);
-    this.flows = new ConversationTracker(COPY_OUT, options.initialTtls, {
-      runClosed: (_run, members) => {
-        for (const r of members) this.settle(r);
-      },
-      laterData: (r) => this.decide(r),
-    });
+    this.flows = new ConversationTracker(COPY_OUT, options.initialTtls);
   }
 
   push(chunk: string): Finding[] {
@@ -398,7 +354,7 @@ export class CaptureJudge {
   end(): Finding[] {
     this.intake.end(this.batch);
     this.take();
-    for (const key of [...this.flows.conversations.keys()]) this.flows.drop(key);
+    for (const key of [...this.flows.conversations.keys()]) this.endConversation(key);
     for (const source of this.notes.bySource.keys()) this.placeNote(source);
     if (this.survey.binary) this.hold(binaryFinding(this.intake.firstLine ?? ''));
     return this.release(Infinity);
@@ -436,8 +392,14 @@ export class CaptureJudge {
       const key = flowKeyOf(p);
       if (key !== undefined) {
         const pending = this.flows.add(p, key, sp.firstLine);
-        if (pending) this.undecided.set(p.index, p.startLine);
-        if (this.survey.flowEnd.get(key) === p.index) this.flows.drop(key);
+        if (pending) {
+          this.undecided.set(p.index, p.startLine);
+          pending.side.awaitingData.push(pending);
+          const list = this.openResets.get(key);
+          if (list) list.push(pending);
+          else this.openResets.set(COPY_OUT.string(key), [pending]);
+        }
+        if (this.survey.flowEnd.get(key) === p.index) this.endConversation(key);
       } else if (isReset(p)) {
         this.decide(loneReset(p, COPY_OUT.ref(p, sp.firstLine, this.options.initialTtls)), 0);
       }
@@ -455,17 +417,19 @@ export class CaptureJudge {
     this.hold(this.notes.note(at, at.src, this.survey.checksumCounts.get(source) ?? 0));
   }
 
-  private laterCount(r: PendingReset): number {
-    return (this.survey.sideData.get(sideKey(directionKey(r.packet), r.incarnation)) ?? 0) - r.dataBefore;
+  /**
+   * A conversation's last packet went by: its RSTs are judged now, on all it showed, exactly as a
+   * whole-text analysis judges them at the end of input.
+   */
+  private endConversation(key: string): void {
+    this.flows.drop(key);
+    const resets = this.openResets.get(key);
+    if (!resets) return;
+    this.openResets.delete(key);
+    for (const r of resets) this.decide(r, r.side.data - r.dataBefore);
   }
 
-  /** Run closed: judge now, or once the first later data packet of its sender is known. */
-  private settle(r: PendingReset): void {
-    if (this.laterCount(r) > 0 && !r.laterFirst) r.side.awaitingData.push(r);
-    else this.decide(r);
-  }
-
-  private decide(r: PendingReset, laterCount = this.laterCount(r)): void {
+  private decide(r: PendingReset, laterCount: number): void {
     const p = r.packet;
     this.undecided.delete(p.index);
     const judged = judge(r, this.survey.sources.get(p.src), laterCount, this.options);
