@@ -92,6 +92,7 @@ export const FINDING_CODE_OF: Record<EvidenceKind, FindingCode> = {
   'df-mismatch': 'rst-header',
   'ip-id-mismatch': 'rst-header',
   'handshake-hop-mismatch': 'ttl-mismatch',
+  'two-senders': 'ttl-mismatch',
   'rst-payload': 'rst-header',
 };
 

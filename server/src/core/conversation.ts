@@ -1,6 +1,7 @@
 import { endpoint, type TcpFlow } from './flows';
 import { isReset, type Packet } from './packet';
 import type { PacketRef, Retainer } from './retain';
+import { inferInitialTtl } from './ttl';
 
 /*
  * Per-conversation state as packets arrive: what the sequence evidence needs to know about each RST
@@ -51,6 +52,11 @@ export interface FlowSide {
   pathAlternates?: boolean;
   /** Whether a packet of this side after the handshake arrived from another TTL than it. */
   leftHandshakeTtl?: boolean;
+  /**
+   * The farthest of this side's RSTs that refuse a SYN (the host's kernel answers a SYN for a port
+   * nothing listens on; a device in between that answers for it sits closer), and its hop count.
+   */
+  hostRefusal?: { ref: PacketRef; hops: number };
   /** The sequence number of this side's latest bare SYN (an RST refusing it acknowledges it + 1). */
   synSeq?: number;
   /** The acknowledgement numbers of this side's latest packets (at most RECENT_ACKS), newest last. */
@@ -161,7 +167,12 @@ export function absoluteSeq(seq: number, isn: number | undefined): number {
 function kernelFormOf(p: Packet, side: FlowSide, peer: FlowSide | undefined): KernelResetForm | undefined {
   if (!peer || p.flags === undefined) return undefined;
   const acks = p.flags.includes('.');
-  if (acks && p.ack !== undefined && peer.synSeq !== undefined && p.ack === (peer.synSeq + 1) >>> 0)
+  if (
+    acks &&
+    p.ack !== undefined &&
+    peer.synSeq !== undefined &&
+    absoluteSeq(p.ack, peer.synSeq) === (peer.synSeq + 1) >>> 0
+  )
     return 'refuses-syn';
   if (acks || p.seq === undefined) return undefined;
   // tcpdump prints the peer's acknowledgements relative to this side's SYN, the RST's seq absolute.
@@ -245,7 +256,16 @@ export class ConversationTracker {
         this.runMembers.set(run, []);
       }
       run.length++;
-      if (run.members.length < RUN_MEMBER_LIMIT) run.members.push({ ref, seq: p.seq, ack: p.ack, ttl: p.ttl });
+      if (run.members.length < RUN_MEMBER_LIMIT) {
+        // Absolute numbers: tcpdump may print one RST's relative and the next one's absolute.
+        const peer = c.sides.get(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`);
+        run.members.push({
+          ref,
+          seq: p.seq === undefined ? undefined : absoluteSeq(p.seq, side.isn),
+          ack: p.ack === undefined ? undefined : absoluteSeq(p.ack, peer?.isn),
+          ttl: p.ttl,
+        });
+      }
       pending = {
         packet: keep.packet(p),
         ref,
@@ -259,6 +279,11 @@ export class ConversationTracker {
       const form = kernelFormOf(p, side, c.sides.get(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`));
       if (form) pending.kernelForm = form;
       if (side.handshake && !side.pathAlternates) pending.handshake = side.handshake;
+      if (form === 'refuses-syn' && p.ttl !== undefined) {
+        const initial = inferInitialTtl(p.ttl, this.initialTtls);
+        const hops = initial === undefined ? undefined : initial - p.ttl;
+        if (hops !== undefined && (!side.hostRefusal || hops > side.hostRefusal.hops)) side.hostRefusal = { ref, hops };
+      }
       pending.conversation = c.key;
       const members = this.runMembers.get(run)!;
       members.push(pending);

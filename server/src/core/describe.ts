@@ -88,6 +88,10 @@ export function describeEvidence(e: Evidence, v: ResetVerdict, locale: Locale, q
       return ja
         ? `この会話で ${src} のハンドシェイクは ${hops(Number(f.handshakeHops), locale)} (TTL ${f.handshakeTtl}) から届きましたが、この RST は ${hops(Number(f.hops), locale)} から届いています。接続を開いたのとは別の機器が送りました。`
         : `In this conversation ${src}'s handshake arrived from ${hops(Number(f.handshakeHops), locale)} (TTL ${f.handshakeTtl}), this RST from ${hops(Number(f.hops), locale)}: another device than the one that opened the connection sent it.`;
+    case 'two-senders':
+      return ja
+        ? `この接続では ${src} を名乗る RST が 2 つの距離から届いています。SYN を拒否した ${hops(Number(f.hostHops), locale)}先 (TTL ${f.hostTtl}) がホストのカーネルで、この RST (${hops(Number(f.hops), locale)}) は手前の機器が送りました。`
+        : `RSTs claiming ${src} arrive from two distances in this connection: the one refusing the SYN from ${hops(Number(f.hostHops), locale)} (TTL ${f.hostTtl}) is the host's kernel; this one, from ${hops(Number(f.hops), locale)}, was sent by a device in between.`;
     case 'rst-seq-data':
       return ja
         ? `${src} はこの RST の後もデータを送り続けています (${f.count} パケット)。自分で接続をリセットしてはいません。`

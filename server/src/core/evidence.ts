@@ -27,6 +27,7 @@ export type EvidenceKind =
   | 'df-mismatch'
   | 'ip-id-mismatch'
   | 'handshake-hop-mismatch'
+  | 'two-senders'
   | 'rst-payload';
 
 export type Strength = 'conclusive' | 'strong' | 'moderate' | 'weak';
@@ -223,11 +224,37 @@ export function handshakeEvidence(
   );
 }
 
+/**
+ * Two senders inside one connection (rule 5 of issue 14): RSTs claiming one address arrive from two
+ * distances, with no other packet of it to compare with. The farther one refusing the SYN is the
+ * host's kernel; one from closer was sent by a device in between. Weak within p0f's 2-hop step.
+ */
+export function twoSendersEvidence(
+  p: Packet,
+  r: PendingReset,
+  initialTtls: readonly number[],
+  spread: SpreadRule = DEFAULT_SPREAD_RULE,
+): Evidence | undefined {
+  const host = r.side.hostRefusal;
+  if (!host || host.ref.index === p.index || p.ttl === undefined) return undefined;
+  const initial = inferInitialTtl(p.ttl, initialTtls);
+  if (initial === undefined) return undefined;
+  const hops = initial - p.ttl;
+  if (hops >= host.hops) return undefined;
+  return ev(
+    'two-senders',
+    host.hops - hops > spread.weakStepHops ? 'moderate' : 'weak',
+    { hops, hostHops: host.hops, hostTtl: host.ref.ttl ?? 0 },
+    [host.ref.index],
+  );
+}
+
 /** The packets a piece of sequence evidence names, as the conversation state keeps them. */
 export function sequenceRefs(r: PendingReset): PacketRef[] {
   const out: PacketRef[] = [];
   if (r.laterFirst) out.push(r.laterFirst);
   if (r.handshake) out.push(r.handshake);
+  if (r.side.hostRefusal) out.push(r.side.hostRefusal.ref);
   if (r.witness) out.push(r.witness);
   for (const m of r.run.members.slice(0, 11)) out.push(m.ref);
   if (r.run.before) out.push(r.run.before.ref);

@@ -649,7 +649,11 @@ export class FollowAnalysis {
     } else if (isReset(p)) {
       arrived = loneReset(COPY_OUT.packet(p), COPY_OUT.ref(p, sp.firstLine, this.options.initialTtls));
     }
-    if (arrived) this.hold(arrived);
+    if (arrived) {
+      this.hold(arrived);
+      // Another RST of the same claimed sender may be the host's own refusal: judge its others again.
+      for (const r of this.pendingBySource.get(p.src) ?? []) this.toJudge.add(r);
+    }
     for (const r of this.toJudge) this.judgeNow(r, p.startLine);
     this.toJudge.clear();
   }

@@ -3,6 +3,7 @@ import type { PendingReset } from './conversation';
 import {
   handshakeEvidence,
   headerEvidence,
+  twoSendersEvidence,
   hopEvidence,
   initialTtlEvidence,
   macEvidence,
@@ -65,6 +66,7 @@ export interface ResetVerdict {
 const IDENTITY = new Set<EvidenceKind>([
   'hop-mismatch',
   'handshake-hop-mismatch',
+  'two-senders',
   'initial-ttl-mismatch',
   'mac-mismatch',
   'ip-id-mismatch',
@@ -193,6 +195,10 @@ export function judgeReset(
     ? undefined
     : handshakeEvidence(p, r, options.initialTtls, options.spreadRule);
   if (handshake) evidence.push(handshake);
+  const twoSenders = evidence.some((e) => e.kind === 'hop-mismatch')
+    ? undefined
+    : twoSendersEvidence(p, r, options.initialTtls, options.spreadRule);
+  if (twoSenders) evidence.push(twoSenders);
   evidence.push(...sequenceEvidence(r, laterData));
   evidence.push(...headerEvidence(p, baseline));
   const settled = settleVerdict(verdict, withoutExplained(evidence, r, verdict));
@@ -250,7 +256,9 @@ function withoutExplained(evidence: Evidence[], r: PendingReset, verdict: ResetV
     !has('initial-ttl-mismatch') &&
     !has('mac-mismatch') &&
     !has('ip-id-mismatch');
-  if (matchesSender && has('burst-ttl-change')) out = out.filter((e) => !SHARED_BY_RUN.has(e.kind));
+  // The host's own refusal of the SYN (the farthest one) inherits nothing from a closer sender's RST.
+  const isHostRefusal = r.side.hostRefusal?.ref.index === r.packet.index;
+  if ((matchesSender || isHostRefusal) && has('burst-ttl-change')) out = out.filter((e) => !SHARED_BY_RUN.has(e.kind));
   const sameDistance =
     verdict.compared !== undefined && verdict.hops !== undefined && verdict.compared.byHops.has(verdict.hops);
   if (r.kernelForm && sameDistance && !has('hop-mismatch') && OS_DEFAULT_INITIAL_TTLS.has(verdict.initialTtl!)) {
