@@ -1,4 +1,5 @@
 import { feedsBaseline, SourceState, type SourceBaseline } from './baseline';
+import { DeviceRegistry, type SuspectedDevice } from './devices';
 import { looksBinary } from './binaryText';
 import { ConversationTracker, flowKeyOf, loneReset, type PendingReset } from './conversation';
 import type { EvidenceKind } from './evidence';
@@ -55,6 +56,8 @@ export interface Finding {
   initialTtl?: number;
   hops?: number;
   baselineHops?: number;
+  /** The suspected device (SuspectedDevice.id) that likely sent this RST. */
+  device?: number;
 }
 
 export interface Analysis {
@@ -67,6 +70,8 @@ export interface Analysis {
   /** line → index of the packet covering it, or -1. */
   packetAtLine: Int32Array;
   verdictByPacket: ReadonlyMap<number, ResetVerdict>;
+  /** The devices that likely forged the RSTs found, in the order of their first RST. */
+  devices: readonly SuspectedDevice[];
   options: AnalysisOptions;
   /** The text is a binary capture opened as text: nothing was parsed. */
   binary: boolean;
@@ -154,6 +159,15 @@ function resetFinding(
     };
   });
   return suspiciousResetFinding(a.packets[v.packet], v, related);
+}
+
+/** `f` naming device `id` (a copy when that changes it: a kept finding may be another edit's). */
+export function withDevice(f: Finding, id: number | undefined): Finding {
+  if (f.device === id) return f;
+  const copy = { ...f };
+  if (id === undefined) delete copy.device;
+  else copy.device = id;
+  return copy;
 }
 
 /** One note per capturing-host source whose checksums tcpdump calls bad: offloading, not an error. */
@@ -318,6 +332,7 @@ export function assembleAnalysis(
     taken.add(packets[0].index);
   }
   const a = { packets, lines, options };
+  const devices = new DeviceRegistry();
   for (const v of verdicts) {
     if (
       v.status !== 'suspicious' ||
@@ -325,10 +340,23 @@ export function assembleAnalysis(
       taken.has(v.packet)
     )
       continue;
-    findings.push(unchangedResetFindings?.get(v.packet) ?? resetFinding(v, a));
+    const finding = unchangedResetFindings?.get(v.packet) ?? resetFinding(v, a);
+    findings.push(withDevice(finding, devices.add(packets[v.packet], v)));
     taken.add(v.packet);
   }
   findings.push(...checksumNotes(packets, taken, options));
   findings.sort((x, y) => x.startLine - y.startLine);
-  return { lines, packets, baselines, flows, verdicts, findings, packetAtLine, verdictByPacket, options, binary };
+  return {
+    lines,
+    packets,
+    baselines,
+    flows,
+    verdicts,
+    findings,
+    packetAtLine,
+    verdictByPacket,
+    devices: devices.devices,
+    options,
+    binary,
+  };
 }

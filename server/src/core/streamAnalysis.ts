@@ -1,6 +1,14 @@
-import { packetFinding, relatedPacketsOf, suspiciousResetFinding, type Finding, type RelatedLocation } from './analyze';
+import {
+  packetFinding,
+  relatedPacketsOf,
+  suspiciousResetFinding,
+  withDevice,
+  type Finding,
+  type RelatedLocation,
+} from './analyze';
 import { feedsBaseline, SourceState } from './baseline';
 import { looksBinary } from './binaryText';
+import { DeviceRegistry, placesSender, type SuspectedDevice } from './devices';
 import { ConversationTracker, flowKeyOf, loneReset, type PendingReset } from './conversation';
 import { CONFIDENCE_RANK, DEFAULT_OPTIONS, type AnalysisOptions } from './options';
 import { isReset, type Packet } from './packet';
@@ -334,6 +342,9 @@ export class CaptureJudge {
   private readonly batch: StreamedPacket[] = [];
   /** Findings not released yet, by start line. */
   private ready: Finding[] = [];
+  /** The RST behind each suspicious-reset finding not released yet (devices are numbered at release, in line order). */
+  private readonly resetOf = new Map<Finding, Packet>();
+  private readonly registry = new DeviceRegistry();
   private noTtlPacket: number | undefined;
 
   constructor(
@@ -360,11 +371,21 @@ export class CaptureJudge {
     return this.release(Infinity);
   }
 
+  /** The devices of the findings released so far, numbered in line order as a whole-text read numbers them. */
+  get devices(): readonly SuspectedDevice[] {
+    return this.registry.devices;
+  }
+
   private release(before: number): Finding[] {
     let n = 0;
     while (n < this.ready.length && this.ready[n].startLine < before) n++;
     if (n === 0) return [];
-    const out = this.ready.slice(0, n);
+    const out = this.ready.slice(0, n).map((f) => {
+      const p = this.resetOf.get(f);
+      if (!p || f.facts.kind !== 'suspicious-reset') return f;
+      this.resetOf.delete(f);
+      return withDevice(f, this.registry.add(p, f.facts.verdict));
+    });
     this.ready = this.ready.slice(n);
     return out;
   }
@@ -434,7 +455,9 @@ export class CaptureJudge {
     this.undecided.delete(p.index);
     const judged = judge(r, this.survey.sources.get(p.src), laterCount, this.options);
     if (reportable(judged.verdict, this.options) && p.index !== this.noTtlPacket) {
-      this.hold(resetFinding(p, judged, this.options));
+      const finding = resetFinding(p, judged, this.options);
+      this.resetOf.set(finding, p);
+      this.hold(finding);
       if (p.badChecksum) this.taken.add(p.index);
     }
     if (p.badChecksum) this.placeNote(p.src);
@@ -445,7 +468,7 @@ export class CaptureJudge {
 export function analyzeInTwoPasses(
   read: () => Iterable<string>,
   options: AnalysisOptions = DEFAULT_OPTIONS,
-): { findings: Finding[]; survey: CaptureSurveyResult } {
+): { findings: Finding[]; survey: CaptureSurveyResult; devices: readonly SuspectedDevice[] } {
   const survey = new CaptureSurvey(options);
   for (const chunk of read()) survey.push(chunk);
   const result = survey.end();
@@ -453,7 +476,7 @@ export function analyzeInTwoPasses(
   const findings: Finding[] = [];
   for (const chunk of read()) findings.push(...judge.push(chunk));
   findings.push(...judge.end());
-  return { findings, survey: result };
+  return { findings, survey: result, devices: judge.devices };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,6 +525,8 @@ export interface FollowEvent {
 }
 
 interface LivePending extends PendingReset {
+  /** Its device, once a warning about it placed one. */
+  device?: number;
   /** The report that stands for this RST, if any. */
   reported?: Finding;
 }
@@ -515,6 +540,7 @@ interface LivePending extends PendingReset {
  * Notes that need the whole input (no TTL at all, checksum offload) come from end().
  */
 export class FollowAnalysis {
+  private readonly registry = new DeviceRegistry();
   private readonly intake: TextIntake;
   private readonly sources = new Map<string, SourceState>();
   private readonly pendingBySource = new Map<string, LivePending[]>();
@@ -700,7 +726,9 @@ export class FollowAnalysis {
       this.taken.delete(p.index);
       return;
     }
-    const finding = resetFinding(p, judged, this.options);
+    // Devices are numbered as live mode first warns about one of their RSTs.
+    if (r.device === undefined && placesSender(v)) r.device = this.registry.add(p, v);
+    const finding = withDevice(resetFinding(p, judged, this.options), placesSender(v) ? r.device : undefined);
     if (r.reported && finding.confidence === was && finding.code === r.reported.code) {
       // Same standing: keep the newest wording and related packets quietly (the end-of-input word).
       r.reported = finding;
@@ -712,6 +740,11 @@ export class FollowAnalysis {
     if (was && CONFIDENCE_RANK[finding.confidence!] > CONFIDENCE_RANK[was]) event.raisedFrom = was;
     if (was && CONFIDENCE_RANK[finding.confidence!] < CONFIDENCE_RANK[was]) event.loweredFrom = was;
     this.events.push(event);
+  }
+
+  /** The devices live mode has warned about so far, in the order it first did. */
+  get devices(): readonly SuspectedDevice[] {
+    return this.registry.devices;
   }
 
   /** The findings that stand now, one per reported RST still watched (in line order). */
