@@ -24,7 +24,21 @@ const rejects = (argv: string[], message: RegExp): void =>
     argv.join(' '),
   );
 
+/** What the analysis and the report are told when no option says otherwise. */
+const DEFAULTS = {
+  summary: false,
+  lang: 'en',
+  options: { initialTtls: [32, 64, 128, 255], minimumConfidence: 'low' },
+};
+
 describe('CLI arguments', () => {
+  it("--lang, --min-confidence, --initial-ttls and --summary become the run's language and analysis options", () => {
+    const args = runArgs(['--lang=ja', '--min-confidence', 'medium', '--initial-ttls', '255,64,64', '--summary', 'x']);
+    assert.equal(args.lang, 'ja');
+    assert.equal(args.summary, true);
+    assert.deepEqual(args.options, { initialTtls: [64, 255], minimumConfidence: 'medium' });
+  });
+
   it('reads combined options in any order, = or a separate value, the last --format winning', () => {
     assert.deepEqual(parseCliArgs(['a.txt', '--stream', '--format=json', '--allow-empty', '-', 'b.pcap']), {
       files: ['a.txt', '-', 'b.pcap'],
@@ -33,6 +47,7 @@ describe('CLI arguments', () => {
       follow: false,
       stream: true,
       allowEmpty: true,
+      ...DEFAULTS,
     });
     assert.deepEqual(parseCliArgs(['--format', 'sarif', '--format', 'text', '--packets', 'x']), {
       files: ['x'],
@@ -41,6 +56,7 @@ describe('CLI arguments', () => {
       follow: false,
       stream: false,
       allowEmpty: false,
+      ...DEFAULTS,
     });
     assert.equal(runArgs(['--follow', '--format', 'json', '-']).follow, true);
   });
@@ -59,9 +75,9 @@ describe('CLI arguments', () => {
   it('rejects unknown options, missing or wrong values and impossible combinations, each in one line', () => {
     rejects(['--bogus', 'a.txt'], /^unknown option '--bogus'$/);
     rejects(['-x', 'a.txt'], /^unknown option '-x'$/);
-    rejects(['a.txt', '--format'], /^--format takes text, json or sarif, not nothing$/);
-    rejects(['--format', '--packets', 'a.txt'], /^--format takes text, json or sarif, not nothing$/);
-    rejects(['--format', 'xml', 'a.txt'], /^--format takes text, json or sarif, not 'xml'$/);
+    rejects(['a.txt', '--format'], /^--format takes text, json, sarif or report, not nothing$/);
+    rejects(['--format', '--packets', 'a.txt'], /^--format takes text, json, sarif or report, not nothing$/);
+    rejects(['--format', 'xml', 'a.txt'], /^--format takes text, json, sarif or report, not 'xml'$/);
     rejects(['--format=', 'a.txt'], /not ''$/);
     rejects(['--packets=yes', 'a.txt'], /^--packets takes no value$/);
     rejects([], /^no input file given$/);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_OPTIONS, sanitizeInitialTtls, type AnalysisOptions, type Locale } from '../core/options';
 
 export const USAGE = `usage: tcpdump-lens [options] FILE...
        tcpdump -nv -l | tcpdump-lens --follow -
@@ -15,6 +16,14 @@ numbers then refer to that text, and each finding names its frame).
                    object per line as each finding is decided
   --format sarif   SARIF 2.1.0 log for code-scanning tools: one run, one rule per finding
                    code, results with level, message, 1-based regions and related locations
+  --format report  a Markdown report to hand on: per suspected forging device, where it
+                   sits, every connection it reset, and the next step (--lang ja for Japanese)
+  --summary        one line per suspected forging device instead of one per finding
+  --lang LANG      en (default) or ja: the language of --format report and --summary
+  --min-confidence LEVEL
+                   report suspicious RSTs from this confidence up: low (default), medium, high
+  --initial-ttls LIST
+                   the initial TTLs senders start from, comma-separated (default 32,64,128,255)
   --allow-empty    accept an input without a single packet (exit 0); by default an empty file,
                    or text in which no packet is found, is an error, so that a pipeline cannot
                    take "nothing was read" for "no forged RST"
@@ -36,7 +45,7 @@ exit status: 0 no warning, 1 at least one warning, 2 usage, read or decode error
 with no packet in it (the other inputs, and the readable frames of a damaged capture, are still
 reported: the JSON and SARIF documents stay complete, SARIF's invocation says which input failed)`;
 
-export type Format = 'text' | 'json' | 'sarif';
+export type Format = 'text' | 'json' | 'sarif' | 'report';
 
 export interface CliArgs {
   files: string[];
@@ -47,6 +56,12 @@ export interface CliArgs {
   stream: boolean;
   /** An input with no packet is no error. */
   allowEmpty: boolean;
+  /** One line per suspected device instead of one per finding. */
+  summary: boolean;
+  /** The language of the report and the summary. */
+  lang: Locale;
+  /** What the analysis is told (the editor's settings, as options). */
+  options: AnalysisOptions;
 }
 
 /** A command line that cannot run: exit 2 with this one-line message. */
@@ -58,11 +73,21 @@ const OPTIONS = {
   follow: { type: 'boolean' },
   stream: { type: 'boolean' },
   'allow-empty': { type: 'boolean' },
+  summary: { type: 'boolean' },
+  lang: { type: 'string' },
+  'min-confidence': { type: 'string' },
+  'initial-ttls': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
-const FORMAT_WORDS = 'text, json or sarif';
+const FORMAT_WORDS = 'text, json, sarif or report';
+const VALUE_WORDS: Record<string, string> = {
+  '--format': FORMAT_WORDS,
+  '--lang': 'en or ja',
+  '--min-confidence': 'low, medium or high',
+  '--initial-ttls': 'a comma-separated list of TTLs (1-255)',
+};
 
 /**
  * Node's parseArgs messages run over several lines and suggest '--' quoting; a usage error here is
@@ -73,7 +98,7 @@ function usageErrorFrom(e: { code?: string; message: string }): UsageError {
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return new UsageError(`unknown option '${option}'`);
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
     // A missing value, or one that looks like the next option (`--format --packets`).
-    if (option === '--format') return new UsageError(`--format takes ${FORMAT_WORDS}, not nothing`);
+    if (VALUE_WORDS[option]) return new UsageError(`${option} takes ${VALUE_WORDS[option]}, not nothing`);
     return new UsageError(`${option} takes no value`);
   }
   return new UsageError(e.message.split('\n')[0]);
@@ -93,8 +118,20 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' | 'versi
   if (values.help) return 'help';
   if (values.version) return 'version';
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'sarif')
+  if (format !== 'text' && format !== 'json' && format !== 'sarif' && format !== 'report')
     throw new UsageError(`--format takes ${FORMAT_WORDS}, not '${format}'`);
+  const lang = values.lang ?? 'en';
+  if (lang !== 'en' && lang !== 'ja') throw new UsageError(`--lang takes ${VALUE_WORDS['--lang']}, not '${lang}'`);
+  const minimum = values['min-confidence'] ?? 'low';
+  if (minimum !== 'low' && minimum !== 'medium' && minimum !== 'high')
+    throw new UsageError(`--min-confidence takes ${VALUE_WORDS['--min-confidence']}, not '${minimum}'`);
+  let initialTtls = DEFAULT_OPTIONS.initialTtls;
+  if (values['initial-ttls'] !== undefined) {
+    const list = values['initial-ttls'].split(',').map((t) => t.trim());
+    if (list.some((t) => !/^\d{1,3}$/.test(t) || Number(t) < 1 || Number(t) > 255))
+      throw new UsageError(`--initial-ttls takes ${VALUE_WORDS['--initial-ttls']}, not '${values['initial-ttls']}'`);
+    initialTtls = sanitizeInitialTtls(list.map(Number));
+  }
   const args: CliArgs = {
     files: positionals,
     format,
@@ -102,6 +139,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' | 'versi
     follow: values.follow ?? false,
     stream: values.stream ?? false,
     allowEmpty: values['allow-empty'] ?? false,
+    summary: values.summary ?? false,
+    lang,
+    options: { ...DEFAULT_OPTIONS, initialTtls, minimumConfidence: minimum },
   };
   if (args.files.length === 0) throw new UsageError('no input file given');
   if (args.follow && args.files.length !== 1) throw new UsageError('--follow reads exactly one input (usually -)');
@@ -110,5 +150,11 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' | 'versi
   if (args.follow && args.packets) throw new UsageError('--follow and --packets do not go together');
   if (args.packets && args.format === 'sarif')
     throw new UsageError('--packets prints JSON lines; --format sarif is for findings');
+  if (args.follow && (args.format === 'report' || args.summary))
+    throw new UsageError('--follow prints findings as they come: a report or summary needs the whole input');
+  if (args.packets && (args.format === 'report' || args.summary))
+    throw new UsageError('--packets prints JSON lines; --format report and --summary are for findings');
+  if (args.summary && args.format !== 'text')
+    throw new UsageError(`--summary prints text lines: not with --format ${args.format}`);
   return args;
 }

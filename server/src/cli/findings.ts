@@ -1,18 +1,27 @@
 import { analyzeStages, type Finding } from '../core/analyze';
-import { DEFAULT_OPTIONS } from '../core/options';
+import type { AnalysisOptions } from '../core/options';
 import { splitLines } from '../core/parse';
 import { capLines } from '../core/streamParse';
 import { CaptureJudge, CaptureSurvey } from '../core/streamAnalysis';
 import type { CliArgs } from './args';
 import { InputError, noPackets, type TextSource } from './inputs';
 import { complain, LongLineNotes } from './output';
-import { jsonPrinter, sarifPrinter, textPrinter, type FindingPrinter, type InputProblem } from './printers';
+import {
+  jsonPrinter,
+  reportPrinter,
+  sarifPrinter,
+  summaryPrinter,
+  textPrinter,
+  type FindingPrinter,
+  type InputProblem,
+} from './printers';
 
 /** Analyses one input (whole, or in both streamed passes); returns how many packets it read and warnings it printed. */
 async function analyzeSource(
   file: string,
   source: TextSource,
   printer: FindingPrinter,
+  options: AnalysisOptions,
 ): Promise<{ packets: number; warnings: number }> {
   if (source.wholeText) {
     // The same findings as the streamed passes (test/core/streamAnalysis.test.ts proves it), long
@@ -22,22 +31,21 @@ async function analyzeSource(
     const notes = new LongLineNotes(file);
     notes.add(capLines(lines));
     notes.end();
-    const { analysis } = analyzeStages(text, DEFAULT_OPTIONS, lines);
+    const { analysis } = analyzeStages(text, options, lines);
+    const warnings = analysis.findings.filter((f) => f.severity === 'warning').length;
     await printer.file(file, analysis.packets.length, source.frameOfLine);
     await printer.findings(analysis.findings);
-    return {
-      packets: analysis.packets.length,
-      warnings: analysis.findings.filter((f) => f.severity === 'warning').length,
-    };
+    await printer.devices(analysis.devices, warnings);
+    return { packets: analysis.packets.length, warnings };
   }
-  const survey = new CaptureSurvey(DEFAULT_OPTIONS);
+  const survey = new CaptureSurvey(options);
   for await (const chunk of source.chunks()) survey.push(chunk);
   const summary = survey.end();
   const notes = new LongLineNotes(file);
   notes.add(summary.longLines);
   notes.end();
   await printer.file(file, summary.packets, source.frameOfLine);
-  const judge = new CaptureJudge(summary, DEFAULT_OPTIONS);
+  const judge = new CaptureJudge(summary, options);
   let warnings = 0;
   const print = async (list: Finding[]): Promise<void> => {
     for (const f of list) if (f.severity === 'warning') warnings++;
@@ -45,12 +53,21 @@ async function analyzeSource(
   };
   for await (const chunk of source.chunks()) await print(judge.push(chunk));
   await print(judge.end());
+  await printer.devices(judge.devices, warnings);
   return { packets: summary.packets, warnings };
 }
 
 /** The default mode: every input's findings in one document; returns the exit status. */
 export async function printFindings(args: CliArgs, sources: (file: string) => Promise<TextSource>): Promise<number> {
-  const printer = args.format === 'sarif' ? sarifPrinter() : args.format === 'json' ? jsonPrinter() : textPrinter();
+  const printer = args.summary
+    ? summaryPrinter(args.lang)
+    : args.format === 'report'
+      ? reportPrinter(args.lang)
+      : args.format === 'sarif'
+        ? sarifPrinter()
+        : args.format === 'json'
+          ? jsonPrinter()
+          : textPrinter();
   let warnings = 0;
   const problems: InputProblem[] = [];
   const damaged: string[] = [];
@@ -59,7 +76,7 @@ export async function printFindings(args: CliArgs, sources: (file: string) => Pr
     try {
       const source = await sources(file);
       try {
-        const read = await analyzeSource(file, source, printer);
+        const read = await analyzeSource(file, source, printer, args.options);
         warnings += read.warnings;
         if (source.damaged) damaged.push(file);
         if (read.packets === 0 && !args.allowEmpty) {

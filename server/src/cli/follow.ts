@@ -1,6 +1,6 @@
 import type { Finding } from '../core/analyze';
 import { displayText, jsonForTerminal } from '../core/displayText';
-import { DEFAULT_OPTIONS } from '../core/options';
+import type { AnalysisOptions } from '../core/options';
 import { FollowAnalysis, type FollowEvent } from '../core/streamAnalysis';
 import type { Format } from './args';
 import { noPackets, type TextSource } from './inputs';
@@ -8,8 +8,14 @@ import { complain, LongLineNotes, write } from './output';
 import { findingJson, findingText } from './printers';
 
 /** --follow: one input read once, each finding printed as soon as it is decided; returns the exit status. */
-export async function follow(file: string, source: TextSource, format: Format, allowEmpty: boolean): Promise<number> {
-  const live = new FollowAnalysis(DEFAULT_OPTIONS);
+export async function follow(
+  file: string,
+  source: TextSource,
+  format: Format,
+  allowEmpty: boolean,
+  options: AnalysisOptions,
+): Promise<number> {
+  const live = new FollowAnalysis(options);
   // The warnings that stand, by the line of their RST: a lowered or withdrawn one no longer counts.
   const standing = new Map<number, Finding>();
   const print = async (events: FollowEvent[]): Promise<void> => {

@@ -40,7 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
       // Live input is read once: no spooling, no second pass.
       const source = file === '-' ? await openLiveStdin() : await openFile(file, true, true);
       try {
-        return await follow(file, source, args.format, args.allowEmpty);
+        return await follow(file, source, args.format, args.allowEmpty, args.options);
       } finally {
         source.dispose();
       }

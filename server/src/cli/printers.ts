@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../core/analyze';
+import type { SuspectedDevice } from '../core/devices';
+import type { Locale } from '../core/options';
+import { portValue } from '../core/packetRecord';
+import { deviceSummary, renderReport } from '../core/report';
 import { describeFinding } from '../core/describe';
 import { displayText } from '../core/displayText';
 import { artifactUriFromPath, toSarif } from '../sarif';
@@ -10,12 +14,16 @@ function severityWord(f: Finding): string {
   return f.severity === 'warning' ? 'warning' : 'info';
 }
 
+/** A frame number for JSON: the capture's own (binary input), else the `-#` number tcpdump printed. */
+const frameOf = (frame: number | undefined, printed: number | undefined): number | undefined => frame ?? printed;
+
 export function findingJson(f: Finding, frame: number | undefined): Record<string, unknown> {
+  const at = frameOf(frame, f.frameNumber);
   return {
     line: f.startLine + 1,
     column: f.startCharacter + 1,
     endLine: f.endLine + 1,
-    ...(frame !== undefined ? { frame } : {}),
+    ...(at !== undefined ? { frame: at } : {}),
     severity: f.severity,
     code: f.code,
     message: describeFinding(f, 'en'),
@@ -25,6 +33,38 @@ export function findingJson(f: Finding, frame: number | undefined): Record<strin
     initialTtl: f.initialTtl,
     hops: f.hops,
     baselineHops: f.baselineHops,
+    device: f.device,
+    src: f.src,
+    dst: f.dst,
+    srcPort: portValue(f.srcPort),
+    dstPort: portValue(f.dstPort),
+    timestamp: f.timestamp,
+  };
+}
+
+/** A suspected device for JSON: 1-based lines, frames where the input has them. */
+export function deviceJson(
+  d: SuspectedDevice,
+  frameOfLine?: (line: number) => number | undefined,
+): Record<string, unknown> {
+  return {
+    id: d.id,
+    hops: d.hops,
+    initialTtl: d.initialTtl,
+    confidence: d.confidence,
+    claimedSources: d.claimedSources,
+    resets: d.resets.map((r) => ({
+      line: r.line + 1,
+      frame: frameOf(frameOfLine?.(r.line), r.frameNumber),
+      src: r.src,
+      dst: r.dst,
+      srcPort: portValue(r.srcPort),
+      dstPort: portValue(r.dstPort),
+      timestamp: r.timestamp,
+      confidence: r.confidence,
+      moment: r.moment,
+    })),
+    fingerprint: d.fingerprint,
   };
 }
 
@@ -56,6 +96,8 @@ export interface InputProblem {
 export interface FindingPrinter {
   file(name: string, packets: number, frameOfLine?: (line: number) => number | undefined): Promise<void>;
   findings(list: readonly Finding[]): Promise<void>;
+  /** The file's suspected devices, once its findings are all in. */
+  devices(list: readonly SuspectedDevice[], warnings: number): Promise<void>;
   /** Ends the document; `problems` are the inputs that make the run fail (also said on stderr). */
   end(problems: readonly InputProblem[]): Promise<void>;
 }
@@ -74,6 +116,49 @@ export function textPrinter(): FindingPrinter {
     async findings(list) {
       if (list.length) await write(`${list.map((f) => findingText(name, f, frameOf?.(f.startLine))).join('\n')}\n`);
     },
+    async devices() {},
+    async end() {},
+  };
+}
+
+/** --summary: one line per suspected device of each file (or that there is none). */
+export function summaryPrinter(locale: Locale): FindingPrinter {
+  let name = '';
+  return {
+    async file(file) {
+      name = file;
+    },
+    async findings() {},
+    async devices(list) {
+      const lines = list.length
+        ? list.map((d) => `${name}: ${deviceSummary(d, locale)}`)
+        : [`${name}: ${locale === 'ja' ? 'RST を偽造している機器はありません' : 'no forging device'}`];
+      await write(`${lines.map((l) => displayText(l)).join('\n')}\n`);
+    },
+    async end() {},
+  };
+}
+
+/** --format report: one Markdown report per file. */
+export function reportPrinter(locale: Locale): FindingPrinter {
+  let name = '';
+  let packets = 0;
+  let first = true;
+  return {
+    async file(file, count) {
+      name = file;
+      packets = count;
+    },
+    async findings() {},
+    async devices(list, warnings) {
+      const placed = list.reduce((n, d) => n + d.resets.length, 0);
+      const report = renderReport(
+        { file: name, packets, devices: list, warnings: Math.max(0, warnings - placed) },
+        locale,
+      );
+      await write(`${first ? '' : '\n'}${displayText(report, true)}`);
+      first = false;
+    },
     async end() {},
   };
 }
@@ -83,8 +168,10 @@ export function jsonPrinter(): FindingPrinter {
   let files = 0;
   let inFile = 0;
   let frameOf: ((line: number) => number | undefined) | undefined;
+  let devicesJson = '';
   const closeFile = async (): Promise<void> => {
-    if (files > 0) await write(inFile > 0 ? '\n      ]\n    }' : ']\n    }');
+    if (files > 0) await write(`${inFile > 0 ? '\n      ]' : ']'}${devicesJson}\n    }`);
+    devicesJson = '';
   };
   return {
     async file(name, packets, frameOfLine) {
@@ -100,6 +187,16 @@ export function jsonPrinter(): FindingPrinter {
       const parts = list.map((f) => indent(JSON.stringify(findingJson(f, frameOf?.(f.startLine)), null, 2), 8));
       await writeJson(`${inFile > 0 ? ',' : ''}\n${parts.join(',\n')}`);
       inFile += list.length;
+    },
+    async devices(list) {
+      devicesJson = `,\n      "devices": ${indent(
+        JSON.stringify(
+          list.map((d) => deviceJson(d, frameOf)),
+          null,
+          2,
+        ),
+        6,
+      ).trimStart()}`;
     },
     async end(problems) {
       await closeFile();
@@ -122,6 +219,7 @@ export function sarifPrinter(): FindingPrinter {
     async findings(list) {
       runs[runs.length - 1].findings.push(...list);
     },
+    async devices() {},
     async end(problems) {
       // toSarif reads nothing of an analysis but its findings, which is all a streamed run keeps.
       const analyses = runs.map((r) => ({ uri: r.uri, analysis: { findings: r.findings } }));

@@ -58,6 +58,13 @@ export interface Finding {
   baselineHops?: number;
   /** The suspected device (SuspectedDevice.id) that likely sent this RST. */
   device?: number;
+  /** The packet it is about, as printed: addresses, ports, timestamp, `-#` number. */
+  src?: string;
+  dst?: string;
+  srcPort?: string;
+  dstPort?: string;
+  timestamp?: string;
+  frameNumber?: number;
 }
 
 export interface Analysis {
@@ -105,14 +112,21 @@ export function packetFinding(
   p: Packet,
   fields: Omit<Finding, 'packet' | 'startLine' | 'startCharacter' | 'endLine' | 'endCharacter'>,
 ): Finding {
-  return {
+  const f: Finding = {
     packet: p.index,
     startLine: p.startLine,
     startCharacter: 0,
     endLine: p.endLine,
     endCharacter: p.endLineLength,
     ...fields,
+    src: p.src,
+    dst: p.dst,
   };
+  if (p.srcPort !== undefined) f.srcPort = p.srcPort;
+  if (p.dstPort !== undefined) f.dstPort = p.dstPort;
+  if (p.timestamp !== undefined) f.timestamp = p.timestamp;
+  if (p.frameNumber !== undefined) f.frameNumber = p.frameNumber;
+  return f;
 }
 
 /** A suspicious RST's related packets: those that set the claimed sender's distance, or the lead signal's own. */

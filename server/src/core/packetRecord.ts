@@ -20,7 +20,8 @@ export interface PacketRecord {
   flags?: string;
 }
 
-function port(value: string | undefined): number | string | undefined {
+/** A port for JSON: a number when tcpdump printed digits, else the service name it printed (no -n). */
+export function portValue(value: string | undefined): number | string | undefined {
   if (value === undefined) return undefined;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -31,8 +32,8 @@ function port(value: string | undefined): number | string | undefined {
 
 export function toPacketRecord(p: Packet): PacketRecord {
   const r: PacketRecord = { line: p.startLine + 1, src: p.src, dst: p.dst };
-  const srcPort = port(p.srcPort);
-  const dstPort = port(p.dstPort);
+  const srcPort = portValue(p.srcPort);
+  const dstPort = portValue(p.dstPort);
   if (srcPort !== undefined) r.srcPort = srcPort;
   if (dstPort !== undefined) r.dstPort = dstPort;
   if (p.proto !== undefined) r.proto = p.proto;

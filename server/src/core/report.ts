@@ -135,14 +135,14 @@ export function renderReport(input: ReportInput, locale: Locale): string {
     out.push(
       ja
         ? `${input.packets} パケットを調べました。RST を偽造している機器は見つかりませんでした${input.warnings > 0 ? ` (位置を特定できない警告が ${input.warnings} 件あります)` : ''}。`
-        : `${input.packets} packets read. No device was found forging RSTs${input.warnings > 0 ? ` (${input.warnings} warnings could not be placed on a device)` : ''}.`,
+        : `${input.packets} ${input.packets === 1 ? 'packet' : 'packets'} read. No device was found forging RSTs${input.warnings > 0 ? ` (${input.warnings} warnings could not be placed on a device)` : ''}.`,
     );
     return `${out.join('\n')}\n`;
   }
   out.push(
     ja
       ? `${input.packets} パケットを調べ、RST を偽造している可能性が高い機器を ${input.devices.length} 台見つけました。`
-      : `${input.packets} packets read; ${input.devices.length} ${input.devices.length === 1 ? 'device' : 'devices'} likely forged RSTs.`,
+      : `${input.packets} ${input.packets === 1 ? 'packet' : 'packets'} read; ${input.devices.length} ${input.devices.length === 1 ? 'device' : 'devices'} likely forged RSTs.`,
   );
   for (const d of input.devices) {
     const hosts = d.claimedSources.map((c) => code(c.address)).join(', ');
