@@ -49,11 +49,14 @@ describe('CLI --format sarif', () => {
     const rst = results[1];
     assert.equal(rst.locations![0].physicalLocation!.artifactLocation!.uri, 'test/fixtures/seed-firewall-rst.txt');
     assert.equal(rst.locations![0].physicalLocation!.region!.startColumn, 1);
-    assert.match(rst.message.text!, /^RST claims to come from 192\.168\.40\.129/);
-    // The related locations are the TTL 61 of the server's own echo replies, lines 8, 10, 12, 14.
+    assert.match(
+      rst.message.text!,
+      /^Forged RST on 192\.168\.31\.128:49169 → 192\.168\.40\.129:22: sent by a device 1 hop away/,
+    );
+    // The related locations are the TTL 61 of the server's own echo replies: the first three (8, 10, 12).
     assert.deepEqual(
       rst.relatedLocations!.map((l) => l.physicalLocation!.region!.startLine),
-      [8, 10, 12, 14],
+      [8, 10, 12],
     );
     const ttlColumn =
       readFileSync(path.join(REPO_ROOT, 'test/fixtures/seed-firewall-rst.txt'), 'utf8').split('\n')[7].indexOf('61') +

@@ -47,7 +47,12 @@ describe('verdict signals (one real-tcpdump fixture per signal)', () => {
   it('leads the message with the strongest evidence and lists every piece in the hover', () => {
     const a = analyze(readFileSync(path.join(DIR, 'weak-header-signals.nv.txt'), 'utf8'));
     const f = a.findings.find((x) => x.code === 'rst-header')!;
-    assert.match(describeFinding(f, 'en'), /Confidence: low\. 4 more signals in the hover\./);
+    assert.match(
+      describeFinding(f, 'en'),
+      /^Possibly forged RST on 10\.0\.0\.2:40000 → 203\.0\.113\.10:443: .* \(low\)$/,
+    );
+    // The words in a terminal or a Problems row never send the reader to a hover.
+    assert.doesNotMatch(describeFinding(f, 'en'), /hover/);
     // The same analysis, worded in Japanese at the edge: nothing is analysed again.
     const mac = analyze(readFileSync(path.join(DIR, 'mac-forged.nve.txt'), 'utf8'));
     assert.match(
@@ -55,7 +60,7 @@ describe('verdict signals (one real-tcpdump fixture per signal)', () => {
         mac.findings.find((x) => x.code === 'mac-mismatch')!,
         'ja',
       ),
-      /送信元 MAC 02:00:00:00:00:99/,
+      /の偽造された RST: MAC 02:00:00:00:00:99 から送信 \(203\.0\.113\.10 は 02:00:00:00:00:01\) \(デバイス #1、確信度 高\)$/,
     );
   });
 

@@ -49,7 +49,7 @@ describe('live (--follow) analysis', () => {
     for (const g of resets)
       assert.match(
         describeFinding(g.event.finding, 'en'),
-        /^RST claims to come from 192\.168\.40\.129 but arrived with TTL 63 \(initial 64, 1 hop\); that host's other packets arrive with TTL 61 \(3 hops\)/,
+        /^(Possibly forged|Forged) RST on 192\.168\.31\.128:49169 → 192\.168\.40\.129:22: sent by a device 1 hop away, 2 hops before 192\.168\.40\.129/,
       );
     // The final word on each RST is the whole-file one (only the related packets so far differ).
     const shape = (f: Finding) => [
@@ -125,8 +125,14 @@ describe('live (--follow) analysis', () => {
     const first = follow(text).find((g) => g.event.finding.code === 'ttl-mismatch')!;
     assert.equal(first.event.finding.severity, 'information');
     const said = describeFinding(first.event.finding, 'en');
-    assert.match(said, /other packets arrive with TTL 61 \(3 hops\)/);
-    assert.match(said, /Confidence: low so far \(still unknown: only one other connection of 203\.0\.113\.10/);
+    const facts = first.event.finding.facts;
+    assert.ok(facts.kind === 'suspicious-reset');
+    assert.deepEqual(facts.verdict.compared?.ttls, [61], 'the 3-hop baseline it was decided on');
+    assert.match(said, /sent from 4 hops away, 1 hop beyond 203\.0\.113\.10/);
+    assert.match(
+      said,
+      /\(low\) — still unknown: only one other connection of 203\.0\.113\.10 shows its distance so far/,
+    );
     assert.match(describeFinding(first.event.finding, 'ja'), /まだ不明/);
   });
 

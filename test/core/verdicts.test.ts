@@ -77,6 +77,6 @@ describe('verdicts on fixtures with known answers', () => {
     const a = analyze([lines[7], far].join('\n'), DEFAULT_OPTIONS);
     assert.equal(a.findings.length, 1);
     assert.equal(a.verdicts[0].hopsBeforeSender, -3);
-    assert.match(describeFinding(a.findings[0], 'en'), /came from 3 hops beyond 192\.168\.40\.129/);
+    assert.match(describeFinding(a.findings[0], 'en'), /sent from 6 hops away, 3 hops beyond 192\.168\.40\.129/);
   });
 });

@@ -5,6 +5,7 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Finding } from '../../server/src/core/analyze';
 import { messageOf } from '../support/lspClient';
+import { displayText } from '../../server/src/core/displayText';
 import { describeFinding } from '../../server/src/core/describe';
 
 /*
@@ -179,9 +180,9 @@ export function analyzeChecked(text: string, budgetMs: number): Analysis {
   return a;
 }
 
-/** A finding as the editor shows it: where, what kind, what it says. */
+/** A finding as the editor shows it: where, what kind, what it says (capture text made visible, as toLsp does). */
 export const shown = (f: Finding, lineShift = 0): string =>
-  `${f.startLine + lineShift}:${f.startCharacter}-${f.endLine + lineShift}:${f.endCharacter} ${f.code} ${describeFinding(f, 'en')}`;
+  `${f.startLine + lineShift}:${f.startCharacter}-${f.endLine + lineShift}:${f.endCharacter} ${f.code} ${displayText(describeFinding(f, 'en'))}`;
 export const shownDiagnostic = (d: Diagnostic): string =>
   `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.code} ${messageOf(d)}`;
 

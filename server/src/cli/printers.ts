@@ -170,7 +170,7 @@ export function jsonPrinter(): FindingPrinter {
   let frameOf: ((line: number) => number | undefined) | undefined;
   let devicesJson = '';
   const closeFile = async (): Promise<void> => {
-    if (files > 0) await write(`${inFile > 0 ? '\n      ]' : ']'}${devicesJson}\n    }`);
+    if (files > 0) await writeJson(`${inFile > 0 ? '\n      ]' : ']'}${devicesJson}\n    }`);
     devicesJson = '';
   };
   return {

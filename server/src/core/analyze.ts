@@ -85,8 +85,8 @@ export interface Analysis {
 }
 
 /** The finding code each kind of lead evidence is reported under. */
-/** At most this many related locations per finding. */
-export const RELATED_LIMIT = 20;
+/** At most this many related locations per finding: a few of the packets that make the point, not a list. */
+export const RELATED_LIMIT = 3;
 
 export const FINDING_CODE_OF: Record<EvidenceKind, FindingCode> = {
   'hop-mismatch': 'ttl-mismatch',

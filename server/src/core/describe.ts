@@ -37,24 +37,15 @@ const STRENGTH: Record<Evidence['strength'], Words> = {
   weak: { en: 'weak', ja: '弱' },
 };
 
-/** The article's answer: where the RST came from, measured in hops. */
+/** The hop evidence: its claimed sender's own distance (the RST's own numbers are said once, elsewhere). */
 function hopSentence(v: ResetVerdict, locale: Locale, quote: Quote): string {
   const b = v.compared!;
   const source = quote(v.source);
   const ttls = span(b.ttls);
-  const before = v.hopsBeforeSender!;
   if (locale === 'ja') {
-    const where =
-      before > 0
-        ? `${source} の ${hops(before, locale)}手前にある機器 (ファイアウォールかロードバランサー?) が送った可能性が高いです。`
-        : `${source} より ${hops(-before, locale)}遠い所から送られており、そのホスト自身が送ったものではなさそうです。`;
-    return `この RST は ${source} から来たことになっていますが、TTL ${v.ttl} (初期値 ${v.initialTtl}、${hops(v.hops!, locale)}) で届きました。同じホストの他のパケットは TTL ${ttls} (${hopSpan(b, locale)}) で届いています。${where}`;
+    return `${source} の他のパケットは TTL ${ttls} (${hopSpan(b, locale)}) で届いていますが、この RST は ${hops(v.hops!, locale)}先からです。`;
   }
-  const where =
-    before > 0
-      ? `A device ${hops(before, locale)} before ${source} — a firewall or load balancer? — likely sent it.`
-      : `It came from ${hops(-before, locale)} beyond ${source}: that host likely did not send it.`;
-  return `RST claims to come from ${source} but arrived with TTL ${v.ttl} (initial ${v.initialTtl}, ${hops(v.hops!, locale)}); that host's other packets arrive with TTL ${ttls} (${hopSpan(b, locale)}). ${where}`;
+  return `${source}'s other packets arrive with TTL ${ttls} (${hopSpan(b, locale)}); this RST from ${hops(v.hops!, locale)}.`;
 }
 
 /**
@@ -145,36 +136,101 @@ export function describeEvidence(e: Evidence, v: ResetVerdict, locale: Locale, q
   }
 }
 
-function confidenceSentence(v: ResetVerdict, locale: Locale, quote: Quote): string {
-  const c = CONFIDENCE[v.confidence!][locale];
-  const icmpOnly = v.evidence.some((e) => e.kind === 'hop-mismatch' && e.facts.icmpOnly === true);
-  const more = v.evidence.length - 1;
-  const src = quote(v.source);
-  if (locale === 'ja') {
-    const held =
-      v.provisional === 'one-connection-baseline'
-        ? ` (まだ不明: ${src} の距離を示しているのは別の接続 1 つだけです。接続ごとの負荷分散なら接続ごとに経路が違います)`
-        : '';
-    return `確信度: ${c}${icmpOnly ? ' (比較できたのは ICMP パケットだけです)' : ''}${held}。${more > 0 ? `ほかに ${more} 件の手がかりがあります (ホバーで表示)。` : ''}`;
-  }
-  const held =
-    v.provisional === 'one-connection-baseline'
-      ? ` so far (still unknown: only one other connection of ${src} shows its distance, and per-connection load balancing gives each connection its own path)`
-      : '';
-  return `Confidence: ${c}${icmpOnly ? ' (compared with its ICMP packets only)' : ''}${held}.${more > 0 ? ` ${more} more ${more === 1 ? 'signal' : 'signals'} in the hover.` : ''}`;
+/** An RST's connection as the peer that received it sees it: `peer:port → claimed host:port`. */
+export interface ResetEndpoints {
+  src?: string;
+  dst?: string;
+  srcPort?: string;
+  dstPort?: string;
 }
 
-/** The diagnostic message for a suspicious RST: the strongest evidence first, then how sure. */
-export function describeSuspiciousReset(v: ResetVerdict, locale: Locale, quote: Quote = asPlainText): string {
+function endpointText(address: string, port: string | undefined): string {
+  const host = address.includes(':') ? `[${address}]` : address;
+  return port === undefined ? host : `${host}:${port}`;
+}
+
+/** What the strongest evidence concludes, in a few words (the numbers once). */
+function leadConclusion(v: ResetVerdict, ja: boolean, quote: Quote): string {
   const lead = v.evidence[0];
-  let text = describeEvidence(lead, v, locale, quote);
-  if (lead.kind !== 'hop-mismatch' && lead.kind !== 'rst-seq-data') {
-    text =
-      locale === 'ja'
-        ? `RST は ${quote(v.source)} から来たことになっていますが — ${text}`
-        : `RST claims to come from ${quote(v.source)}, but: ${text}`;
+  const f = lead.facts;
+  const src = quote(v.source);
+  const h = (n: number): string => hops(n, ja ? 'ja' : 'en');
+  switch (lead.kind) {
+    case 'hop-mismatch': {
+      const before = v.hopsBeforeSender!;
+      if (ja)
+        return before > 0
+          ? `${h(v.hops!)}先の機器が送信、${src} の ${h(before)}手前`
+          : `${h(v.hops!)}先から送信、${src} より ${h(-before)}遠い`;
+      return before > 0
+        ? `sent by a device ${h(v.hops!)} away, ${h(before)} before ${src}`
+        : `sent from ${h(v.hops!)} away, ${h(-before)} beyond ${src}`;
+    }
+    case 'initial-ttl-mismatch':
+      return ja
+        ? `別のスタックが送信 (初期 TTL ${f.initialTtl}、${src} は ${f.baselineInitialTtls})`
+        : `sent by another stack (initial TTL ${f.initialTtl}; ${src}'s packets start from ${f.baselineInitialTtls})`;
+    case 'mac-mismatch':
+      return ja
+        ? `MAC ${quote(String(f.mac))} から送信 (${src} は ${quote(String(f.knownMacs))})`
+        : `sent from MAC ${quote(String(f.mac))}, not ${src}'s ${quote(String(f.knownMacs))}`;
+    case 'handshake-hop-mismatch':
+      return ja
+        ? `${h(Number(f.hops))}先の機器が送信 (この接続の SYN-ACK は ${h(Number(f.handshakeHops))}先)`
+        : `sent by a device ${h(Number(f.hops))} away, not the one that answered the SYN (${h(Number(f.handshakeHops))})`;
+    case 'two-senders':
+      return ja
+        ? `${h(Number(f.hops))}先の機器が送信 (${src} 自身の拒否は ${h(Number(f.hostHops))}先)`
+        : `sent by a device ${h(Number(f.hops))} away; ${src}'s own refusal came from ${h(Number(f.hostHops))}`;
+    default:
+      return describeEvidence(lead, v, ja ? 'ja' : 'en', quote).replace(/[.。]$/, '');
   }
-  return `${text} ${confidenceSentence(v, locale, quote)}`;
+}
+
+/**
+ * The one-row conclusion for a suspicious RST: the verdict, the connection, where the real sender
+ * sits (or the strongest evidence), the device and how sure — e.g. `Forged RST on
+ * 192.168.31.128:49169 → 192.168.40.129:22: sent by a device 1 hop away, 2 hops before
+ * 192.168.40.129 (device #1, medium)`.
+ */
+export function describeConclusion(
+  v: ResetVerdict,
+  at: ResetEndpoints,
+  locale: Locale,
+  device?: number,
+  quote: Quote = asPlainText,
+): string {
+  const ja = locale === 'ja';
+  const c = CONFIDENCE[v.confidence!][locale];
+  const on =
+    at.src !== undefined && at.dst !== undefined
+      ? quote(`${endpointText(at.dst, at.dstPort)} → ${endpointText(at.src, at.srcPort)}`)
+      : quote(v.source);
+  const icmpOnly = v.evidence.some((e) => e.kind === 'hop-mismatch' && e.facts.icmpOnly === true);
+  const how = ja
+    ? [device !== undefined ? `デバイス #${device}` : '', `確信度 ${c}`, icmpOnly ? 'ICMP とだけ比較' : '']
+        .filter(Boolean)
+        .join('、')
+    : [device !== undefined ? `device #${device}` : '', c, icmpOnly ? 'against its ICMP packets only' : '']
+        .filter(Boolean)
+        .join(', ');
+  const held =
+    v.provisional === 'one-connection-baseline'
+      ? ja
+        ? ` — まだ不明: ${quote(v.source)} の距離を示しているのは別の接続 1 つだけです (接続ごとの負荷分散なら経路は接続ごとに違います)`
+        : ` — still unknown: only one other connection of ${quote(v.source)} shows its distance so far (per-connection load balancing gives each connection its own path)`
+      : '';
+  const verdict =
+    v.confidence === 'low'
+      ? ja
+        ? '偽造かもしれない RST'
+        : 'Possibly forged RST'
+      : ja
+        ? '偽造された RST'
+        : 'Forged RST';
+  return ja
+    ? `${on} の${verdict}: ${leadConclusion(v, ja, quote)} (${how})${held}`
+    : `${verdict} on ${on}: ${leadConclusion(v, ja, quote)} (${how})${held}`;
 }
 
 export function describeBaselineRelated(locale: Locale, source: string, ttl: number, hopCount: number): string {
@@ -246,6 +302,8 @@ export interface HoverContext {
   initialTtl?: number;
   hops?: number;
   baseline?: SourceBaseline;
+  /** The suspected device the RST's finding names. */
+  device?: number;
   /** 0-based first line and its text, for a packet index. */
   lineOf: (packetIndex: number) => { line: number; text: string };
   locale: Locale;
@@ -294,17 +352,13 @@ export function describePacketHover(ctx: HoverContext): string {
   const { verdict: v, locale, packet: p } = ctx;
   const out: string[] = [];
   if (v?.status === 'suspicious') {
-    const c = CONFIDENCE[v.confidence!][locale];
-    out.push(
-      locale === 'ja' ? `**⚠ 偽造された RST の疑い (確信度: ${c})**` : `**⚠ Likely forged RST (confidence: ${c})**`,
-    );
+    // One story: the conclusion first (what a narrow hover shows), then each piece of evidence once.
+    out.push(`**⚠ ${describeConclusion(v, p, locale, ctx.device, codeSpan)}**`);
     out.push('');
     if (p.ttl !== undefined) {
       out.push(ttlLine(ctx));
       out.push('');
     }
-    out.push(describeSuspiciousReset(v, locale, codeSpan));
-    out.push('');
     out.push(locale === 'ja' ? '**手がかり**' : '**Evidence**');
     for (const e of v.evidence)
       out.push(`- *${STRENGTH[e.strength][locale]}* — ${describeEvidence(e, v, locale, codeSpan)}`);
@@ -405,7 +459,7 @@ export function describeFinding(f: Finding, locale: Locale): string {
   const facts = f.facts;
   switch (facts.kind) {
     case 'suspicious-reset':
-      return describeSuspiciousReset(facts.verdict, locale);
+      return describeConclusion(facts.verdict, f, locale, f.device);
     case 'checksum-offload':
       return describeChecksumOffload(locale, facts.source, facts.count);
     case 'no-ttl':

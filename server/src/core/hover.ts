@@ -72,6 +72,7 @@ export function hoverAt(a: Analysis, line: number, character: number, locale: Lo
     initialTtl,
     hops: initialTtl === undefined ? undefined : initialTtl - packet.ttl!,
     baseline: a.baselines.get(packet.src),
+    device: a.findings.find((f) => f.packet === idx && f.device !== undefined)?.device,
     lineOf: (i) => ({ line: a.packets[i].startLine, text: a.lines[a.packets[i].startLine] }),
     locale,
   });
