@@ -65,7 +65,9 @@ export interface SarifRegion {
 }
 export interface SarifLocation {
   id?: number;
-  physicalLocation: { artifactLocation: { uri: string; index: number }; region: SarifRegion };
+  /** In a binary capture there is no region: the artifact alone, and the frame as a logical location. */
+  physicalLocation: { artifactLocation: { uri: string; index: number }; region?: SarifRegion };
+  logicalLocations?: { name: string; fullyQualifiedName: string; kind: string }[];
   message?: { text: string };
 }
 export interface SarifResult {
@@ -126,28 +128,44 @@ function region(startLine: number, startCharacter: number, endLine: number, endC
   };
 }
 
-function result(f: Finding, uri: string, artifactIndex: number): SarifResult {
+/**
+ * Where a span is: a region of a text artifact, or, in a binary capture (its lines are those of the
+ * text decoded from it, not of the file), the frame that holds it.
+ */
+function location(
+  uri: string,
+  artifactIndex: number,
+  span: [number, number, number, number],
+  frameOfLine?: (line: number) => number | undefined,
+): SarifLocation {
+  const frame = frameOfLine?.(span[0]);
+  if (frameOfLine && frame !== undefined) {
+    const name = `frame ${frame}`;
+    return {
+      physicalLocation: { artifactLocation: { uri, index: artifactIndex } },
+      logicalLocations: [{ name, fullyQualifiedName: name, kind: 'frame' }],
+    };
+  }
+  return { physicalLocation: { artifactLocation: { uri, index: artifactIndex }, region: region(...span) } };
+}
+
+function result(
+  f: Finding,
+  uri: string,
+  artifactIndex: number,
+  frameOfLine?: (line: number) => number | undefined,
+): SarifResult {
   const out: SarifResult = {
     ruleId: f.code,
     ruleIndex: RULE_IDS.indexOf(f.code),
     level: f.severity === 'warning' ? 'warning' : 'note',
     message: { text: describeFinding(f, 'en') },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri, index: artifactIndex },
-          region: region(f.startLine, f.startCharacter, f.endLine, f.endCharacter),
-        },
-      },
-    ],
+    locations: [location(uri, artifactIndex, [f.startLine, f.startCharacter, f.endLine, f.endCharacter], frameOfLine)],
   };
   if (f.related.length > 0) {
     out.relatedLocations = f.related.map((r, i) => ({
       id: i + 1,
-      physicalLocation: {
-        artifactLocation: { uri, index: artifactIndex },
-        region: region(r.line, r.startCharacter, r.line, r.endCharacter),
-      },
+      ...location(uri, artifactIndex, [r.line, r.startCharacter, r.line, r.endCharacter], frameOfLine),
       message: { text: describeRelated(r, 'en') },
     }));
   }
@@ -168,13 +186,18 @@ function result(f: Finding, uri: string, artifactIndex: number): SarifResult {
  * take a run that skipped an unreadable input for a clean one.
  */
 export function toSarif(
-  runs: readonly { uri: string; analysis: Pick<Analysis, 'findings'> }[],
+  runs: readonly {
+    uri: string;
+    analysis: Pick<Analysis, 'findings'>;
+    /** For a binary capture: the frame each line of its decoded text belongs to. */
+    frameOfLine?: (line: number) => number | undefined;
+  }[],
   toolVersion: string,
   problems?: readonly SarifInputProblem[],
 ): SarifLog {
   const results: SarifResult[] = [];
-  runs.forEach(({ uri, analysis }, index) => {
-    for (const f of analysis.findings) results.push(result(f, uri, index));
+  runs.forEach(({ uri, analysis, frameOfLine }, index) => {
+    for (const f of analysis.findings) results.push(result(f, uri, index, frameOfLine));
   });
   const semver = /^\d+\.\d+\.\d+(?:[-+].*)?$/.test(toolVersion);
   return {

@@ -84,6 +84,28 @@ describe('CLI --format sarif', () => {
       (i) => run.results!.filter((r) => r.locations![0].physicalLocation!.artifactLocation!.index === i).length,
     );
     assert.ok(byArtifact[0] === 4 && byArtifact[1] >= 2 && byArtifact[2] >= 1, JSON.stringify(byArtifact));
+    // In the pcap, a finding is located by its frame (a logical location), never by a line or
+    // column inside the binary file.
+    for (const r of run.results!.filter((x) => x.locations![0].physicalLocation!.artifactLocation!.index === 1)) {
+      for (const l of [...r.locations!, ...(r.relatedLocations ?? [])]) {
+        assert.equal(l.physicalLocation!.region, undefined);
+        assert.match(l.logicalLocations![0].name!, /^frame \d+$/);
+        assert.equal(l.logicalLocations![0].kind, 'frame');
+      }
+    }
+    const frames = run
+      .results!.filter((x) => x.level === 'warning' && x.locations![0].physicalLocation!.artifactLocation!.index === 1)
+      .map((x) => x.locations![0].logicalLocations![0].name);
+    const json = JSON.parse(
+      spawnSync(process.execPath, [CLI, '--format', 'json', 'test/fixtures/lab/ttl64-ipv4.pcap'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      }).stdout,
+    ) as { files: { findings: { severity: string; frame: number }[] }[] };
+    assert.deepEqual(
+      frames,
+      json.files[0].findings.filter((f) => f.severity === 'warning').map((f) => `frame ${f.frame}`),
+    );
   });
 
   it('standard input and a capture without findings are valid logs too', () => {

@@ -56,7 +56,7 @@ describe('toSarif', () => {
     // The fixture README: warnings on lines 2, 4, 6 only.
     const warnings = run.results.filter((r) => r.level === 'warning');
     assert.deepEqual(
-      warnings.map((r) => r.locations[0].physicalLocation.region.startLine),
+      warnings.map((r) => r.locations[0].physicalLocation.region!.startLine),
       [2, 4, 6],
     );
     assert.equal(run.results.length, analysis.findings.length);
@@ -66,7 +66,7 @@ describe('toSarif', () => {
       assert.equal(run.tool.driver.rules[r.ruleIndex].id, r.ruleId);
       assert.equal(r.message.text, describeFinding(f, 'en'));
       assert.equal(r.level, f.severity === 'warning' ? 'warning' : 'note');
-      const reg = r.locations[0].physicalLocation.region;
+      const reg = r.locations[0].physicalLocation.region!;
       // 1-based and end-exclusive: the region covers exactly the finding's text.
       const line = text.split('\n')[reg.startLine - 1];
       assert.equal(reg.startColumn, 1);
@@ -76,7 +76,7 @@ describe('toSarif', () => {
       assert.equal(w.ruleId, 'ttl-mismatch');
       assert.ok(w.relatedLocations && w.relatedLocations.length > 0, 'a TTL finding cites its baseline packets');
       for (const rel of w.relatedLocations) {
-        const reg = rel.physicalLocation.region;
+        const reg = rel.physicalLocation.region!;
         const line = text.split('\n')[reg.startLine - 1];
         // Related regions point at the number of the baseline packet's "ttl N".
         assert.match(line.slice(0, reg.endColumn - 1), /ttl +\d+$/); // tcpdump 3.9 pads: "ttl  61"
@@ -107,7 +107,7 @@ describe('toSarif', () => {
       (r) => r.level === 'warning' && r.locations[0].physicalLocation.artifactLocation.index === 0,
     );
     assert.deepEqual(
-      labWarnings.map((r) => r.locations[0].physicalLocation.region.startLine),
+      labWarnings.map((r) => r.locations[0].physicalLocation.region!.startLine),
       expected.forgedRstLines,
     );
     for (const r of run.results) {

@@ -211,10 +211,10 @@ export function jsonPrinter(): FindingPrinter {
 
 /** SARIF: one log for all files, so it is written at the end (memory grows with the findings, not the input). */
 export function sarifPrinter(): FindingPrinter {
-  const runs: { uri: string; findings: Finding[] }[] = [];
+  const runs: { uri: string; findings: Finding[]; frameOfLine?: (line: number) => number | undefined }[] = [];
   return {
-    async file(name) {
-      runs.push({ uri: artifactUriFromPath(name), findings: [] });
+    async file(name, _packets, frameOfLine) {
+      runs.push({ uri: artifactUriFromPath(name), findings: [], frameOfLine });
     },
     async findings(list) {
       runs[runs.length - 1].findings.push(...list);
@@ -222,7 +222,11 @@ export function sarifPrinter(): FindingPrinter {
     async devices() {},
     async end(problems) {
       // toSarif reads nothing of an analysis but its findings, which is all a streamed run keeps.
-      const analyses = runs.map((r) => ({ uri: r.uri, analysis: { findings: r.findings } }));
+      const analyses = runs.map((r) => ({
+        uri: r.uri,
+        analysis: { findings: r.findings },
+        frameOfLine: r.frameOfLine,
+      }));
       const failed = problems.map((p) => ({ uri: artifactUriFromPath(p.file), message: p.message }));
       await writeJson(`${JSON.stringify(toSarif(analyses, toolVersion(), failed), null, 2)}\n`);
     },
