@@ -279,21 +279,25 @@ export function analyzeStages(
   const { packets, prefixedHeads } = binary
     ? { packets: [] as Packet[], prefixedHeads: undefined }
     : parseCapture(text, lines);
+  return { ...analyzePackets(lines, packets, options, binary), prefixedHeads };
+}
+
+/** The analysis of parsed packets: fed to fresh state, every RST judged at the end. */
+export function analyzePackets(
+  lines: readonly string[],
+  packets: readonly Packet[],
+  options: AnalysisOptions,
+  binary: boolean,
+  packetAtLine?: Int32Array,
+): { analysis: Analysis; state: PacketState } {
   const state = feedPackets(packets, options);
   const verdicts: ResetVerdict[] = [];
   for (const index of state.resets.keys()) verdicts.push(judgeAtEnd(state, index, options));
+  const baselines = baselinesOf(state.sources);
+  const flows = flowsOf(state.conversations);
   return {
-    analysis: assembleAnalysis(
-      lines,
-      packets,
-      baselinesOf(state.sources),
-      flowsOf(state.conversations),
-      verdicts,
-      options,
-      binary,
-    ),
+    analysis: assembleAnalysis(lines, packets, baselines, flows, verdicts, options, binary, packetAtLine),
     state,
-    prefixedHeads,
   };
 }
 

@@ -1,9 +1,7 @@
 import {
   analyzeStages,
   assembleAnalysis,
-  baselinesOf,
-  feedPackets,
-  flowsOf,
+  analyzePackets,
   judgeAtEnd,
   type Analysis,
   type Finding,
@@ -192,22 +190,7 @@ export function reanalyze(
 
   if (shift !== 0) {
     // Packet numbers moved: everything that names packets by index is rebuilt from the packets.
-    const state = feedPackets(packets, options);
-    const verdicts = [...state.resets.keys()].map((i) => judgeAtEnd(state, i, options));
-    return {
-      analysis: assembleAnalysis(
-        lines,
-        packets,
-        baselinesOf(state.sources),
-        flowsOf(state.conversations),
-        verdicts,
-        options,
-        false,
-        packetAtLine,
-      ),
-      state,
-      prefixedHeads: parsed.prefixedHeads,
-    };
+    return { ...analyzePackets(lines, packets, options, false, packetAtLine), prefixedHeads: parsed.prefixedHeads };
   }
 
   // Same packet numbers: packets [keep, suffixFrom) were replaced; only their sources and
