@@ -189,6 +189,7 @@ describe('hop map SVG', () => {
     const map: HopMap = {
       sources,
       suspiciousResets: [],
+      devices: [],
       maxHops: (sources.length - 1) * 3,
       packetCount: sources.length,
       packetsWithHops: sources.length,
