@@ -80,22 +80,37 @@ describe('hop map SVG', () => {
     assert.match(textContent(svg), /7 × TTL 128/);
   });
 
-  it('puts the forged RSTs at 1 hop, labelled with the address they claim and lines 2, 4, 6', () => {
+  it('puts the device that forged the RSTs at 1 hop: one marker on the ruler, its lane with lines 2, 4, 6', () => {
     const resets = all.filter((t) => t.name === 'path' && t.attrs.get('class')?.includes('reset'));
     assert.equal(resets.length, 1);
     const [, x] = /^M ([\d.]+) /.exec(resets[0].attrs.get('d')!)!;
     assert.equal(Number(x), tickX.get('1'));
     assert.equal(resets[0].attrs.get('data-line'), '1');
-    assert.match(textContent(svg), /RST claiming 192\.168\.40\.129 — lines 2, 4, 6/);
+    assert.match(
+      resets[0].attrs.get('aria-label')!,
+      /claiming to come from 192\.168\.40\.129 \(3 hops away, 2 behind the device\)/,
+    );
+    assert.match(textContent(svg), /device #1 \(medium\): 3 RSTs claiming 192\.168\.40\.129 — lines 2, 4, 6/);
     // Each line number is its own link to its (0-based) line.
     const links = all
       .filter((t) => t.name === 'tspan' && t.attrs.get('class') === 'line-link')
       .map((t) => t.attrs.get('data-line'));
     assert.deepEqual(links, ['1', '3', '5']);
-    assert.match(textContent(svg), /TTL 63 \(initial 64\) = 1 hop; 192\.168\.40\.129's own packets: 3 hops/);
-    // The device on the ruler sits at the same hop.
-    const device = all.find((t) => t.name === 'rect' && t.attrs.get('class') === 'device')!;
-    assert.equal(Number(device.attrs.get('x')) + Number(device.attrs.get('width')) / 2, tickX.get('1'));
+    assert.match(textContent(svg), /TTL 63 \(initial 64\) = 1 hop; 2 hops before 192\.168\.40\.129 \(3 hops away\)/);
+    // The device on the ruler sits at the same hop, labelled once, and reveals its first RST.
+    const devices = all.filter((t) => t.name === 'rect' && t.attrs.get('class')?.startsWith('device'));
+    assert.equal(devices.length, 1);
+    assert.equal(Number(devices[0].attrs.get('x')) + Number(devices[0].attrs.get('width')) / 2, tickX.get('1'));
+    assert.equal(devices[0].attrs.get('data-line'), '1');
+    assert.match(textContent(svg), /device #1 · 3 RSTs/);
+    assert.doesNotMatch(textContent(svg), /RST sender\?/);
+  });
+
+  it('draws RSTs of no device (information level) as before: "RST sender?" and a lane per group', () => {
+    const out = renderHopMapSvg(mapOf('test/client/fixtures/two-distances.nv.txt'), ENGLISH_LABELS);
+    assert.match(textContent(out), /RST sender\?/);
+    assert.match(textContent(out), /RST claiming 127\.0\.0\.2 — line 18/);
+    assert.ok(tags(out).some((t) => t.name === 'rect' && t.attrs.get('class') === 'device loose'));
   });
 
   it('draws one marker per distance for a source seen from two', () => {
@@ -168,7 +183,8 @@ describe('hop map SVG', () => {
   it('speaks Japanese with the Japanese labels', () => {
     const ja = textContent(renderHopMapSvg(seed, JAPANESE_LABELS));
     assert.match(ja, /キャプチャ地点/);
-    assert.match(ja, /192\.168\.40\.129 を名乗る RST — 行 2, 4, 6/);
+    assert.match(ja, /装置 #1 \(確度 中\): 192\.168\.40\.129 を名乗る RST 3 個 — 行 2, 4, 6/);
+    assert.match(ja, /装置 #1 · RST 3 個/);
   });
 
   it('says why there is no picture when no packet carries a TTL', () => {
