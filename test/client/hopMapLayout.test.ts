@@ -13,6 +13,7 @@ import {
   type HopMapView,
   type LabelBox,
 } from '../../client/src/hopMap/render';
+import { hopMapShowMessage } from '../../client/src/hopMap/html';
 import { manySendersCapture } from '../../scripts/fixtures/manySenders';
 
 /*
@@ -253,5 +254,19 @@ describe('hop map filter and pages: nothing silently dropped', () => {
     }
     assert.equal(pages, Math.ceil(161 / MAX_SOURCE_LANES));
     assert.deepEqual([...seen].sort(), [...map.sources.map((s) => s.address)].sort());
+  });
+
+  it('the status reaches the page as plain text: a hostile filter is neutralised', () => {
+    const filter = '<img src=x onerror=alert(1)>\u202e\u001b[2J';
+    const layout = layoutHopMap(map, ENGLISH_LABELS, { filter });
+    const message = hopMapShowMessage(
+      't',
+      layout.markup,
+      hopMapStatus(layout, ENGLISH_LABELS, { filter }),
+      undefined,
+      filter,
+    );
+    assert.ok(!message.status.includes('\u202e') && !message.status.includes('\u001b'));
+    assert.match(message.status, /\\u202e\\x1b\[2J/);
   });
 });

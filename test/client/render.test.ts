@@ -3,7 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/core/analyze';
 import { buildHopMap, type HopMap } from '../../server/src/core/hopMap';
-import { buildHopMapHtml, newNonce } from '../../client/src/hopMap/html';
+import {
+  MAX_FILTER_LENGTH,
+  buildHopMapHtml,
+  filterText,
+  hopMapShowMessage,
+  newNonce,
+} from '../../client/src/hopMap/html';
 import {
   ENGLISH_LABELS,
   JAPANESE_LABELS,
@@ -258,5 +264,44 @@ describe('hop map page', () => {
     assert.ok(html.includes('<h1 id="title">Hop map — &lt;img src=x onerror=alert(1)&gt;.txt</h1>'));
     assert.match(nonce, /^[A-Za-z0-9+/]{22}==$/);
     assert.notEqual(newNonce(), nonce);
+  });
+
+  it('has a filter box (placeholder escaped) and a hidden "show more" button, with no inline handlers', () => {
+    const page = buildHopMapHtml({
+      cspSource: 'x',
+      nonce,
+      title: 't',
+      markup: '',
+      filterPlaceholder: '"><img src=x onerror=alert(1)>',
+    });
+    assert.ok(
+      page.includes(
+        '<input id="filter" type="search" spellcheck="false" autocomplete="off" placeholder="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"',
+      ),
+    );
+    assert.match(page, /<button id="more" type="button" hidden><\/button>/);
+    assert.match(page, /<span id="status" role="status"><\/span>/);
+    // Status and button text reach the page through textContent only.
+    assert.match(page, /status\.textContent = /);
+    assert.match(page, /more\.textContent = /);
+    assert.doesNotMatch(page, /status\.innerHTML|more\.innerHTML/);
+  });
+
+  it('takes a filter from the page only as a string, at most MAX_FILTER_LENGTH characters', () => {
+    assert.equal(filterText({ type: 'filter', text: '10.1' }), '10.1');
+    assert.equal(filterText({ type: 'filter', text: 'x'.repeat(1000) })?.length, MAX_FILTER_LENGTH);
+    for (const bad of [null, 5, 'filter', { type: 'filter' }, { type: 'filter', text: 5 }, { type: 'more', text: 'x' }])
+      assert.equal(filterText(bad), undefined);
+    const message = hopMapShowMessage(
+      '\u202et',
+      '<svg/>',
+      'Showing 50 of 161 sources',
+      'Show 50 more',
+      'x'.repeat(500),
+    );
+    assert.equal(message.title, '\\u202et');
+    assert.equal(message.more, 'Show 50 more');
+    assert.equal(message.filter.length, MAX_FILTER_LENGTH);
+    assert.equal('more' in hopMapShowMessage('t', '', ''), false);
   });
 });
