@@ -104,6 +104,8 @@ const more = document.getElementById('more');
 window.addEventListener('message', (event) => {
   const m = event.data;
   if (!m || m.type !== 'show' || typeof m.markup !== 'string') return;
+  // Another document's map starts at the top left; a redraw of the same one keeps its scroll.
+  if (title.textContent !== String(m.title)) map.scrollTo(0, 0);
   title.textContent = String(m.title);
   status.textContent = typeof m.status === 'string' ? m.status : '';
   more.hidden = typeof m.more !== 'string';
