@@ -51,6 +51,10 @@ const LAB = { fixture: path.join(REPO, 'test', 'fixtures', 'lab', LAB_FILE), nam
 const PLAIN_TXT = { fixture: path.join(REPO, 'test', 'fixtures', 'seed-firewall-rst.txt'), name: 'capture.txt' };
 const PCAP = { fixture: path.join(REPO, 'test', 'fixtures', 'lab', 'ttl64-ipv4.pcap'), name: 'ttl64-ipv4.pcap' };
 
+// A generated capture with 40 RST senders (servers behind six forging firewalls, several at the same
+// distance) and 120 ping-only clients: made at run time by scripts/fixtures/manySenders.ts, never committed.
+const MANY = { name: 'many-senders.pcap.txt', servers: 40, clients: 120 };
+
 /** The manifest's custom editor for *.pcap, if package.json contributes one. */
 function pcapEditorContribution() {
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
@@ -220,6 +224,15 @@ async function main() {
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(workspace);
   for (const f of [SEED, LAB, PCAP, PLAIN_TXT]) fs.copyFileSync(f.fixture, path.join(workspace, f.name));
+  {
+    const args = ['--servers', String(MANY.servers), '--clients', String(MANY.clients)];
+    const script = path.join(REPO, 'scripts', 'fixtures', 'manySenders.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, path.join(workspace, MANY.name), ...args], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
+    check(r.status === 0, `scripts/fixtures/manySenders.ts exited ${r.status}: ${r.stderr}`);
+  }
   const profile = cleanProfile(path.join(tmp, 'code-server'), USER_SETTINGS);
   let failed = true;
   try {
@@ -591,6 +604,101 @@ async function main() {
       await setEnable(true);
       await waitForTotal((c) => c.warnings + c.infos === expectedTotal, 'tcpdumpLens.enable = true again');
     });
+    await step(
+      `hop map of ${MANY.servers} RST senders: no two labels overlap; the filter box narrows the sources`,
+      async () => {
+        await openFile(page, MANY.name);
+        // The open hop map follows the active tcpdump editor.
+        const frame = await hopMapFrame(page);
+        const svg = frame.locator('svg.hop-map');
+        await frame.waitForFunction(
+          () => /device #6 · 12 RSTs/.test(document.querySelector('svg.hop-map')?.textContent ?? ''),
+          null,
+          { timeout: 30_000 },
+        );
+        const mapGroup = page.locator('.editor-group-container', { has: page.locator('.tab[aria-label^="Hop Map"]') });
+        await mapGroup.locator('.tab[aria-label^="Hop Map"]').click();
+        await runCommand(page, 'View: Toggle Maximize Editor Group');
+        await page.waitForTimeout(500);
+        /** Every SVG text element's box as the browser lays it out (getBBox), and each pair that intersects. */
+        const overlaps = () =>
+          svg.evaluate((el) => {
+            const boxes = [...el.querySelectorAll('text')].map((t) => {
+              const b = t.getBBox();
+              const shown = [...t.childNodes]
+                .filter((n) => n.nodeName !== 'title')
+                .map((n) => n.textContent)
+                .join('');
+              return { x: b.x, y: b.y, w: b.width, h: b.height, text: shown };
+            });
+            const pairs = [];
+            for (let i = 0; i < boxes.length; i++)
+              for (let j = i + 1; j < boxes.length; j++) {
+                const a = boxes[i];
+                const b = boxes[j];
+                if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h)
+                  pairs.push(`"${a.text}" ${JSON.stringify(a)} × "${b.text}" ${JSON.stringify(b)}`);
+              }
+            return { count: boxes.length, pairs };
+          });
+        const drawnSources = () =>
+          frame
+            .locator('circle.source.target')
+            .evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('aria-label').split(':')[0]))]);
+        const status = () => frame.locator('#status').innerText();
+
+        const all = await overlaps();
+        check(all.count > 100, `only ${all.count} text elements in the 40-sender hop map`);
+        check(all.pairs.length === 0, `overlapping labels:\n  ${all.pairs.slice(0, 10).join('\n  ')}`);
+        const devices = await frame.locator('rect.device.target').count();
+        check(devices === 6, `expected 6 device markers on the ruler, found ${devices}`);
+        const before = await drawnSources();
+        const shownStatus = await status();
+        check(
+          /^Showing 50 of 161 sources/.test(shownStatus) && before.length === 50,
+          `before filtering: ${before.length} sources drawn, status "${shownStatus}"`,
+        );
+        check(await frame.locator('#more').isVisible(), 'no "show more" button while sources are not drawn');
+        log(`     ${all.count} text elements, none overlapping; ${devices} devices; status: ${shownStatus}`);
+        const drawn = await svg.evaluate((el) => el.getBoundingClientRect().toJSON());
+        const webview = await mapGroup.locator('.editor-container').first().boundingBox();
+        await screenshot('hop-map-40-senders', {
+          x: webview.x,
+          y: webview.y,
+          width: Math.min(webview.width, drawn.right + 16),
+          height: Math.min(webview.height, drawn.bottom + 12),
+        });
+
+        // Typing a filter redraws only the matching sources (172.16.0.10 … 172.16.0.19).
+        await frame.locator('#filter').fill('172.16.0.1');
+        await frame.waitForFunction(() => /match/.test(document.getElementById('status')?.textContent ?? ''), null, {
+          timeout: 15_000,
+        });
+        const after = await drawnSources();
+        check(
+          after.length === 10 && after.length < before.length && after.every((a) => a.includes('172.16.0.1')),
+          `after typing "172.16.0.1": ${JSON.stringify(after)}`,
+        );
+        const filtered = await overlaps();
+        check(filtered.pairs.length === 0, `overlapping labels after filtering:\n  ${filtered.pairs.join('\n  ')}`);
+        log(`     filter "172.16.0.1": ${after.length} of ${before.length} sources drawn; status: ${await status()}`);
+
+        // Cleared, then one more page: 100 sources.
+        await frame.locator('#filter').fill('');
+        await frame.waitForFunction(() =>
+          /^Showing 50 of 161/.test(document.getElementById('status')?.textContent ?? ''),
+        );
+        await frame.locator('#more').click();
+        await frame.waitForFunction(() =>
+          /^Showing 100 of 161/.test(document.getElementById('status')?.textContent ?? ''),
+        );
+        const paged = await drawnSources();
+        check(paged.length === 100, `after "show more": ${paged.length} sources drawn`);
+        check((await overlaps()).pairs.length === 0, 'overlapping labels after "show more"');
+        log(`     show more: ${paged.length} sources drawn`);
+        await runCommand(page, 'View: Toggle Maximize Editor Group');
+      },
+    );
     failed = false;
   } finally {
     if (failed) {

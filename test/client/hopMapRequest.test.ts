@@ -80,8 +80,13 @@ describe('tcpdumpLens/hopMap request over JSON-RPC', () => {
       ],
     );
     assert.deepEqual(
-      map.suspiciousResets.map((g) => [g.claimedSource, g.hops, g.lines]),
-      [['192.168.40.129', 1, [1, 3, 5]]],
+      map.suspiciousResets.map((g) => [g.claimedSource, g.hops, g.lines, g.device]),
+      [['192.168.40.129', 1, [1, 3, 5], 1]],
+    );
+    // The device the diagnostics name, as the ruler draws it.
+    assert.deepEqual(
+      map.devices.map((d) => [d.id, d.hops, d.lines, d.claimedSources.map((c) => c.address)]),
+      [[1, 1, [1, 3, 5], ['192.168.40.129']]],
     );
   });
 
@@ -99,6 +104,7 @@ describe('tcpdumpLens/hopMap request over JSON-RPC', () => {
     });
     const map = (await pair.client.sendRequest(HOP_MAP_REQUEST, { uri: URI })) as HopMap;
     assert.deepEqual(map.suspiciousResets, []);
+    assert.deepEqual(map.devices, []);
     // The unjudged RSTs still show where they came from: their claimed source, at 1 hop.
     assert.deepEqual(
       map.sources.map((s) => [s.address, s.distances.map((d) => [d.hops, d.packets])]),

@@ -3,7 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/core/analyze';
 import { buildHopMap, type HopMap } from '../../server/src/core/hopMap';
-import { buildHopMapHtml, newNonce } from '../../client/src/hopMap/html';
+import {
+  MAX_FILTER_LENGTH,
+  buildHopMapHtml,
+  filterText,
+  hopMapShowMessage,
+  newNonce,
+} from '../../client/src/hopMap/html';
 import {
   ENGLISH_LABELS,
   JAPANESE_LABELS,
@@ -80,22 +86,37 @@ describe('hop map SVG', () => {
     assert.match(textContent(svg), /7 × TTL 128/);
   });
 
-  it('puts the forged RSTs at 1 hop, labelled with the address they claim and lines 2, 4, 6', () => {
+  it('puts the device that forged the RSTs at 1 hop: one marker on the ruler, its lane with lines 2, 4, 6', () => {
     const resets = all.filter((t) => t.name === 'path' && t.attrs.get('class')?.includes('reset'));
     assert.equal(resets.length, 1);
     const [, x] = /^M ([\d.]+) /.exec(resets[0].attrs.get('d')!)!;
     assert.equal(Number(x), tickX.get('1'));
     assert.equal(resets[0].attrs.get('data-line'), '1');
-    assert.match(textContent(svg), /RST claiming 192\.168\.40\.129 — lines 2, 4, 6/);
+    assert.match(
+      resets[0].attrs.get('aria-label')!,
+      /claiming to come from 192\.168\.40\.129 \(3 hops away, 2 behind the device\)/,
+    );
+    assert.match(textContent(svg), /device #1 \(medium\): 3 RSTs claiming 192\.168\.40\.129 — lines 2, 4, 6/);
     // Each line number is its own link to its (0-based) line.
     const links = all
       .filter((t) => t.name === 'tspan' && t.attrs.get('class') === 'line-link')
       .map((t) => t.attrs.get('data-line'));
     assert.deepEqual(links, ['1', '3', '5']);
-    assert.match(textContent(svg), /TTL 63 \(initial 64\) = 1 hop; 192\.168\.40\.129's own packets: 3 hops/);
-    // The device on the ruler sits at the same hop.
-    const device = all.find((t) => t.name === 'rect' && t.attrs.get('class') === 'device')!;
-    assert.equal(Number(device.attrs.get('x')) + Number(device.attrs.get('width')) / 2, tickX.get('1'));
+    assert.match(textContent(svg), /TTL 63 \(initial 64\) = 1 hop; 2 hops before 192\.168\.40\.129 \(3 hops away\)/);
+    // The device on the ruler sits at the same hop, labelled once, and reveals its first RST.
+    const devices = all.filter((t) => t.name === 'rect' && t.attrs.get('class')?.startsWith('device'));
+    assert.equal(devices.length, 1);
+    assert.equal(Number(devices[0].attrs.get('x')) + Number(devices[0].attrs.get('width')) / 2, tickX.get('1'));
+    assert.equal(devices[0].attrs.get('data-line'), '1');
+    assert.match(textContent(svg), /device #1 · 3 RSTs/);
+    assert.doesNotMatch(textContent(svg), /RST sender\?/);
+  });
+
+  it('draws RSTs of no device (information level) as before: "RST sender?" and a lane per group', () => {
+    const out = renderHopMapSvg(mapOf('test/client/fixtures/two-distances.nv.txt'), ENGLISH_LABELS);
+    assert.match(textContent(out), /RST sender\?/);
+    assert.match(textContent(out), /RST claiming 127\.0\.0\.2 — line 18/);
+    assert.ok(tags(out).some((t) => t.name === 'rect' && t.attrs.get('class') === 'device loose'));
   });
 
   it('draws one marker per distance for a source seen from two', () => {
@@ -168,7 +189,8 @@ describe('hop map SVG', () => {
   it('speaks Japanese with the Japanese labels', () => {
     const ja = textContent(renderHopMapSvg(seed, JAPANESE_LABELS));
     assert.match(ja, /キャプチャ地点/);
-    assert.match(ja, /192\.168\.40\.129 を名乗る RST — 行 2, 4, 6/);
+    assert.match(ja, /装置 #1 \(確度 中\): 192\.168\.40\.129 を名乗る RST 3 個 — 行 2, 4, 6/);
+    assert.match(ja, /装置 #1 · RST 3 個/);
   });
 
   it('says why there is no picture when no packet carries a TTL', () => {
@@ -189,6 +211,7 @@ describe('hop map SVG', () => {
     const map: HopMap = {
       sources,
       suspiciousResets: [],
+      devices: [],
       maxHops: (sources.length - 1) * 3,
       packetCount: sources.length,
       packetsWithHops: sources.length,
@@ -241,5 +264,44 @@ describe('hop map page', () => {
     assert.ok(html.includes('<h1 id="title">Hop map — &lt;img src=x onerror=alert(1)&gt;.txt</h1>'));
     assert.match(nonce, /^[A-Za-z0-9+/]{22}==$/);
     assert.notEqual(newNonce(), nonce);
+  });
+
+  it('has a filter box (placeholder escaped) and a hidden "show more" button, with no inline handlers', () => {
+    const page = buildHopMapHtml({
+      cspSource: 'x',
+      nonce,
+      title: 't',
+      markup: '',
+      filterPlaceholder: '"><img src=x onerror=alert(1)>',
+    });
+    assert.ok(
+      page.includes(
+        '<input id="filter" type="search" spellcheck="false" autocomplete="off" placeholder="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"',
+      ),
+    );
+    assert.match(page, /<button id="more" type="button" hidden><\/button>/);
+    assert.match(page, /<span id="status" role="status"><\/span>/);
+    // Status and button text reach the page through textContent only.
+    assert.match(page, /status\.textContent = /);
+    assert.match(page, /more\.textContent = /);
+    assert.doesNotMatch(page, /status\.innerHTML|more\.innerHTML/);
+  });
+
+  it('takes a filter from the page only as a string, at most MAX_FILTER_LENGTH characters', () => {
+    assert.equal(filterText({ type: 'filter', text: '10.1' }), '10.1');
+    assert.equal(filterText({ type: 'filter', text: 'x'.repeat(1000) })?.length, MAX_FILTER_LENGTH);
+    for (const bad of [null, 5, 'filter', { type: 'filter' }, { type: 'filter', text: 5 }, { type: 'more', text: 'x' }])
+      assert.equal(filterText(bad), undefined);
+    const message = hopMapShowMessage(
+      '\u202et',
+      '<svg/>',
+      'Showing 50 of 161 sources',
+      'Show 50 more',
+      'x'.repeat(500),
+    );
+    assert.equal(message.title, '\\u202et');
+    assert.equal(message.more, 'Show 50 more');
+    assert.equal(message.filter.length, MAX_FILTER_LENGTH);
+    assert.equal('more' in hopMapShowMessage('t', '', ''), false);
   });
 });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { analyze } from '../../server/src/core/analyze';
 import { buildHopMap, type HopMap } from '../../server/src/core/hopMap';
 import { DEFAULT_OPTIONS } from '../../server/src/core/options';
+import { MANY_SENDERS_FIREWALLS, manySendersCapture, serverHops } from '../../scripts/fixtures/manySenders';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const mapOf = (relative: string): HopMap =>
@@ -38,6 +39,19 @@ describe('buildHopMap', () => {
         claimedSourceHops: [3],
         nearestClaimedHops: 3,
         confidence: 'medium',
+        device: 1,
+      },
+    ]);
+    // One device for the three RSTs: the firewall the article finds, 2 hops before the server.
+    assert.deepEqual(map.devices, [
+      {
+        id: 1,
+        hops: 1,
+        initialTtl: 64,
+        confidence: 'medium',
+        ttl: 63,
+        lines: [1, 3, 5],
+        claimedSources: [{ address: '192.168.40.129', hostHops: 3, hopsBefore: 2, resets: 3 }],
       },
     ]);
   });
@@ -113,6 +127,7 @@ describe('buildHopMap', () => {
     assert.deepEqual(buildHopMap(analyze('')), {
       sources: [],
       suspiciousResets: [],
+      devices: [],
       maxHops: 0,
       packetCount: 0,
       packetsWithHops: 0,
@@ -123,5 +138,44 @@ describe('buildHopMap', () => {
     assert.equal(noTtl.packetCount, 1);
     assert.equal(noTtl.packetsWithHops, 0);
     assert.deepEqual(noTtl.sources, []);
+  });
+
+  it('puts one device per forging firewall on the map, with every host it spoke for (40 senders)', () => {
+    const capture = manySendersCapture({ servers: 40, clients: 120 });
+    const map = buildHopMap(analyze(capture.text));
+    assert.equal(map.sources.length, capture.sources.length);
+    assert.deepEqual(
+      map.devices.map((d) => [d.id, d.hops, d.initialTtl]),
+      MANY_SENDERS_FIREWALLS.map((f, i) => [i + 1, f.hops, f.initialTtl]),
+    );
+    // Every forged RST belongs to a device, each once; every server is claimed by its firewall.
+    const lines = map.devices.flatMap((d) => d.lines).sort((a, b) => a - b);
+    assert.deepEqual(
+      lines.map((l) => l + 1),
+      capture.forgedRstLines,
+    );
+    capture.servers.forEach((server, i) => {
+      const d = map.devices[i % MANY_SENDERS_FIREWALLS.length];
+      const claimed = d.claimedSources.find((c) => c.address === server);
+      assert.deepEqual(claimed, {
+        address: server,
+        hostHops: serverHops(i),
+        hopsBefore: serverHops(i) - d.hops,
+        resets: 2,
+      });
+    });
+    // The groups still list every RST, each naming its device.
+    assert.equal(map.suspiciousResets.length, 40);
+    for (const g of map.suspiciousResets)
+      assert.equal(
+        map.devices[g.device! - 1].claimedSources.some((c) => c.address === g.claimedSource),
+        true,
+      );
+  });
+
+  it('leaves information-level RSTs out of every device', () => {
+    const map = mapOf('test/client/fixtures/two-distances.nv.txt');
+    assert.deepEqual(map.devices, []);
+    assert.equal(map.suspiciousResets[0].device, undefined);
   });
 });

@@ -1,9 +1,28 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { HopMap } from '../../../server/src/core/hopMap';
 import { HOP_MAP_METHOD, type HopMapParams, type HopMapResult } from '../../../server/src/protocol';
-import { buildHopMapHtml, hopMapShowMessage, newNonce, type HopMapPageMessage, type HopMapShowMessage } from './html';
-import { ENGLISH_LABELS, JAPANESE_LABELS, renderHopMapNotice, renderHopMapSvg, type HopMapLabels } from './render';
+import {
+  buildHopMapHtml,
+  filterText,
+  hopMapShowMessage,
+  newNonce,
+  type HopMapPageMessage,
+  type HopMapShowMessage,
+} from './html';
+import {
+  ENGLISH_LABELS,
+  JAPANESE_LABELS,
+  MAX_SOURCE_LANES,
+  hasMore,
+  hopMapStatus,
+  layoutHopMap,
+  renderHopMapNotice,
+  type HopMapCounts,
+  type HopMapLabels,
+  type HopMapView,
+} from './render';
 
 /** Edits arrive keystroke by keystroke; redraw once typing pauses. */
 const UPDATE_DELAY_MS = 300;
@@ -20,6 +39,12 @@ export class HopMapPanel implements vscode.Disposable {
   /** Column of the editor the map belongs to, so "reveal" goes back there, not into the map's column. */
   private editorColumn: vscode.ViewColumn | undefined;
   private current: HopMapShowMessage | undefined;
+  /** The last answer for the document (or why there is none), kept so a filter redraws without asking again. */
+  private answer: { heading: string; map?: HopMap; notice?: string } | undefined;
+  /** The filter typed into the page and how many pages of sources it asked for. */
+  private view: HopMapView = { filter: '', pages: 1 };
+  /** What the last drawing showed of what there is ("show more" is ignored when nothing is left). */
+  private counts: HopMapCounts | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped per request: an answer for an older request (or another document) is dropped. */
   private generation = 0;
@@ -69,6 +94,7 @@ export class HopMapPanel implements vscode.Disposable {
       title: this.labels.panelTitle,
       markup: '',
       lang: vscode.env.language,
+      filterPlaceholder: this.labels.filterPlaceholder,
     });
     panel.webview.onDidReceiveMessage((m: HopMapPageMessage) => this.onMessage(m), undefined, this.subscriptions);
     panel.onDidDispose(
@@ -76,6 +102,8 @@ export class HopMapPanel implements vscode.Disposable {
         this.panel = undefined;
         this.document = undefined;
         this.current = undefined;
+        this.answer = undefined;
+        this.view = { filter: '', pages: 1 };
         clearTimeout(this.timer);
       },
       undefined,
@@ -101,16 +129,34 @@ export class HopMapPanel implements vscode.Disposable {
     if (!this.panel || !uri) return;
     const generation = ++this.generation;
     const heading = this.labels.heading(path.posix.basename(uri.path));
-    let markup: string;
+    let answer: { heading: string; map?: HopMap; notice?: string };
     try {
       const params: HopMapParams = { uri: this.client.code2ProtocolConverter.asUri(uri) };
       const map = await this.client.sendRequest<HopMapResult>(HOP_MAP_METHOD, params);
-      markup = map ? renderHopMapSvg(map, this.labels) : renderHopMapNotice(this.labels.unavailable);
+      answer = map ? { heading, map } : { heading, notice: this.labels.unavailable };
     } catch (error) {
-      markup = renderHopMapNotice(this.labels.failed(error instanceof Error ? error.message : String(error)));
+      answer = { heading, notice: this.labels.failed(error instanceof Error ? error.message : String(error)) };
     }
     if (generation !== this.generation || !this.panel) return;
-    this.current = hopMapShowMessage(heading, markup);
+    this.answer = answer;
+    this.present();
+  }
+
+  /** Draws the last answer with the current filter and page count, and posts it to the page. */
+  private present(): void {
+    const answer = this.answer;
+    if (!this.panel || !answer) return;
+    const filter = this.view.filter ?? '';
+    this.counts = undefined;
+    if (!answer.map) {
+      this.current = hopMapShowMessage(answer.heading, renderHopMapNotice(answer.notice ?? ''), '', undefined, filter);
+    } else {
+      const layout = layoutHopMap(answer.map, this.labels, this.view);
+      this.counts = layout.counts;
+      const more = hasMore(layout.counts) ? this.labels.showMore(MAX_SOURCE_LANES) : undefined;
+      const status = hopMapStatus(layout, this.labels, this.view);
+      this.current = hopMapShowMessage(answer.heading, layout.markup, status, more, filter);
+    }
     void this.panel.webview.postMessage(this.current);
   }
 
@@ -120,6 +166,15 @@ export class HopMapPanel implements vscode.Disposable {
       if (this.current) void this.panel?.webview.postMessage(this.current);
     } else if (m?.type === 'reveal') {
       void this.revealLine(m.line);
+    } else if (m?.type === 'filter') {
+      const text = filterText(m);
+      if (text === undefined || text === this.view.filter) return;
+      this.view = { filter: text, pages: 1 };
+      this.present();
+    } else if (m?.type === 'more') {
+      if (!this.counts || !hasMore(this.counts)) return;
+      this.view = { ...this.view, pages: (this.view.pages ?? 1) + 1 };
+      this.present();
     }
   }
 

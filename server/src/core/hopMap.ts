@@ -1,4 +1,5 @@
 import type { Analysis } from './analyze';
+import type { SuspectedDevice } from './devices';
 import { CONFIDENCE_RANK } from './options';
 import { inferInitialTtl } from './ttl';
 import type { Confidence } from './verdict';
@@ -47,11 +48,43 @@ export interface HopMapResetGroup {
   nearestClaimedHops?: number;
   /** How sure the analysis is that the claimed sender did not send them. */
   confidence: Confidence;
+  /** The suspected device (`Analysis.devices`, `HopMap.devices`) that sent them, when they belong to one. */
+  device?: number;
+}
+
+/** A host a device's RSTs claimed to come from. */
+export interface HopMapClaimedSource {
+  address: string;
+  /** The host's own distance, when its packets show it. */
+  hostHops?: number;
+  /** How far before the host the device sits (hostHops − the device's hops). */
+  hopsBefore?: number;
+  /** How many of the device's RSTs carried this address. */
+  resets: number;
+}
+
+/** A suspected device (server/src/core/devices.ts): one marker on the ruler, however many RSTs it sent. */
+export interface HopMapDevice {
+  /** Its number, as findings and reports name it ("device #1"). */
+  id: number;
+  /** Hops from the capture point, and the initial TTL its RSTs start from. */
+  hops: number;
+  initialTtl: number;
+  confidence: Confidence;
+  /** The TTL its RSTs arrive with (initialTtl − hops). */
+  ttl: number;
+  /** 0-based first lines of its RSTs, ascending. */
+  lines: number[];
+  /** The hosts it spoke for, in the order of their first RST. */
+  claimedSources: HopMapClaimedSource[];
 }
 
 export interface HopMap {
   sources: HopMapSource[];
+  /** Every suspicious RST drawn, grouped by claimed sender, distance and device (`device` set when it has one). */
   suspiciousResets: HopMapResetGroup[];
+  /** The suspected devices, by id: what the ruler shows instead of one label per group. */
+  devices: HopMapDevice[];
   /** Largest distance anything on the map sits at (0 when the map is empty). */
   maxHops: number;
   /** Packets in the document, and how many of them carried a usable TTL. */
@@ -75,6 +108,8 @@ function insertSorted(values: number[], value: number): void {
  */
 export function buildHopMap(analysis: Analysis): HopMap {
   const { packets, verdictByPacket, options } = analysis;
+  const deviceOfPacket = new Map<number, number>();
+  for (const d of analysis.devices) for (const r of d.resets) deviceOfPacket.set(r.packet, d.id);
   const bySource = new Map<string, Map<number, HopMapDistance>>();
   const resetGroups = new Map<string, HopMapResetGroup>();
   let maxHops = 0;
@@ -94,7 +129,8 @@ export function buildHopMap(analysis: Analysis): HopMap {
       // Such an RST is no evidence of where its claimed sender sits, so it is not drawn at all.
       if (CONFIDENCE_RANK[confidence] < CONFIDENCE_RANK[options.minimumConfidence]) continue;
       if (hops > maxHops) maxHops = hops;
-      const key = `${p.src}\u0000${hops}\u0000${initialTtl}\u0000${confidence}`;
+      const device = deviceOfPacket.get(p.index);
+      const key = `${p.src}\u0000${hops}\u0000${initialTtl}\u0000${confidence}\u0000${device ?? ''}`;
       let group = resetGroups.get(key);
       if (!group) {
         // The claimed sender's own distances: the same packets its lane is drawn from. A verdict
@@ -103,6 +139,7 @@ export function buildHopMap(analysis: Analysis): HopMap {
         group = { claimedSource: p.src, hops, ttls: [], initialTtl, lines: [], claimedSourceHops, confidence };
         const nearest = nearestTo(hops, claimedSourceHops);
         if (nearest !== undefined) group.nearestClaimedHops = nearest;
+        if (device !== undefined) group.device = device;
         resetGroups.set(key, group);
       }
       insertSorted(group.ttls, p.ttl);
@@ -139,7 +176,33 @@ export function buildHopMap(analysis: Analysis): HopMap {
     (a, b) => a.hops - b.hops || compareText(a.claimedSource, b.claimedSource) || a.lines[0] - b.lines[0],
   );
 
-  return { sources, suspiciousResets, maxHops, packetCount: packets.length, packetsWithHops };
+  const devices = analysis.devices.map(hopMapDevice);
+  for (const d of devices) if (d.hops > maxHops) maxHops = d.hops;
+
+  return { sources, suspiciousResets, devices, maxHops, packetCount: packets.length, packetsWithHops };
+}
+
+function hopMapDevice(d: SuspectedDevice): HopMapDevice {
+  const claimed = new Map<string, HopMapClaimedSource>();
+  for (const c of d.claimedSources) {
+    const entry: HopMapClaimedSource = { address: c.address, resets: 0 };
+    if (c.hostHops !== undefined) entry.hostHops = c.hostHops;
+    if (c.hopsBefore !== undefined) entry.hopsBefore = c.hopsBefore;
+    claimed.set(c.address, entry);
+  }
+  for (const r of d.resets) {
+    const c = claimed.get(r.src);
+    if (c) c.resets++;
+  }
+  return {
+    id: d.id,
+    hops: d.hops,
+    initialTtl: d.initialTtl,
+    confidence: d.confidence,
+    ttl: d.initialTtl - d.hops,
+    lines: d.resets.map((r) => r.line).sort(ascending),
+    claimedSources: [...claimed.values()],
+  };
 }
 
 function nearestTo(hops: number, candidates: readonly number[]): number | undefined {
