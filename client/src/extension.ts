@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageclient/node';
 import { registerHopMap } from './hopMap';
 import { registerAnalyzeCaptureFile } from './analyzeCaptureFile';
+import { registerDevices } from './devices';
 import { registerCaptureViewer } from './pcap';
 import { registerPlainTextCaptures } from './plainTextCaptures';
 import { withoutUnsetRenamedKeys } from './settingsAliases';
@@ -51,6 +52,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   context.subscriptions.push(client);
   registerHopMap(context, client);
   registerAnalyzeCaptureFile(context, client);
+  registerDevices(context, client);
   registerCaptureViewer(context);
   // Activated by a Plain Text document (to look at its first line), the server waits for a
   // tcpdump document; requests (Analyze Capture File…) start it themselves.

@@ -245,6 +245,8 @@ async function main() {
     const browser = await step('start Chromium', () => startBrowser(tmp));
     log(`     chromium pid ${browser.proc.pid}`);
     const context = browser.browser.contexts()[0] ?? (await browser.browser.newContext());
+    // The report goes to the clipboard (Copy Report); the suite reads it back.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = await context.newPage();
     const viewport = { width: 1280, height: 800 };
     await page.setViewportSize(viewport);
@@ -420,6 +422,103 @@ async function main() {
       await page.mouse.move(5, 5);
       await page.keyboard.press('Escape');
     });
+
+    // Issue 15: the devices, not only the packets. The seed is the active editor here.
+    await step('status bar: the seed has 1 forging device and 3 RSTs', async () => {
+      const item = page.locator('.statusbar-item', { hasText: /forging device/ }).first();
+      await item.waitFor({ state: 'visible', timeout: 30_000 });
+      let text;
+      const until = Date.now() + 15_000;
+      while (!/1 forging device · 3 RSTs/.test((text = (await item.innerText()).trim())) && Date.now() < until)
+        await page.waitForTimeout(200);
+      check(/1 forging device · 3 RSTs/.test(text), `status bar item shows "${text}"`);
+      log(`     status bar: "${text}"`);
+    });
+
+    await step(
+      'Suspected Devices view: device #1 → 192.168.40.129 → the connection → its RSTs; a click reveals line 4',
+      async () => {
+        await runCommand(page, 'Focus on Suspected Devices View');
+        const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Suspected Devices/i }) });
+        const row = (text) => pane.locator('.monaco-list-row', { hasText: text }).first();
+        await row('Device #1').waitFor({ timeout: 20_000 });
+        const device = await row('Device #1').evaluate((el) =>
+          [...el.querySelectorAll('.label-name, .label-description')].map((e) => e.textContent.trim()).join(' — '),
+        );
+        check(/1 hop from the capture point, 2 hops before 192\.168\.40\.129/.test(device), `device row: "${device}"`);
+        await row('192.168.40.129').waitFor();
+        const connection = row('192.168.31.128:49169 → 192.168.40.129:22');
+        await connection.waitFor();
+        check(/3 RSTs/.test(await connection.innerText()), 'the connection row does not count 3 RSTs');
+        // A click on the row reveals the connection's first RST; its twistie expands it.
+        await connection.locator('.monaco-tl-twistie').click();
+        const rst4 = pane.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^line 4$/ }) });
+        await rst4.waitFor({ timeout: 10_000 });
+        const rstRows = (
+          await pane.locator('.monaco-list-row .label-name').evaluateAll((els) => els.map((e) => e.textContent.trim()))
+        ).filter((t) => /^line \d+$/.test(t));
+        sameList(rstRows, ['line 2', 'line 4', 'line 6'], 'Suspected Devices: RST rows');
+        const tree = await pane.boundingBox();
+        await screenshot('devices-view', pad(tree, 2, viewport));
+        await rst4.click();
+        await page.waitForFunction(
+          () =>
+            /^Ln 4, Col \d+/.test(document.querySelector('#status\\.editor\\.selection')?.textContent?.trim() ?? ''),
+          null,
+          { timeout: 10_000 },
+        );
+        log(`     ${device}; RSTs ${rstRows.join(', ')}; clicking "line 4" selected Ln 4`);
+        await runCommand(page, 'View: Close Primary Side Bar');
+      },
+    );
+
+    await step(
+      'Ctrl+. on a forged RST: "Copy report for device #1" copies the report and opens it as Markdown',
+      async () => {
+        const line = await editorLine(page, 2);
+        await line.locator('span > span', { hasText: /^63$/ }).first().click();
+        await page.keyboard.press('Control+.');
+        const menu = page.locator('.action-widget');
+        await menu.waitFor({ state: 'visible', timeout: 15_000 });
+        const titles = await menu
+          .locator('.monaco-list-row')
+          .evaluateAll((els) => els.map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
+        for (const t of ['Copy report for device #1', 'Show in hop map', "Show 192.168.40.129's own packets"])
+          check(
+            titles.some((x) => x.includes(t)),
+            `the quick fix menu lacks "${t}": ${JSON.stringify(titles)}`,
+          );
+        await screenshot('code-actions', pad(await menu.boundingBox(), 4, viewport));
+        // The menu focuses its first row (a click races its hover highlight): check it, then Enter.
+        const focused = await menu.locator('.monaco-list-row.focused').getAttribute('aria-label');
+        check(focused === 'Copy report for device #1', `the quick fix menu focuses "${focused}" first`);
+        await page.keyboard.press('Enter');
+        const open = page.locator('.notifications-toasts .monaco-button', { hasText: 'Open as Markdown' }).first();
+        await open.waitFor({ state: 'visible', timeout: 15_000 });
+        const clipboard = await page.evaluate(() => navigator.clipboard.readText()).catch((e) => `(unreadable: ${e})`);
+        check(
+          /^# tcpdump Lens report: `seed-firewall-rst\.pcap\.txt`/.test(clipboard) &&
+            clipboard.includes('Is there a firewall or load balancer 2 hops before `192.168.40.129`'),
+          `the clipboard does not hold the report: ${clipboard.slice(0, 200)}`,
+        );
+        await open.click();
+        // An untitled document is named after its first line (the report's heading).
+        await page.locator('.tab.active', { hasText: 'tcpdump Lens report' }).waitFor({ timeout: 15_000 });
+        const mode = await languageMode(page);
+        check(mode === 'Markdown', `the report opened as "${mode}", not Markdown`);
+        // Monaco renders spaces as no-break spaces.
+        const shown = (
+          await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()
+        ).replace(/\u00a0/g, ' ');
+        check(
+          /tcpdump Lens report/.test(shown) && /Device #1: 1 hop from the capture point, 2 hops before/.test(shown),
+          `the untitled document does not show the report:\n${shown.slice(0, 400)}`,
+        );
+        log(`     clipboard: ${clipboard.length} characters; opened as an untitled Markdown document`);
+        await runCommand(page, 'View: Revert and Close Editor');
+        await page.waitForSelector(`.tab.active[aria-label^="${SEED.name}"]`, { timeout: 10_000 });
+      },
+    );
 
     await step('Show Hop Map draws the seed', async () => {
       await runCommand(page, 'tcpdump Lens: Show Hop Map');

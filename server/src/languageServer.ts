@@ -1,4 +1,5 @@
 import {
+  CodeActionKind,
   DocumentDiagnosticReportKind,
   TextDocumentSyncKind,
   type Connection,
@@ -8,14 +9,16 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import type { Analysis, Finding } from './core/analyze';
+import { findingActions } from './core/editorViews';
 import { hoverAt } from './core/hover';
 import { conversations, documentSummary, hopHints } from './core/outline';
 import type { Locale } from './core/options';
 import { DocumentState } from './documentState';
 import { registerHopMapRequest } from './hopMapRequest';
 import { registerCaptureFileRequest } from './captureFile';
+import { registerReportRequest } from './reportRequest';
 import { localeFromTag, settingsFrom, type LensSettings } from './settings';
-import { toCodeLens, toDiagnostic, toDocumentSymbol, toHover, toInlayHint } from './toLsp';
+import { toCodeAction, toCodeLens, toDiagnostic, toDocumentSymbol, toHover, toInlayHint } from './toLsp';
 
 export interface LanguageServerOptions {
   /** Quiet time after the last edit before a document is re-analysed and its diagnostics sent. */
@@ -69,6 +72,7 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
         inlayHintProvider: true,
         documentSymbolProvider: true,
         codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         ...(pullDiagnostics
           ? {
               diagnosticProvider: {
@@ -188,6 +192,11 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
   });
 
   registerHopMapRequest(connection, (uri) => analysisOf(uri));
+  registerReportRequest(
+    connection,
+    (uri) => analysisOf(uri),
+    () => locale,
+  );
   registerCaptureFileRequest(
     connection,
     async (uri) => (await settingsFor(uri)).options,
@@ -217,6 +226,24 @@ export function startLanguageServer(connection: Connection, serverOptions: Langu
     const analysis = await analysisOf(params.textDocument.uri);
     const summary = analysis && documentSummary(analysis, locale);
     return summary ? [toCodeLens(summary.line, summary.text, 'workbench.actions.view.problems')] : [];
+  });
+
+  // Quick fixes (Ctrl+.) on the findings under the cursor or selection: copy the device's report,
+  // the hop map, the claimed host's own packets; on the no-TTL note, the command that prints TTLs.
+  connection.onCodeAction(async (params) => {
+    const uri = params.textDocument.uri;
+    const analysis = await analysisOf(uri);
+    if (!analysis) return [];
+    const only = params.context.only;
+    if (
+      only &&
+      !only.some((k) => k === '' || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`))
+    )
+      return [];
+    const { start, end } = params.range;
+    return analysis.findings
+      .filter((f) => f.startLine <= end.line && f.endLine >= start.line)
+      .flatMap((f) => findingActions(analysis, f, locale).map((a) => toCodeAction(a, uri, diagnosticOf(f, uri))));
   });
 
   connection.listen();

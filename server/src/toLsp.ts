@@ -1,4 +1,6 @@
 import {
+  CodeAction,
+  CodeActionKind,
   CodeLens,
   DiagnosticSeverity,
   DocumentSymbol,
@@ -11,9 +13,11 @@ import {
 import type { Finding } from './core/analyze';
 import { describeFinding, describeRelated } from './core/describe';
 import { displayText } from './core/displayText';
+import type { DeviceTreeNode, FindingAction } from './core/editorViews';
 import type { HoverResult } from './core/hover';
 import type { Locale } from './core/options';
 import type { ConversationSymbol, HopHint } from './core/outline';
+import { COPY_REPORT_COMMAND, COPY_TEXT_COMMAND, SHOW_HOP_MAP_COMMAND, SHOW_PACKETS_COMMAND } from './protocol';
 
 /*
  * The only place where the core's plain data becomes LSP. Everything here is read by a person, so
@@ -76,4 +80,52 @@ export function toCodeLens(line: number, title: string, command: string): CodeLe
     range: { start: { line, character: 0 }, end: { line, character: 0 } },
     command: { title: displayText(title), command },
   };
+}
+
+/** A finding's action as a quick fix that runs a client command (protocol.ts). */
+export function toCodeAction(a: FindingAction, uri: string, diagnostic: Diagnostic | undefined): CodeAction {
+  const title = displayText(a.title);
+  const command = (() => {
+    switch (a.kind) {
+      case 'copy-report':
+        return { title, command: COPY_REPORT_COMMAND, arguments: [uri, a.device] };
+      case 'hop-map':
+        return { title, command: SHOW_HOP_MAP_COMMAND };
+      case 'own-packets':
+        return { title, command: SHOW_PACKETS_COMMAND, arguments: [uri, a.at, a.packets] };
+      case 'copy-command':
+        return { title, command: COPY_TEXT_COMMAND, arguments: [a.text] };
+    }
+  })();
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    ...(diagnostic ? { diagnostics: [diagnostic] } : {}),
+    command,
+  };
+}
+
+/** The devices tree with every word made safe to show. */
+export function displayTree(nodes: DeviceTreeNode[]): DeviceTreeNode[] {
+  return nodes.map((n) => ({
+    ...n,
+    label: displayText(n.label),
+    ...(n.description !== undefined ? { description: displayText(n.description) } : {}),
+    ...(n.tooltip !== undefined ? { tooltip: displayText(n.tooltip) } : {}),
+    ...(n.children ? { children: displayTree(n.children) } : {}),
+  }));
+}
+
+/** A document's name for a report title: the last path segment of its URI, decoded. */
+export function fileNameOf(uri: string): string {
+  const last =
+    uri
+      .replace(/[?#].*$/, '')
+      .split('/')
+      .pop() ?? uri;
+  try {
+    return decodeURIComponent(last) || uri;
+  } catch {
+    return last || uri;
+  }
 }

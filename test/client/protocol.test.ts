@@ -44,6 +44,21 @@ describe('client–server protocol (server/src/protocol.ts)', () => {
     }
   });
 
+  it("the client registers every command the server's code actions run", () => {
+    const client = sourcesUnder(path.join(REPO_ROOT, 'client', 'src'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const names = Object.entries(protocol as Record<string, unknown>);
+    for (const command of protocol.CODE_ACTION_COMMANDS) {
+      const name = names.find(([, v]) => v === command)?.[0];
+      assert.ok(
+        client.includes(`registerCommand('${command}'`) ||
+          (name !== undefined && client.includes(`registerCommand(${name},`)),
+        `${command} is run by a code action but never registered`,
+      );
+    }
+  });
+
   it('imports only types, so the client bundle carries nothing of the server', () => {
     const text = readFileSync(path.join(REPO_ROOT, 'server', 'src', 'protocol.ts'), 'utf8');
     const imports = [...text.matchAll(/^(import|export)\b[^;]*?\bfrom\s+'[^']+'/gm)].map((m) => m[0]);

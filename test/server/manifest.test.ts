@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describeBinaryCapture } from '../../server/src/core/describe';
+import * as protocol from '../../server/src/protocol';
 import { RENAMED_SETTINGS } from '../../server/src/protocol';
 import { DEFAULT_SETTINGS } from '../../server/src/settings';
 import { REPO_ROOT } from '../support/lspClient';
@@ -190,10 +191,34 @@ describe('client strings (VS Code l10n bundles)', () => {
       .filter((e) => e.isFile() && e.name.endsWith('.ts'))
       .map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8'))
       .join('\n');
+    // Registered under its literal id, or under the protocol.ts constant that holds it.
+    const registered = (command: string): boolean =>
+      client.includes(`'${command}'`) ||
+      Object.entries(protocol).some(([name, v]) => v === command && client.includes(`registerCommand(${name},`));
     for (const c of manifest.contributes.commands as { command: string; title: string }[]) {
-      assert.ok(client.includes(`'${c.command}'`), `${c.command} is contributed but never registered`);
+      assert.ok(registered(c.command), `${c.command} is contributed but never registered`);
       const key = /^%(.+)%$/.exec(c.title)?.[1];
       assert.ok(key && NLS_EN[key] && NLS_JA[key], `${c.command}: title not localised`);
+    }
+  });
+
+  it('the walkthrough: four localised steps, each with a shipped image and a command that completes it', () => {
+    const [walkthrough] = manifest.contributes.walkthroughs as {
+      steps: { id: string; title: string; media: { image: string; altText: string }; completionEvents: string[] }[];
+    }[];
+    assert.deepEqual(
+      walkthrough.steps.map((s) => s.id),
+      ['openSample', 'readWarning', 'hopMap', 'copyReport'],
+    );
+    const shipped = readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8');
+    const commands = new Set((manifest.contributes.commands as { command: string }[]).map((c) => c.command));
+    for (const step of walkthrough.steps) {
+      assert.ok(shipped.includes(`!${step.media.image}\n`), `${step.media.image} is not packaged`);
+      for (const k of [step.title, step.media.altText]) assert.match(k, /^%.+%$/, `${step.id}: not localised`);
+      for (const e of step.completionEvents) {
+        const command = /^onCommand:(.+)$/.exec(e)?.[1];
+        assert.ok(command && (commands.has(command) || command.startsWith('workbench.')), `${step.id}: ${e}`);
+      }
     }
   });
 

@@ -10,23 +10,35 @@ import { inferInitialTtl } from './ttl';
 export interface ConversationSymbol {
   name: string;
   detail: string;
+  /**
+   * The lines of one contiguous run of the conversation's own packets (no other conversation's
+   * packet in between), so no two symbols overlap and an RST's warning lands on its own
+   * conversation: the run holding its last suspicious RST, else its last RST, else its last packet.
+   */
   startLine: number;
   endLine: number;
   endCharacter: number;
-  /** The first packet's line: where the Outline jumps to. */
+  /** The anchor packet's first line (inside the range): where the Outline jumps to. */
   selectionLine: number;
   selectionEnd: number;
   ending: 'fin' | 'genuine-reset' | 'suspicious-reset' | 'open' | 'none';
 }
 
-/** One symbol per conversation: TCP flows by address/port pair, other protocols by address pair. */
+/**
+ * One symbol per conversation: TCP flows by address/port pair, other protocols by address pair.
+ * Conversations interleave, so a symbol cannot span from a conversation's first packet to its last
+ * without covering others' packets (and taking their warnings): its range is one run of its own
+ * consecutive packets, the one around its anchor (the last suspicious RST, else the last RST, else
+ * the last packet). LSP wants the selection inside the range, so the Outline jumps to the anchor.
+ */
 export function conversations(a: Analysis, locale: Locale = 'en'): ConversationSymbol[] {
   const out: ConversationSymbol[] = [];
   const seen = new Map<
     string,
     {
-      first: number;
-      last: number;
+      /** The packet the symbol is anchored on, and how strongly (2 suspicious RST, 1 RST, 0 any). */
+      anchor: number;
+      anchorRank: number;
       count: number;
       proto: string;
       name: string;
@@ -34,6 +46,8 @@ export function conversations(a: Analysis, locale: Locale = 'en'): ConversationS
       fin: boolean;
     }
   >();
+  // Each packet's conversation, to find the run of consecutive packets around an anchor.
+  const keyOf: unknown[] = new Array<unknown>(a.packets.length);
   for (const p of a.packets) {
     const x = endpoint(p.src, p.srcPort);
     const y = endpoint(p.dst, p.dstPort);
@@ -41,19 +55,37 @@ export function conversations(a: Analysis, locale: Locale = 'en'): ConversationS
     const key = `${proto} ${x < y ? `${x} ${y}` : `${y} ${x}`}`;
     let c = seen.get(key);
     if (!c) {
-      c = { first: p.index, last: p.index, count: 0, proto, name: `${proto} ${x} → ${y}`, fin: false };
+      c = {
+        anchor: p.index,
+        anchorRank: 0,
+        count: 0,
+        proto,
+        name: `${proto} ${x} → ${y}`,
+        fin: false,
+      };
       seen.set(key, c);
     }
-    c.last = p.index;
+    keyOf[p.index] = c;
     c.count++;
+    let rank = 0;
     if (isReset(p)) {
       const v = a.verdictByPacket.get(p.index);
+      rank = v?.status === 'suspicious' ? 2 : 1;
       c.resetVerdict = v?.status === 'suspicious' || c.resetVerdict === 'suspicious' ? 'suspicious' : 'genuine';
     } else if (p.flags?.includes('F')) c.fin = true;
+    if (rank >= c.anchorRank) {
+      c.anchor = p.index;
+      c.anchorRank = rank;
+    }
   }
   for (const c of seen.values()) {
-    const first = a.packets[c.first];
-    const last = a.packets[c.last];
+    let from = c.anchor;
+    while (from > 0 && keyOf[from - 1] === c) from--;
+    let to = c.anchor;
+    while (to + 1 < a.packets.length && keyOf[to + 1] === c) to++;
+    const first = a.packets[from];
+    const last = a.packets[to];
+    const anchor = a.packets[c.anchor];
     const ending =
       c.proto !== 'TCP'
         ? 'none'
@@ -70,8 +102,8 @@ export function conversations(a: Analysis, locale: Locale = 'en'): ConversationS
       startLine: first.startLine,
       endLine: last.endLine,
       endCharacter: last.endLineLength,
-      selectionLine: first.startLine,
-      selectionEnd: a.lines[first.startLine].length,
+      selectionLine: anchor.startLine,
+      selectionEnd: a.lines[anchor.startLine].length,
       ending,
     });
   }

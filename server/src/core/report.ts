@@ -25,7 +25,7 @@ const code = (s: string): string => {
   return `${fence}${longest > 0 ? ' ' : ''}${t}${longest > 0 ? ' ' : ''}${fence}`;
 };
 
-const hopsWord = (n: number, ja: boolean): string => (ja ? `${n} ホップ` : `${n} ${n === 1 ? 'hop' : 'hops'}`);
+export const hopsWord = (n: number, ja: boolean): string => (ja ? `${n} ホップ` : `${n} ${n === 1 ? 'hop' : 'hops'}`);
 
 const STACK: Record<number, { en: string; ja: string }> = {
   32: { en: 'an old Windows stack', ja: '古い Windows のスタック' },
@@ -50,7 +50,7 @@ export function connectionOf(r: Pick<DeviceReset, 'src' | 'dst' | 'srcPort' | 'd
 }
 
 /** Where the device sits, in one phrase: "1 hop from the capture point, 2 hops before 192.0.2.1". */
-function placeOf(d: SuspectedDevice, ja: boolean, quote: (s: string) => string): string {
+export function placeOf(d: SuspectedDevice, ja: boolean, quote: (s: string) => string): string {
   const before = d.claimedSources
     .filter((c) => c.hopsBefore !== undefined && c.hopsBefore > 0)
     .map((c) =>
@@ -72,7 +72,7 @@ export function deviceSummary(d: SuspectedDevice, locale: Locale): string {
     : `device #${d.id}: ${placeOf(d, ja, (s) => s)} — ${d.resets.length} ${d.resets.length === 1 ? 'RST' : 'RSTs'} claiming ${hosts} on ${connections} ${connections === 1 ? 'connection' : 'connections'} (${d.confidence})`;
 }
 
-const confidenceWord = (c: string, ja: boolean): string =>
+export const confidenceWord = (c: string, ja: boolean): string =>
   ja ? (({ high: '高', medium: '中', low: '低' } as Record<string, string>)[c] ?? c) : c;
 
 function fingerprintOf(d: SuspectedDevice, ja: boolean): string {
