@@ -22,7 +22,7 @@ const fixture = (name: string): string => readFileSync(path.join(REPO_ROOT, 'tes
 const SEED = fixture('seed-firewall-rst.txt');
 const SEED_URI = 'file:///captures/seed-firewall-rst.txt';
 const NO_TTL_URI = 'file:///captures/seed.n.tcpdump';
-const GOLDEN = path.join(REPO_ROOT, 'test', 'fixtures', 'report');
+const GOLDEN = path.join(REPO_ROOT, 'test', 'fixtures', 'reports');
 
 function codeActions(
   client: LspTestClient,
