@@ -23,6 +23,7 @@ import {
   problemCounts,
   problemRows,
   runCommand,
+  problemPhraseVisible,
   showProblems,
 } from './workbench.mjs';
 
@@ -315,6 +316,12 @@ async function main() {
           `seed warning on line ${r.line} lacks the hop story: ${r.message}`,
         );
       }
+      // The conclusion is in what the reader sees of the row, not cut off behind an ellipsis.
+      const seen = await problemPhraseVisible(page, SEED.name, '2 hops before 192.168.40.129');
+      check(
+        seen.length >= 3 && seen.every((x) => x.visible),
+        `the conclusion is cut off in a Problems row: ${JSON.stringify(seen)}`,
+      );
       // The lab file: warnings on exactly the RSTs the lab forged (expected.json), and the same rows the CLI reports.
       const labRows = rowsOf(rows, LAB.name);
       sameList(

@@ -70,6 +70,45 @@ export async function problemRows(page) {
 }
 
 /**
+ * For each Problems row of `file` whose message holds `phrase`: whether the reader sees all of it
+ * (its last character lies inside the message cell's visible box, not cut off by the column's width
+ * or an ellipsis).
+ */
+export async function problemPhraseVisible(page, file, phrase) {
+  return page.locator('.markers-panel .monaco-table .monaco-list-row').evaluateAll(
+    (rows, [file, phrase]) =>
+      rows
+        .filter((row) => (row.innerText ?? '').includes(file))
+        .map((row) => {
+          const message = row.querySelector('.message') ?? row;
+          const walker = document.createTreeWalker(message, NodeFilter.SHOW_TEXT);
+          let text = '';
+          const nodes = [];
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            nodes.push([n, text.length]);
+            text += n.textContent;
+          }
+          const at = text.indexOf(phrase);
+          if (at < 0) return undefined;
+          const end = at + phrase.length;
+          const [node, offset] = nodes.filter(([, o]) => o < end).pop();
+          const range = document.createRange();
+          range.setStart(node, end - offset - 1);
+          range.setEnd(node, end - offset);
+          const last = range.getBoundingClientRect();
+          let box = message.getBoundingClientRect();
+          for (let el = message.parentElement; el && el !== row; el = el.parentElement) {
+            const r = el.getBoundingClientRect();
+            box = { left: Math.max(box.left, r.left), right: Math.min(box.right, r.right) };
+          }
+          return { visible: last.right <= box.right + 0.5 && last.left >= box.left - 0.5, text };
+        })
+        .filter((x) => x !== undefined),
+    [file, phrase],
+  );
+}
+
+/**
  * The active editor's rendered line `lineNumber` (1-based), found through the line-number gutter.
  * Valid until the layout shifts (a code lens arriving moves every line down): query it right before use.
  */

@@ -19,7 +19,7 @@ describe('CLI (node dist/cli.js)', () => {
       assert.match(
         l,
         new RegExp(
-          `^test/fixtures/seed-firewall-rst\\.txt:${2 * i + 2}:1: warning: Forged RST on 192\\.168\\.31\\.128:49169 → 192\\.168\\.40\\.129:22: sent by a device 1 hop away, 2 hops before 192\\.168\\.40\\.129 \\(device #1, medium, against its ICMP packets only\\) \\[ttl-mismatch\\]$`,
+          `^test/fixtures/seed-firewall-rst\\.txt:${2 * i + 2}:1: warning: Forged RST: sent by a device 1 hop away, 2 hops before 192\\.168\\.40\\.129 \\(device #1, medium, against its ICMP packets only\\) — 192\\.168\\.31\\.128:49169 → 192\\.168\\.40\\.129:22 \\[ttl-mismatch\\]$`,
         ),
       );
     });

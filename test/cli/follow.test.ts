@@ -74,7 +74,7 @@ describe('CLI --follow (live)', () => {
       );
       assert.match(
         cli.lines[0],
-        /Possibly forged RST on 192\.168\.31\.128:49169 → 192\.168\.40\.129:22: sent by a device 1 hop away, 2 hops before 192\.168\.40\.129 \(low/,
+        /Possibly forged RST: sent by a device 1 hop away, 2 hops before 192\.168\.40\.129 \(low, against its ICMP packets only\) — 192\.168\.31\.128:49169 → 192\.168\.40\.129:22/,
       );
 
       cli.send(seed[8]);
@@ -141,7 +141,7 @@ describe('CLI --follow (live)', () => {
       await cli.until(1);
       assert.match(
         cli.lines[0],
-        /^-:21:1: info: Possibly forged RST on .* \(low\) — still unknown: only one other connection of 203\.0\.113\.10 shows its distance so far.*\[ttl-mismatch\]$/,
+        /^-:21:1: info: Possibly forged RST: .* \(low\) — 10\.0\.0\.2:\d+ → 203\.0\.113\.10:8080 — still unknown: only one other connection of 203\.0\.113\.10 shows its distance so far.*\[ttl-mismatch\]$/,
       );
       for (const line of lines.slice(22, 26)) cli.send(line);
       await cli.until(2);

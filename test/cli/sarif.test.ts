@@ -51,7 +51,7 @@ describe('CLI --format sarif', () => {
     assert.equal(rst.locations![0].physicalLocation!.region!.startColumn, 1);
     assert.match(
       rst.message.text!,
-      /^Forged RST on 192\.168\.31\.128:49169 → 192\.168\.40\.129:22: sent by a device 1 hop away/,
+      /^Forged RST: sent by a device 1 hop away, 2 hops before 192\.168\.40\.129 .* — 192\.168\.31\.128:49169 → 192\.168\.40\.129:22$/,
     );
     // The related locations are the TTL 61 of the server's own echo replies: the first three (8, 10, 12).
     assert.deepEqual(

@@ -49,7 +49,7 @@ describe('verdict signals (one real-tcpdump fixture per signal)', () => {
     const f = a.findings.find((x) => x.code === 'rst-header')!;
     assert.match(
       describeFinding(f, 'en'),
-      /^Possibly forged RST on 10\.0\.0\.2:40000 → 203\.0\.113\.10:443: .* \(low\)$/,
+      /^Possibly forged RST: .* \(low\) — 10\.0\.0\.2:40000 → 203\.0\.113\.10:443$/,
     );
     // The words in a terminal or a Problems row never send the reader to a hover.
     assert.doesNotMatch(describeFinding(f, 'en'), /hover/);
@@ -60,7 +60,7 @@ describe('verdict signals (one real-tcpdump fixture per signal)', () => {
         mac.findings.find((x) => x.code === 'mac-mismatch')!,
         'ja',
       ),
-      /の偽造された RST: MAC 02:00:00:00:00:99 から送信 \(203\.0\.113\.10 は 02:00:00:00:00:01\) \(デバイス #1、確信度 高\)$/,
+      /^偽造された RST: MAC 02:00:00:00:00:99 から送信 \(203\.0\.113\.10 は 02:00:00:00:00:01\) \(デバイス #1、確信度 高\) — 10\.0\.0\.2:40000 → 203\.0\.113\.10:443$/,
     );
   });
 

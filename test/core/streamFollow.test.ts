@@ -49,7 +49,7 @@ describe('live (--follow) analysis', () => {
     for (const g of resets)
       assert.match(
         describeFinding(g.event.finding, 'en'),
-        /^(Possibly forged|Forged) RST on 192\.168\.31\.128:49169 → 192\.168\.40\.129:22: sent by a device 1 hop away, 2 hops before 192\.168\.40\.129/,
+        /^(Possibly forged|Forged) RST: sent by a device 1 hop away, 2 hops before 192\.168\.40\.129 .* — 192\.168\.31\.128:49169 → 192\.168\.40\.129:22$/,
       );
     // The final word on each RST is the whole-file one (only the related packets so far differ).
     const shape = (f: Finding) => [
@@ -131,7 +131,7 @@ describe('live (--follow) analysis', () => {
     assert.match(said, /sent from 4 hops away, 1 hop beyond 203\.0\.113\.10/);
     assert.match(
       said,
-      /\(low\) — still unknown: only one other connection of 203\.0\.113\.10 shows its distance so far/,
+      /\(low\) — 10\.0\.0\.2:40000 → 203\.0\.113\.10:8080 — still unknown: only one other connection of 203\.0\.113\.10 shows its distance so far/,
     );
     assert.match(describeFinding(first.event.finding, 'ja'), /まだ不明/);
   });

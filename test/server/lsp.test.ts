@@ -58,7 +58,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
       assert.equal(d.range.end.line, d.range.start.line);
       assert.match(
         messageOf(d),
-        /^Forged RST on 192\.168\.31\.128:49169 → 192\.168\.40\.129:22: sent by a device 1 hop away, 2 hops before 192\.168\.40\.129 \(device #1, medium, against its ICMP packets only\)$/,
+        /^Forged RST: sent by a device 1 hop away, 2 hops before 192\.168\.40\.129 \(device #1, medium, against its ICMP packets only\) — 192\.168\.31\.128:49169 → 192\.168\.40\.129:22$/,
       );
       // related information points at the baseline: the first three echo replies (lines 8, 10, 12)
       assert.deepEqual(
@@ -148,7 +148,7 @@ describe('language server over real LSP (node dist/server.js --stdio)', function
         [6, 3],
       ],
     );
-    assert.match(messageOf(back[0]), /\(low, against its ICMP packets only\)$/);
+    assert.match(messageOf(back[0]), /\(low, against its ICMP packets only\) — /);
   });
 
   it('notes once when a capture has no TTLs (plain -n text)', async () => {
@@ -334,7 +334,7 @@ describe('editor features over LSP (in-process JSON-RPC)', function () {
     // The verdict in the first line, then each piece of evidence once.
     assert.equal(
       md.split('\n')[0],
-      '**⚠ Forged RST on 192.168.31.128:49169 → 192.168.40.129:22: sent by a device 1 hop away, 2 hops before 192.168.40.129 (device #1, medium, against its ICMP packets only)**',
+      '**⚠ Forged RST: sent by a device 1 hop away, 2 hops before 192.168.40.129 (device #1, medium, against its ICMP packets only) — 192.168.31.128:49169 → 192.168.40.129:22**',
     );
     assert.match(
       md,

@@ -188,10 +188,10 @@ function leadConclusion(v: ResetVerdict, ja: boolean, quote: Quote): string {
 }
 
 /**
- * The one-row conclusion for a suspicious RST: the verdict, the connection, where the real sender
- * sits (or the strongest evidence), the device and how sure — e.g. `Forged RST on
- * 192.168.31.128:49169 → 192.168.40.129:22: sent by a device 1 hop away, 2 hops before
- * 192.168.40.129 (device #1, medium)`.
+ * The one-row conclusion for a suspicious RST: the verdict, where the real sender sits (or the
+ * strongest evidence), the device and how sure, then the connection — e.g. `Forged RST: sent by a
+ * device 1 hop away, 2 hops before 192.168.40.129 (device #1, medium) — 192.168.31.128:49169 →
+ * 192.168.40.129:22`.
  */
 export function describeConclusion(
   v: ResetVerdict,
@@ -228,9 +228,8 @@ export function describeConclusion(
       : ja
         ? '偽造された RST'
         : 'Forged RST';
-  return ja
-    ? `${on} の${verdict}: ${leadConclusion(v, ja, quote)} (${how})${held}`
-    : `${verdict} on ${on}: ${leadConclusion(v, ja, quote)} (${how})${held}`;
+  // The conclusion first: a Problems row or a narrow terminal cuts the end off, never the answer.
+  return `${verdict}: ${leadConclusion(v, ja, quote)} (${how}) — ${on}${held}`;
 }
 
 export function describeBaselineRelated(locale: Locale, source: string, ttl: number, hopCount: number): string {
