@@ -82,6 +82,25 @@ describe('suspected devices (issue 15)', () => {
     }
   });
 
+  it('when a device struck: after 300 s of silence (clock timestamps), or answering the SYN', () => {
+    const idle = analyze(read('signals', 'idle-then-forged-rst.nv.txt'));
+    assert.equal(idle.devices.length, 1);
+    assert.deepEqual(
+      idle.devices[0].resets.map((r) => [r.moment, r.idleSeconds]),
+      [['after-idle', 300.01]],
+    );
+    assert.equal(analyze(read('seed-firewall-rst.txt')).devices[0].resets[0].moment, 'on-syn');
+    // Deltas are no clock: -ttt text of the same capture has no idle time to tell.
+    const deltas = analyze(
+      read('signals', 'idle-then-forged-rst.nv.txt').replace(/^09:3(\d):(\d\d\.\d+)/gm, ' 00:00:$2'),
+    );
+    assert.ok(deltas.packets.every((p) => p.timeIsDelta));
+    assert.deepEqual(
+      deltas.devices[0].resets.map((r) => [r.moment, r.idleSeconds]),
+      [['mid-connection', undefined]],
+    );
+  });
+
   it('the signal fixtures built as genuine form no device', () => {
     const table = JSON.parse(read('signals', 'expected.json')) as {
       fixtures: Record<string, { resets: { status: string; confidence: string | null }[] }>;

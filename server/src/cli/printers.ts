@@ -63,6 +63,7 @@ export function deviceJson(
       timestamp: r.timestamp,
       confidence: r.confidence,
       moment: r.moment,
+      idleSeconds: r.idleSeconds,
     })),
     fingerprint: d.fingerprint,
   };

@@ -1,6 +1,7 @@
 import { endpoint, type TcpFlow } from './flows';
 import { isReset, type Packet } from './packet';
 import type { PacketRef, Retainer } from './retain';
+import { packetTime, secondsBetween } from './time';
 import { inferInitialTtl } from './ttl';
 
 /*
@@ -78,6 +79,8 @@ export interface FlowSide {
 export interface Conversation {
   /** The direction-free key (flowKeyOf). */
   key: string;
+  /** When its latest packet with a clock time arrived. */
+  lastTime?: { seconds: number; ofDay: boolean };
   sides: Map<string, FlowSide>;
   last?: Neighbour;
   run?: ResetRun;
@@ -103,6 +106,8 @@ export interface PendingReset {
   handshake?: PacketRef;
   /** Its conversation's key (flowKeyOf), when it has one. */
   conversation?: string;
+  /** Seconds of silence in its conversation before it (clock timestamps only). */
+  idleSeconds?: number;
   packet: Packet;
   ref: PacketRef;
   run: ResetRun;
@@ -244,6 +249,9 @@ export class ConversationTracker {
       if (reset) c.flow.ending = 'reset';
       else if (c.flow.ending === 'open' && p.flags?.includes('F')) c.flow.ending = 'fin';
     }
+    const time = packetTime(p);
+    const idle = time && c.lastTime ? secondsBetween(c.lastTime, time) : undefined;
+    if (time) c.lastTime = time;
     const ref = keep.ref(p, firstLine, this.initialTtls);
     const here: Neighbour = { ref, reset, srcPort: p.srcPort === undefined ? undefined : keep.string(p.srcPort) };
     let pending: PendingReset | undefined;
@@ -285,6 +293,7 @@ export class ConversationTracker {
         if (hops !== undefined && (!side.hostRefusal || hops > side.hostRefusal.hops)) side.hostRefusal = { ref, hops };
       }
       pending.conversation = c.key;
+      if (idle !== undefined && idle >= 0) pending.idleSeconds = idle;
       const members = this.runMembers.get(run)!;
       members.push(pending);
       if (members.length > this.memberLimit) members.shift();

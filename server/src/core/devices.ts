@@ -22,9 +22,17 @@ export interface DeviceReset {
   srcPort?: string;
   dstPort?: string;
   confidence: Confidence;
-  /** When in its connection it struck: answering a SYN, or once the connection was open. */
-  moment: 'on-syn' | 'mid-connection';
+  /**
+   * When in its connection it struck: answering a SYN, after the connection had been silent for
+   * IDLE_SECONDS or more (a timed-out session), or in the middle of it.
+   */
+  moment: 'on-syn' | 'after-idle' | 'mid-connection';
+  /** Seconds of silence in the connection before it, when the capture prints clock times. */
+  idleSeconds?: number;
 }
+
+/** Silence before an RST that makes it "after idle": long for an application, short for a firewall's session timer. */
+export const IDLE_SECONDS = 30;
 
 /** Where the device sits before one host it spoke for. */
 export interface ClaimedSource {
@@ -115,8 +123,14 @@ export class DeviceRegistry {
       dst: p.dst,
       confidence: v.confidence!,
       // A reject answering a SYN carries sequence number 0 and acknowledges the SYN.
-      moment: p.seq === 0 && p.flags === 'R.' ? 'on-syn' : 'mid-connection',
+      moment:
+        p.seq === 0 && p.flags === 'R.'
+          ? 'on-syn'
+          : v.idleSeconds !== undefined && v.idleSeconds >= IDLE_SECONDS
+            ? 'after-idle'
+            : 'mid-connection',
     };
+    if (v.idleSeconds !== undefined) r.idleSeconds = Math.round(v.idleSeconds * 1e6) / 1e6;
     if (p.frameNumber !== undefined) r.frameNumber = p.frameNumber;
     if (p.timestamp !== undefined) r.timestamp = p.timestamp;
     if (p.srcPort !== undefined) r.srcPort = p.srcPort;

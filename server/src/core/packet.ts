@@ -27,6 +27,8 @@ export interface Packet {
   frameNumber?: number;
   /** The timestamp exactly as printed (any -t variant), when there was one. */
   timestamp?: string;
+  /** The timestamp is a delta (-ttt, -ttttt, tcpdump 3.9's), not a time of day or epoch. */
+  timeIsDelta?: boolean;
   family: 4 | 6;
   src: string;
   dst: string;

@@ -175,6 +175,7 @@ const PacketRecord = function (
   this.dst = '';
   if (head.frameNumber !== undefined) this.frameNumber = head.frameNumber;
   if (head.timestamp !== undefined) this.timestamp = head.timestamp;
+  if (head.timeIsDelta) this.timeIsDelta = true;
   if (head.srcMac) this.srcMac = head.srcMac;
   if (head.dstMac) this.dstMac = head.dstMac;
   if (never) {

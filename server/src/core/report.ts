@@ -96,7 +96,19 @@ function resetRow(r: DeviceReset, ja: boolean): string {
     r.frameNumber !== undefined
       ? `${ja ? 'フレーム' : 'frame'} ${r.frameNumber}`
       : `${ja ? '行' : 'line'} ${r.line + 1}`;
-  const when = r.moment === 'on-syn' ? (ja ? 'SYN への応答' : 'answering the SYN') : ja ? '接続中' : 'mid-connection';
+  const silence = r.idleSeconds === undefined ? '' : `${Math.round(r.idleSeconds)}`;
+  const when =
+    r.moment === 'on-syn'
+      ? ja
+        ? 'SYN への応答'
+        : 'answering the SYN'
+      : r.moment === 'after-idle'
+        ? ja
+          ? `${silence} 秒の無通信の後`
+          : `after ${silence} s of silence`
+        : ja
+          ? '接続中'
+          : 'mid-connection';
   return `| ${r.timestamp ? code(r.timestamp) : '—'} | ${where} | ${code(connectionOf(r))} | ${when} | ${confidenceWord(r.confidence, ja)} |`;
 }
 

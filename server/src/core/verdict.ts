@@ -60,6 +60,8 @@ export interface ResetVerdict {
    * distance so far, and per-connection load balancing gives connections paths of their own).
    */
   provisional?: 'one-connection-baseline';
+  /** Seconds of silence in its conversation before it, when the capture prints clock times. */
+  idleSeconds?: number;
 }
 
 /** Evidence about who sent the RST: its header against its claimed sender's own packets. */
@@ -201,6 +203,7 @@ export function judgeReset(
   if (twoSenders) evidence.push(twoSenders);
   evidence.push(...sequenceEvidence(r, laterData));
   evidence.push(...headerEvidence(p, baseline));
+  if (r.idleSeconds !== undefined) verdict.idleSeconds = r.idleSeconds;
   const settled = settleVerdict(verdict, withoutExplained(evidence, r, verdict));
   return provisional ? holdBackOnThinBaseline(settled, r) : settled;
 }

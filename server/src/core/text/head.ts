@@ -12,6 +12,8 @@ export interface HeadMatch {
   family?: 4 | 6;
   /** The head carried a `-#` number or a timestamp. */
   prefixed: boolean;
+  /** Its timestamp counts from another packet (-ttt, -ttttt, tcpdump 3.9's deltas), not the clock. */
+  timeIsDelta?: boolean;
   frameNumber?: number;
   timestamp?: string;
   srcMac?: string;
@@ -85,6 +87,7 @@ export function matchHead(r: ParseRun, line: string, requirePrefix: boolean): He
   let prefixed = false;
   let frameNumber: number | undefined;
   let timestamp: string | undefined;
+  let timeIsDelta = false;
   let m = stickyMatch(r.sticky.PACKET_NUMBER, line, 0);
   if (m) {
     at = m[0].length;
@@ -98,6 +101,8 @@ export function matchHead(r: ParseRun, line: string, requirePrefix: boolean): He
   if (frameNumber !== undefined && (m = stickyMatch(r.sticky.CAPLEN, line, at))) at += m[0].length;
   m = stickyMatch(r.sticky.TIMESTAMP, line, at);
   if (m) {
+    // -ttt and -ttttt print a sign (a space when positive) before the delta; 3.9 prints `%06d`.
+    timeIsDelta = line.charCodeAt(at) === 32 || /^(?:\d+\. )?\d{6}$/.test(m[1]);
     at += m[0].length;
     timestamp = m[1];
     prefixed = true;
@@ -122,6 +127,7 @@ export function matchHead(r: ParseRun, line: string, requirePrefix: boolean): He
     prefixed,
     frameNumber,
     timestamp,
+    ...(timeIsDelta ? { timeIsDelta } : {}),
     srcMac,
     dstMac,
     nonIp,
