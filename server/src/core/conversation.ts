@@ -30,7 +30,8 @@ export interface RunMember {
 
 /** Adjacent same-direction RSTs of one conversation (a lone RST is a run of one). */
 export interface ResetRun {
-  direction: string;
+  /** The side of the conversation that sent it (none for an RST outside any tracked conversation). */
+  side?: FlowSide;
   /** The first RUN_MEMBER_LIMIT of them. */
   members: RunMember[];
   length: number;
@@ -81,7 +82,11 @@ export interface Conversation {
   key: string;
   /** When its latest packet with a clock time arrived. */
   lastTime?: { seconds: number; ofDay: boolean };
-  sides: Map<string, FlowSide>;
+  /** The endpoint its first packet came from: packets from it are side A, the rest side B. */
+  firstSrc: string;
+  firstPort?: string;
+  sideA?: FlowSide;
+  sideB?: FlowSide;
   last?: Neighbour;
   run?: ResetRun;
   /** Its packets and ending, when the tracker keeps them (a whole-text analysis's conversations). */
@@ -124,9 +129,6 @@ export interface PendingReset {
   laterFirst?: PacketRef;
 }
 
-/** One direction of a conversation. */
-export const directionKey = (p: Packet): string => `${p.src} ${p.srcPort} ${p.dst} ${p.dstPort}`;
-
 /** The same key for both directions of a TCP conversation; undefined for anything else. */
 export function flowKeyOf(p: Packet): string | undefined {
   if (p.proto !== 'TCP' || p.srcPort === undefined || p.dstPort === undefined) return undefined;
@@ -140,7 +142,7 @@ export function loneReset(p: Packet, ref: PacketRef): PendingReset {
   return {
     packet: p,
     ref,
-    run: { direction: '', members: [], length: 1, closed: true },
+    run: { members: [], length: 1, closed: true },
     side: { data: 0, recentAcks: [], awaitingData: [] },
     dataBefore: 0,
   };
@@ -215,7 +217,8 @@ export class ConversationTracker {
     let c = this.conversations.get(key);
     if (!c) {
       const kept = keep.string(key);
-      c = { key: kept, sides: new Map() };
+      c = { key: kept, firstSrc: keep.string(p.src) };
+      if (p.srcPort !== undefined) c.firstPort = keep.string(p.srcPort);
       if (keep.keepsPackets) {
         c.flow = {
           key: `${endpoint(p.src, p.srcPort)} <> ${endpoint(p.dst, p.dstPort)}`,
@@ -232,18 +235,24 @@ export class ConversationTracker {
       this.conversations.delete(key);
       this.conversations.set(c.key, c);
     }
-    const direction = directionKey(p);
-    let side = c.sides.get(direction);
+    // Which side sent it, by endpoint comparison (no key string per packet: this runs for every one).
+    const fromA = p.src === c.firstSrc && p.srcPort === c.firstPort;
+    let side = fromA ? c.sideA : c.sideB;
     const reset = isReset(p);
     if (opensNewConnection(p, side?.isn)) {
       // A new connection on the same four-tuple: start its state afresh.
       if (c.run && !c.run.closed) this.closeRun(c.run, { ref: keep.ref(p, firstLine, this.initialTtls), reset });
-      c.sides = new Map();
+      c.sideA = c.sideB = undefined;
       c.last = undefined;
       c.run = undefined;
       side = undefined;
     }
-    if (!side) c.sides.set(keep.string(direction), (side = { data: 0, recentAcks: [], awaitingData: [] }));
+    if (!side) {
+      side = { data: 0, recentAcks: [], awaitingData: [] };
+      if (fromA) c.sideA = side;
+      else c.sideB = side;
+    }
+    const peer = fromA ? c.sideB : c.sideA;
     if (c.flow) {
       c.flow.packets.push(p.index);
       if (reset) c.flow.ending = 'reset';
@@ -257,16 +266,15 @@ export class ConversationTracker {
     let pending: PendingReset | undefined;
     if (reset) {
       let run = c.run;
-      if (!run || run.closed || run.direction !== direction) {
+      if (!run || run.closed || run.side !== side) {
         if (run && !run.closed) this.closeRun(run, here);
-        run = { direction, members: [], length: 0, before: c.last, closed: false };
+        run = { side, members: [], length: 0, before: c.last, closed: false };
         c.run = run;
         this.runMembers.set(run, []);
       }
       run.length++;
       if (run.members.length < RUN_MEMBER_LIMIT) {
         // Absolute numbers: tcpdump may print one RST's relative and the next one's absolute.
-        const peer = c.sides.get(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`);
         run.members.push({
           ref,
           seq: p.seq === undefined ? undefined : absoluteSeq(p.seq, side.isn),
@@ -284,7 +292,7 @@ export class ConversationTracker {
         dataBefore: side.data,
       };
       if (p.seq !== undefined) pending.seq = absoluteSeq(p.seq, side.isn);
-      const form = kernelFormOf(p, side, c.sides.get(`${p.dst} ${p.dstPort} ${p.src} ${p.srcPort}`));
+      const form = kernelFormOf(p, side, peer);
       if (form) pending.kernelForm = form;
       if (side.handshake && !side.pathAlternates) pending.handshake = side.handshake;
       if (form === 'refuses-syn' && p.ttl !== undefined) {

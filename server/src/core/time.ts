@@ -16,6 +16,8 @@ export function packetTime(
 ): { seconds: number; ofDay: boolean } | undefined {
   const ts = p.timestamp;
   if (ts === undefined || p.timeIsDelta) return undefined;
+  const fast = timeOfDay(ts);
+  if (fast !== undefined) return { seconds: fast, ofDay: true };
   let m = TIME_OF_DAY.exec(ts);
   if (m) return { seconds: +m[1] * 3600 + +m[2] * 60 + +m[3] + (m[4] ? +m[4] : 0), ofDay: true };
   m = DATE_TIME.exec(ts);
@@ -26,6 +28,23 @@ export function packetTime(
   m = EPOCH.exec(ts);
   if (m) return { seconds: +m[1] + (m[2] ? +m[2] : 0), ofDay: false };
   return undefined;
+}
+
+const DIGITS_AT = [0, 1, 3, 4, 6, 7];
+
+/** tcpdump's default `HH:MM:SS.ffffff`, read by character codes (it runs for every packet). */
+function timeOfDay(ts: string): number | undefined {
+  if (ts.length < 8 || ts.charCodeAt(2) !== 58 || ts.charCodeAt(5) !== 58) return undefined;
+  for (const i of DIGITS_AT) {
+    const c = ts.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const d = (i: number): number => ts.charCodeAt(i) - 48;
+  const seconds = (d(0) * 10 + d(1)) * 3600 + (d(3) * 10 + d(4)) * 60 + d(6) * 10 + d(7);
+  if (ts.length === 8) return seconds;
+  if (ts.charCodeAt(8) !== 46) return undefined;
+  const fraction = Number(ts.slice(8));
+  return Number.isNaN(fraction) ? undefined : seconds + fraction;
 }
 
 /** Seconds from `earlier` to `later` (a time of day that went backwards crossed midnight). */
